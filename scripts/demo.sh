@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The main job (set-up included): `streaming demo`.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+bash scripts/setup.sh
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet run --project src/Streaming.Cli -c Release -- demo "$@"

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh Debian machine that has only the .NET SDK.
+# Installs the system packages Streaming uses and builds the local placeholder NuGet package.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# System packages:
+#   python3-torch, python3-numpy  PyTorch oracle for the numerical tests and the peer in benchmarks
+#   libopenblas0-pthread          OpenBLAS, the GEMM yardstick in benchmarks
+#   librdkafka1, librdkafka-dev   the Kafka client library Confluent.Kafka loads (librdkafka.so)
+#   kcat                          an external Kafka client for contract tests
+packages=(python3-torch python3-numpy libopenblas0-pthread librdkafka1 librdkafka-dev kcat)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=""
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# librdkafka.redist is absent from the NuGet copy: pack the placeholder into the local source.
+# The folder must exist before any restore: nuget.config lists it as a source.
+mkdir -p "$root/.packages"
+if [ ! -f "$root/.packages/librdkafka.redist.1.9.2.nupkg" ]; then
+  echo "setup: packing the librdkafka.redist placeholder"
+  mkdir -p "$root/.packages"
+  log="$(mktemp)"
+  if ! dotnet pack "$root/build/librdkafka-placeholder/librdkafka.redist.csproj" -c Release -o "$root/.packages" --nologo >"$log" 2>&1; then
+    cat "$log"; exit 1
+  fi
+fi
