@@ -1,0 +1,33 @@
+using System.CommandLine;
+using Streaming.Cli.Bench;
+
+namespace Streaming.Cli.Commands;
+
+/// <summary><c>streaming bench ...</c>: measured figures against a peer measured in the same run.</summary>
+public static class BenchCommand
+{
+    public static Command Create()
+    {
+        var bench = new Command("bench", "Benchmarks that print a table of figures, each against a peer (OpenBLAS, PyTorch) measured in the same run. Add --json <path> to write the results file.");
+        bench.Subcommands.Add(Engine());
+        return bench;
+    }
+
+    static Command Engine()
+    {
+        var json = new Option<string?>("--json") { Description = "Also write the results as JSON (DESIGN.md §5) to this path." };
+        var quick = new Option<bool>("--quick") { Description = "Fewer repetitions: a rough table in seconds rather than minutes." };
+        var command = new Command("engine", "Tensor engine: sgemm GFLOP/s (ours, OpenBLAS, PyTorch) at 1 and 2 threads; one LLaMA-style block forward and forward+backward against PyTorch; allocations and peak memory.")
+        {
+            json, quick,
+        };
+        command.SetAction(parse =>
+        {
+            var results = EngineBench.Run(parse.GetValue(quick));
+            ResultsTable.Print("streaming bench engine", results);
+            if (parse.GetValue(json) is { } path) ResultsFile.Write(path, "streaming bench engine", results);
+            return 0;
+        });
+        return command;
+    }
+}
