@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Streaming.Tensors.Tests.Reference;
+
+/// <summary>One input of an oracle case: values, shape, and whether its gradient is checked.</summary>
+public sealed record OracleInput(float[] Data, int[] Shape, bool Grad = true, string DType = "float")
+{
+    public static OracleInput Long(int[] values, params int[] shape) => new(values.Select(v => (float)v).ToArray(), shape, false, "long");
+}
+
+/// <summary>PyTorch's output and input gradients for one case (null gradient: input not differentiated).</summary>
+public sealed record OracleResult(float[] Output, int[] OutputShape, float[]?[] Grads);
+
+/// <summary>
+/// Runs cases through <c>torch_oracle.py</c> under Debian's system Python (python3-torch 1.13), batched
+/// so PyTorch is imported once per call. An expression names the inputs x0, x1, ...
+/// </summary>
+public static class TorchOracle
+{
+    const string SystemPython = "/usr/bin/python3";
+
+    public sealed record Case(string Expr, OracleInput[] Inputs, float[]? GradOut = null, bool Float32 = false, int Seed = 0);
+
+    public static OracleResult[] Run(IReadOnlyList<Case> cases)
+    {
+        var json = new JsonArray();
+        foreach (var c in cases)
+        {
+            var inputs = new JsonArray();
+            foreach (var i in c.Inputs)
+            {
+                var data = new JsonArray();
+                foreach (var v in i.Data) data.Add(i.DType == "float" ? JsonValue.Create((double)v) : JsonValue.Create((long)v));
+                inputs.Add(new JsonObject { ["data"] = data, ["shape"] = new JsonArray(i.Shape.Select(s => (JsonNode)s).ToArray()), ["grad"] = i.Grad && i.DType == "float", ["dtype"] = i.DType });
+            }
+            var obj = new JsonObject { ["expr"] = c.Expr, ["inputs"] = inputs, ["float32"] = c.Float32, ["seed"] = c.Seed };
+            if (c.GradOut is not null) obj["grad_out"] = new JsonArray(c.GradOut.Select(v => (JsonNode)(double)v).ToArray());
+            json.Add(obj);
+        }
+        var stdout = RunPython("torch_oracle.py", json.ToJsonString());
+        var results = JsonNode.Parse(stdout)!.AsArray();
+        var parsed = new OracleResult[cases.Count];
+        for (int i = 0; i < cases.Count; i++)
+        {
+            var r = results[i]!;
+            if (r["error"] is { } error) throw new InvalidOperationException($"torch oracle failed on `{cases[i].Expr}`:\n{error}");
+            var grads = r["grads"] is JsonArray ga ? ga.Select(g => g is null ? null : Floats(g["data"]!)).ToArray() : new float[]?[cases[i].Inputs.Length];
+            parsed[i] = new OracleResult(Floats(r["output"]!["data"]!), r["output"]!["shape"]!.AsArray().Select(s => (int)s!).ToArray(), grads);
+        }
+        return parsed;
+    }
+
+    public static OracleResult Run(Case c) => Run([c])[0];
+
+    static float[] Floats(JsonNode node) => node.AsArray().Select(v => (float)(double)v!).ToArray();
+
+    static string RunPython(string script, string stdin)
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "Reference", script);
+        var psi = new ProcessStartInfo(SystemPython)
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+        };
+        psi.ArgumentList.Add(path);
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {SystemPython}");
+        var stdoutTask = process.StandardOutput.ReadToEndAsync();
+        var stderrTask = process.StandardError.ReadToEndAsync();
+        process.StandardInput.Write(stdin);
+        process.StandardInput.Close();
+        process.WaitForExit();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{script} exited with {process.ExitCode}: {stderrTask.Result}");
+        return stdoutTask.Result;
+    }
+
+    public static string Format(float v) => v.ToString("R", CultureInfo.InvariantCulture);
+}
