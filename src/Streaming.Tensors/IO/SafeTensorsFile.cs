@@ -95,7 +95,8 @@ public sealed class SafeTensorsFile : IDisposable
         var info = GetInfo(name);
         CheckReadable(info);
         var tensor = Tensor.Zeros([.. info.Shape]);
-        Copy(info, tensor.Span);
+        // Tensor reports some empty shapes, such as (3, 0), as non-contiguous: there is nothing to copy anyway.
+        if (tensor.Size > 0) Copy(info, tensor.Span);
         return tensor;
     }
 
@@ -110,6 +111,7 @@ public sealed class SafeTensorsFile : IDisposable
         CheckReadable(info);
         if (!info.Shape.SequenceEqual(destination.Shape))
             throw new ArgumentException($"{Path}: tensor '{name}' has shape ({string.Join(", ", info.Shape)}) but the destination has shape {Tensor.Format(destination.Shape)}.", nameof(destination));
+        if (destination.Size == 0) return;
         if (!destination.IsContiguous)
             throw new ArgumentException($"{Path}: the destination for tensor '{name}' is not contiguous.", nameof(destination));
         Copy(info, destination.Span);

@@ -71,9 +71,8 @@ internal sealed class SafeTensorsHeader
         }
         using (document)
         {
+            // Valid JSON that starts with '{' is an object.
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw new SafeTensorsFormatException(path, null, $"the header is a JSON {root.ValueKind}, not an object.");
             var tensors = new List<SafeTensorInfo>();
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
             var seen = new HashSet<string>(StringComparer.Ordinal);

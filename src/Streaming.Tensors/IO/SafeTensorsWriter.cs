@@ -1,9 +1,8 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 
 namespace Streaming.Tensors.IO;
 
@@ -17,13 +16,16 @@ public static class SafeTensorsWriter
     /// <summary>Tensors are written this many elements at a time: F16 and BF16 need no full-size buffer, and byte spans index with int.</summary>
     const int ChunkElements = 1 << 16;
 
+    static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     /// <summary>
     /// Writes <paramref name="tensors"/> to <paramref name="path"/> as <paramref name="dtype"/> (F32, F16 or
     /// BF16; the narrow types round to nearest, ties to even). Non-contiguous tensors are copied first.
     /// </summary>
     /// <remarks>
-    /// The file is written under a temporary name in the same directory, flushed to disk and renamed over
-    /// <paramref name="path"/>, so a crash leaves either the old file or the complete new one.
+    /// The file is written under a temporary name in the same directory (<c>.name.GUID.tmp</c>), flushed to
+    /// disk and renamed over <paramref name="path"/>, so a crash leaves either the old file or the complete
+    /// new one under that name; at worst a stray temporary file remains beside it.
     /// </remarks>
     public static void Write(string path, IReadOnlyDictionary<string, Tensor> tensors,
         IReadOnlyDictionary<string, string>? metadata = null, SafeTensorsDType dtype = SafeTensorsDType.F32)
@@ -75,43 +77,74 @@ public static class SafeTensorsWriter
         }
     }
 
+    /// <summary>
+    /// The JSON header, written by hand to match serde_json byte for byte (System.Text.Json escapes
+    /// characters outside the BMP), padded with spaces to a multiple of 8 bytes.
+    /// </summary>
     static byte[] Header(List<KeyValuePair<string, Tensor>> entries, IReadOnlyDictionary<string, string>? metadata, int elementSize, string dtypeName)
     {
-        var output = new ArrayBufferWriter<byte>();
-        // Names stay readable (no \u escapes for non-ASCII); the header is never embedded in HTML.
-        using (var json = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        var json = new StringBuilder("{");
+        string separator = "";
+        if (metadata is not null)
         {
-            json.WriteStartObject();
-            if (metadata is not null)
+            AppendString(json, SafeTensorsHeader.MetadataKey).Append(":{");
+            string metadataSeparator = "";
+            foreach (var (key, value) in metadata.OrderBy(e => e.Key, StringComparer.Ordinal))
             {
-                json.WriteStartObject(SafeTensorsHeader.MetadataKey);
-                foreach (var (key, value) in metadata.OrderBy(e => e.Key, StringComparer.Ordinal))
-                    json.WriteString(key, value ?? throw new ArgumentException($"SafeTensorsWriter: metadata '{key}' is null.", nameof(metadata)));
-                json.WriteEndObject();
+                if (value is null) throw new ArgumentException($"SafeTensorsWriter: metadata '{key}' is null.", nameof(metadata));
+                AppendString(json.Append(metadataSeparator), key).Append(':');
+                AppendString(json, value);
+                metadataSeparator = ",";
             }
-            long offset = 0;
-            foreach (var (name, tensor) in entries)
-            {
-                long end = offset + (long)tensor.Size * elementSize;
-                json.WriteStartObject(name);
-                json.WriteString("dtype", dtypeName);
-                json.WriteStartArray("shape");
-                foreach (var d in tensor.Shape) json.WriteNumberValue(d);
-                json.WriteEndArray();
-                json.WriteStartArray("data_offsets");
-                json.WriteNumberValue(offset);
-                json.WriteNumberValue(end);
-                json.WriteEndArray();
-                json.WriteEndObject();
-                offset = end;
-            }
-            json.WriteEndObject();
+            json.Append('}');
+            separator = ",";
         }
-        int padded = (output.WrittenCount + 7) / 8 * 8;
-        var header = new byte[padded];
-        output.WrittenSpan.CopyTo(header);
-        header.AsSpan(output.WrittenCount).Fill((byte)' ');
+        long offset = 0;
+        foreach (var (name, tensor) in entries)
+        {
+            long end = offset + (long)tensor.Size * elementSize;
+            AppendString(json.Append(separator), name);
+            separator = ",";
+            json.Append(CultureInfo.InvariantCulture, $":{{\"dtype\":\"{dtypeName}\",\"shape\":[{string.Join(',', tensor.Shape)}],\"data_offsets\":[{offset},{end}]}}");
+            offset = end;
+        }
+        json.Append('}');
+
+        byte[] utf8;
+        try
+        {
+            utf8 = StrictUtf8.GetBytes(json.ToString());
+        }
+        catch (EncoderFallbackException e)
+        {
+            throw new ArgumentException("SafeTensorsWriter: a tensor name or metadata string contains an unpaired surrogate, which UTF-8 cannot encode.", e);
+        }
+        var header = new byte[(utf8.Length + 7) / 8 * 8];
+        utf8.CopyTo(header, 0);
+        header.AsSpan(utf8.Length).Fill((byte)' ');
         return header;
+    }
+
+    /// <summary>A JSON string escaped as serde_json does: quote, backslash and control characters only.</summary>
+    static StringBuilder AppendString(StringBuilder json, string value)
+    {
+        json.Append('"');
+        foreach (char c in value)
+        {
+            switch (c)
+            {
+                case '"': json.Append("\\\""); break;
+                case '\\': json.Append("\\\\"); break;
+                case '\b': json.Append("\\b"); break;
+                case '\f': json.Append("\\f"); break;
+                case '\n': json.Append("\\n"); break;
+                case '\r': json.Append("\\r"); break;
+                case '\t': json.Append("\\t"); break;
+                case < ' ': json.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}"); break;
+                default: json.Append(c); break;
+            }
+        }
+        return json.Append('"');
     }
 
     static void WriteData(FileStream file, Tensor tensor, SafeTensorsDType dtype, byte[] buffer)
