@@ -87,6 +87,7 @@ public sealed partial class Tensor
     {
         get
         {
+            if (Size == 0) return true;
             int expected = 1;
             for (int d = Rank - 1; d >= 0; d--)
             {
