@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
 
 namespace Streaming.Tensors.Tests.Reference;
@@ -20,8 +18,6 @@ public sealed record OracleResult(float[] Output, int[] OutputShape, float[]?[] 
 /// </summary>
 public static class TorchOracle
 {
-    const string SystemPython = "/usr/bin/python3";
-
     public sealed record Case(string Expr, OracleInput[] Inputs, float[]? GradOut = null, bool Float32 = false, int Seed = 0);
 
     public static OracleResult[] Run(IReadOnlyList<Case> cases)
@@ -40,7 +36,7 @@ public static class TorchOracle
             if (c.GradOut is not null) obj["grad_out"] = new JsonArray(c.GradOut.Select(v => (JsonNode)(double)v).ToArray());
             json.Add(obj);
         }
-        var stdout = RunPython("torch_oracle.py", json.ToJsonString());
+        var stdout = PythonReference.Run("torch_oracle.py", [], json.ToJsonString());
         var results = JsonNode.Parse(stdout)!.AsArray();
         var parsed = new OracleResult[cases.Count];
         for (int i = 0; i < cases.Count; i++)
@@ -56,25 +52,6 @@ public static class TorchOracle
     public static OracleResult Run(Case c) => Run([c])[0];
 
     static float[] Floats(JsonNode node) => node.AsArray().Select(v => (float)(double)v!).ToArray();
-
-    static string RunPython(string script, string stdin)
-    {
-        var path = Path.Combine(AppContext.BaseDirectory, "Reference", script);
-        var psi = new ProcessStartInfo(SystemPython)
-        {
-            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-        };
-        psi.ArgumentList.Add(path);
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {SystemPython}");
-        var stdoutTask = process.StandardOutput.ReadToEndAsync();
-        var stderrTask = process.StandardError.ReadToEndAsync();
-        process.StandardInput.Write(stdin);
-        process.StandardInput.Close();
-        process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"{script} exited with {process.ExitCode}: {stderrTask.Result}");
-        return stdoutTask.Result;
-    }
 
     public static string Format(float v) => v.ToString("R", CultureInfo.InvariantCulture);
 }
