@@ -6,6 +6,7 @@ public static class EngineBench
     public static IReadOnlyList<BenchResult> Run(bool quick)
     {
         var results = new List<BenchResult>();
+        results.AddRange(GemmBench.Run(quick));
         results.AddRange(BlockBench.Run(quick));
         return results;
     }
