@@ -59,7 +59,8 @@ public sealed partial class Tensor
             {
                 var xr = x.Data.AsSpan(x.Offset + r * n, n);
                 var yr = y.Data.AsSpan(r * n, n);
-                TensorPrimitives.Subtract(xr, LogSumExp(xr, yr), yr);
+                var (max, logSum) = LogSumExp(xr, yr);
+                LogProbabilities(xr, max, logSum, yr);
             }
         });
         return Record("log_softmax", y, [this], g =>
@@ -81,13 +82,23 @@ public sealed partial class Tensor
         });
     }
 
-    /// <summary>max + log(sum(exp(x - max))) of one row; <paramref name="scratch"/> (the row's length) is overwritten.</summary>
-    internal static float LogSumExp(ReadOnlySpan<float> x, Span<float> scratch)
+    /// <summary>
+    /// The log-sum-exp of one row as max + log(sum(exp(x - max))), kept in two parts: for large logits
+    /// (x - max) - logSum is accurate where x - (max + logSum) would round. Overwrites <paramref name="scratch"/>.
+    /// </summary>
+    internal static (float Max, float LogSum) LogSumExp(ReadOnlySpan<float> x, Span<float> scratch)
     {
         float max = TensorPrimitives.Max(x);
         TensorPrimitives.Subtract(x, max, scratch);
         TensorPrimitives.Exp(scratch, scratch);
-        return max + MathF.Log(TensorPrimitives.Sum(scratch));
+        return (max, MathF.Log(TensorPrimitives.Sum(scratch)));
+    }
+
+    /// <summary>log(softmax(x)) of one row from its <see cref="LogSumExp"/> parts.</summary>
+    internal static void LogProbabilities(ReadOnlySpan<float> x, float max, float logSum, Span<float> logP)
+    {
+        TensorPrimitives.Subtract(x, max, logP);
+        TensorPrimitives.Subtract(logP, logSum, logP);
     }
 
     /// <summary>Like <see cref="Dim(int)"/>, with an error that names the op.</summary>

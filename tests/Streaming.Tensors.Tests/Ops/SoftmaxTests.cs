@@ -41,9 +41,9 @@ public class SoftmaxTests
     {
         Against(
             new OpCase("x0.softmax(-1)", x => AssertFinite(x[0].Softmax(-1)), [Rand([3, 8], 1e4f)]),
-            new OpCase("x0.log_softmax(-1)", x => AssertFinite(x[0].LogSoftmax(-1)), [Rand([3, 8], 1e4f)], Atol: 1e-3f),
+            new OpCase("x0.log_softmax(-1)", x => AssertFinite(x[0].LogSoftmax(-1)), [Rand([3, 8], 1e4f)]),
             new OpCase("x0.softmax(0)", x => AssertFinite(x[0].Softmax(0)), [Uniform([6, 2], 29990f, 30010f)]),
-            new OpCase("x0.log_softmax(0)", x => AssertFinite(x[0].LogSoftmax(0)), [Uniform([6, 2], -30010f, -29990f)], Atol: 1e-3f));
+            new OpCase("x0.log_softmax(0)", x => AssertFinite(x[0].LogSoftmax(0)), [Uniform([6, 2], -30010f, -29990f)]));
     }
 
     [Fact]
