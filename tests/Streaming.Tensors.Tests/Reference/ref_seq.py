@@ -37,3 +37,14 @@ def causal_top_left(q, k, v):
     scores = q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1])
     mask = torch.ones(Tq, Tk, dtype=torch.bool).tril()
     return F.softmax(scores.masked_fill(~mask, float("-inf")), dim=-1) @ v
+
+
+def rope(x, positions, theta=10000.0):
+    """transformers' apply_rotary_pos_emb (rotate_half layout) in float64; positions (T,) or (B*T,)."""
+    B, H, T, D = x.shape
+    inv_freq = 1.0 / (theta ** (torch.arange(0, D, 2, dtype=torch.float64) / D))
+    pos = positions.to(torch.float64).reshape(-1, T)  # (1 or B, T)
+    freqs = pos[..., None] * inv_freq  # (1 or B, T, D/2)
+    emb = torch.cat((freqs, freqs), dim=-1)[:, None]  # (1 or B, 1, T, D)
+    x1, x2 = x[..., : D // 2], x[..., D // 2 :]
+    return x * emb.cos() + torch.cat((-x2, x1), dim=-1) * emb.sin()
