@@ -48,3 +48,18 @@ def rope(x, positions, theta=10000.0):
     emb = torch.cat((freqs, freqs), dim=-1)[:, None]  # (1 or B, 1, T, D)
     x1, x2 = x[..., : D // 2], x[..., D // 2 :]
     return x * emb.cos() + torch.cat((-x2, x1), dim=-1) * emb.sin()
+
+
+def sqdist(x, c):
+    """Pairwise squared distances (N, K), spelled out as differences."""
+    return ((x[:, None, :] - c[None, :, :]) ** 2).sum(-1)
+
+
+def nearest_index(x, c):
+    return sqdist(x, c).argmin(1)
+
+
+def vq(x, c):
+    """Nearest codebook rows with the straight-through gradient of VQ-VAE."""
+    q = c[nearest_index(x, c)]
+    return x + (q - x).detach()
