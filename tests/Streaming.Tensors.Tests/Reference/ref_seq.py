@@ -63,3 +63,13 @@ def vq(x, c):
     """Nearest codebook rows with the straight-through gradient of VQ-VAE."""
     q = c[nearest_index(x, c)]
     return x + (q - x).detach()
+
+
+def gumbel_softmax(logits, gumbels, tau, hard, dim=-1):
+    """F.gumbel_softmax's body with its noise passed in."""
+    y_soft = ((logits + gumbels) / tau).softmax(dim)
+    if not hard:
+        return y_soft
+    index = y_soft.max(dim, keepdim=True)[1]
+    y_hard = torch.zeros_like(logits).scatter_(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft
