@@ -1,0 +1,249 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Streaming.Tensors;
+
+/// <summary>
+/// Fused attention on contiguous (B, H, T, D) buffers, flash-attention style: keys are visited in
+/// blocks with an online softmax, so no (Tq x Tk) score matrix is ever stored. The forward pass keeps
+/// each query row's log-sum-exp; the backward pass recomputes the probabilities block by block from it.
+/// Query i may attend key j when j &lt;= i + CausalOffset (causal only) and the key is not padded.
+/// </summary>
+internal sealed class FlashAttention
+{
+    const int KeyBlock = 64;   // 64 keys and values of width 64 stay within L1 while a query block reads them
+    const int QueryBlock = 32;
+
+    public required int B { get; init; }
+    public required int H { get; init; }
+    public required int Hkv { get; init; }
+    public required int Tq { get; init; }
+    public required int Tk { get; init; }
+    public required int D { get; init; }
+    public required int Dv { get; init; }
+    public required float Scale { get; init; }
+    public required bool Causal { get; init; }
+
+    /// <summary>(B, Tk): true where the key is padding.</summary>
+    public required bool[]? Padded { get; init; }
+
+    /// <summary>Bottom-right alignment: the last query sees every key, as when decoding with a KV cache.</summary>
+    int CausalOffset => Tk - Tq;
+
+    int Group => H / Hkv;
+
+    /// <summary>One past the last key query i may attend within [j0, j1).</summary>
+    int KeyEnd(int i, int j1) => Causal ? Math.Min(j1, Math.Max(i + CausalOffset + 1, 0)) : j1;
+
+    /// <summary>Writes the output (B, H, Tq, Dv) and the per-row log-sum-exp (B, H, Tq); -inf marks rows with no key to attend.</summary>
+    public void Forward(ReadOnlyMemory<float> qm, ReadOnlyMemory<float> km, ReadOnlyMemory<float> vm, float[] output, float[] lse)
+    {
+        Parallel.For(0, B * H, bh =>
+        {
+            ReadOnlySpan<float> q = qm.Span, k = km.Span, v = vm.Span;
+            int b = bh / H, kvh = b * Hkv + bh % H / Group;
+            Span<float> s = stackalloc float[KeyBlock];
+            Span<float> m = stackalloc float[QueryBlock];
+            Span<float> l = stackalloc float[QueryBlock];
+            for (int i0 = 0; i0 < Tq; i0 += QueryBlock)
+            {
+                int rows = Math.Min(QueryBlock, Tq - i0);
+                m.Fill(float.NegativeInfinity);
+                l.Clear();
+                output.AsSpan((bh * Tq + i0) * Dv, rows * Dv).Clear();
+                for (int j0 = 0; j0 < Tk; j0 += KeyBlock)
+                {
+                    int j1 = Math.Min(j0 + KeyBlock, Tk);
+                    for (int r = 0; r < rows; r++)
+                    {
+                        int i = i0 + r, n = KeyEnd(i, j1) - j0;
+                        if (n <= 0) continue;
+                        var scores = s[..n];
+                        Dots(q.Slice((bh * Tq + i) * D, D), k, (kvh * Tk + j0) * D, n, Scale, scores);
+                        float blockMax = MaskAndMax(scores, b, j0);
+                        if (blockMax == float.NegativeInfinity) continue;
+                        // Online softmax: rescale what was accumulated under the old maximum.
+                        float mNew = MathF.Max(m[r], blockMax);
+                        float correction = MathF.Exp(m[r] - mNew);
+                        var acc = output.AsSpan((bh * Tq + i) * Dv, Dv);
+                        if (correction != 1f) TensorPrimitives.Multiply(acc, correction, acc);
+                        TensorPrimitives.Subtract(scores, mNew, scores);
+                        TensorPrimitives.Exp(scores, scores);
+                        l[r] = l[r] * correction + TensorPrimitives.Sum(scores);
+                        m[r] = mNew;
+                        AccumulateRows(acc, scores, v, (kvh * Tk + j0) * Dv);
+                    }
+                }
+                for (int r = 0; r < rows; r++)
+                {
+                    int row = bh * Tq + i0 + r;
+                    if (l[r] == 0f) { lse[row] = float.NegativeInfinity; continue; }
+                    var acc = output.AsSpan(row * Dv, Dv);
+                    TensorPrimitives.Multiply(acc, 1f / l[r], acc);
+                    lse[row] = m[r] + MathF.Log(l[r]);
+                }
+            }
+        });
+    }
+
+    /// <summary>
+    /// Gradients of q, k, v given the output gradient; one task per (batch, kv head) so dK and dV have a
+    /// single writer. Per (query block, key block) tile, P and dS are kept transposed so that dV and dK
+    /// accumulate one key row at a time over the whole query block.
+    /// </summary>
+    public void Backward(ReadOnlyMemory<float> qm, ReadOnlyMemory<float> km, ReadOnlyMemory<float> vm, float[] output, float[] lse,
+        ReadOnlyMemory<float> gm, float[] dq, float[] dk, float[] dv)
+    {
+        Parallel.For(0, B * Hkv, bkv =>
+        {
+            ReadOnlySpan<float> q = qm.Span, k = km.Span, v = vm.Span, gradOut = gm.Span;
+            int b = bkv / Hkv, firstHead = b * H + bkv % Hkv * Group;
+            var pT = new float[KeyBlock * QueryBlock];  // (key, query) probabilities of one tile
+            var dsT = new float[KeyBlock * QueryBlock]; // (key, query) score gradients, scale included
+            Span<float> p = stackalloc float[KeyBlock];
+            Span<float> ds = stackalloc float[KeyBlock];
+            // delta_i = dO_i . O_i, the softmax backward's row term.
+            var delta = new float[Group * Tq];
+            for (int r = 0; r < delta.Length; r++)
+                delta[r] = TensorPrimitives.Dot(gradOut.Slice((firstHead * Tq + r) * Dv, Dv), output.AsSpan((firstHead * Tq + r) * Dv, Dv));
+            for (int j0 = 0; j0 < Tk; j0 += KeyBlock)
+            {
+                int j1 = Math.Min(j0 + KeyBlock, Tk), keys = j1 - j0;
+                int kOff = (bkv * Tk + j0) * D, vOff = (bkv * Tk + j0) * Dv;
+                for (int hh = 0; hh < Group; hh++)
+                {
+                    int bh = firstHead + hh;
+                    for (int i0 = Causal ? Math.Max(0, j0 - CausalOffset) : 0; i0 < Tq; i0 += QueryBlock)
+                    {
+                        int rows = Math.Min(QueryBlock, Tq - i0);
+                        Array.Clear(pT);
+                        Array.Clear(dsT);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            int row = bh * Tq + i0 + r, n = KeyEnd(i0 + r, j1) - j0;
+                            if (n <= 0 || lse[row] == float.NegativeInfinity) continue;
+                            var pn = p[..n];
+                            var dsn = ds[..n];
+                            Dots(q.Slice(row * D, D), k, kOff, n, Scale, pn);
+                            MaskAndMax(pn, b, j0);
+                            TensorPrimitives.Subtract(pn, lse[row], pn);
+                            TensorPrimitives.Exp(pn, pn);
+                            // dS = P * (dP - delta) with dP_ij = dO_i . v_j; times scale for the gradient of q.k.
+                            Dots(gradOut.Slice(row * Dv, Dv), v, vOff, n, 1f, dsn);
+                            TensorPrimitives.Subtract(dsn, delta[hh * Tq + i0 + r], dsn);
+                            TensorPrimitives.Multiply(dsn, pn, dsn);
+                            TensorPrimitives.Multiply(dsn, Scale, dsn);
+                            AccumulateRows(dq.AsSpan(row * D, D), dsn, k, kOff);
+                            for (int j = 0; j < n; j++)
+                            {
+                                pT[j * QueryBlock + r] = pn[j];
+                                dsT[j * QueryBlock + r] = dsn[j];
+                            }
+                        }
+                        int rowOff = (bh * Tq + i0);
+                        for (int j = 0; j < keys; j++)
+                        {
+                            AccumulateRows(dv.AsSpan(vOff + j * Dv, Dv), pT.AsSpan(j * QueryBlock, rows), gradOut, rowOff * Dv);
+                            AccumulateRows(dk.AsSpan(kOff + j * D, D), dsT.AsSpan(j * QueryBlock, rows), q, rowOff * D);
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /// <summary>Sets padded keys' scores to -inf and returns the largest score.</summary>
+    float MaskAndMax(Span<float> scores, int b, int j0)
+    {
+        if (Padded is not null)
+        {
+            var padded = Padded.AsSpan(b * Tk + j0, scores.Length);
+            for (int j = 0; j < scores.Length; j++)
+                if (padded[j]) scores[j] = float.NegativeInfinity;
+        }
+        return TensorPrimitives.Max(scores);
+    }
+
+    /// <summary>dst[j] = scale * (x . rows[j]) for rows of width x.Length starting at offset; four rows per pass so x is loaded once per four.</summary>
+    static void Dots(ReadOnlySpan<float> x, ReadOnlySpan<float> rows, int offset, int count, float scale, Span<float> dst)
+    {
+        int width = x.Length, j = 0;
+        if (Vector256.IsHardwareAccelerated && width >= Vector256<float>.Count)
+        {
+            ref float xr = ref MemoryMarshal.GetReference(x);
+            ref float r0 = ref MemoryMarshal.GetReference(rows);
+            int vecEnd = width - width % Vector256<float>.Count;
+            for (; j + 4 <= count; j += 4)
+            {
+                ref float k0 = ref Unsafe.Add(ref r0, offset + j * width);
+                ref float k1 = ref Unsafe.Add(ref k0, width);
+                ref float k2 = ref Unsafe.Add(ref k1, width);
+                ref float k3 = ref Unsafe.Add(ref k2, width);
+                var a0 = Vector256<float>.Zero;
+                var a1 = Vector256<float>.Zero;
+                var a2 = Vector256<float>.Zero;
+                var a3 = Vector256<float>.Zero;
+                for (int d = 0; d < vecEnd; d += Vector256<float>.Count)
+                {
+                    var xv = Vector256.LoadUnsafe(ref xr, (nuint)d);
+                    a0 = Vector256.MultiplyAddEstimate(xv, Vector256.LoadUnsafe(ref k0, (nuint)d), a0);
+                    a1 = Vector256.MultiplyAddEstimate(xv, Vector256.LoadUnsafe(ref k1, (nuint)d), a1);
+                    a2 = Vector256.MultiplyAddEstimate(xv, Vector256.LoadUnsafe(ref k2, (nuint)d), a2);
+                    a3 = Vector256.MultiplyAddEstimate(xv, Vector256.LoadUnsafe(ref k3, (nuint)d), a3);
+                }
+                float s0 = Vector256.Sum(a0), s1 = Vector256.Sum(a1), s2 = Vector256.Sum(a2), s3 = Vector256.Sum(a3);
+                for (int d = vecEnd; d < width; d++)
+                {
+                    float xd = x[d];
+                    s0 += xd * Unsafe.Add(ref k0, d);
+                    s1 += xd * Unsafe.Add(ref k1, d);
+                    s2 += xd * Unsafe.Add(ref k2, d);
+                    s3 += xd * Unsafe.Add(ref k3, d);
+                }
+                dst[j] = s0 * scale;
+                dst[j + 1] = s1 * scale;
+                dst[j + 2] = s2 * scale;
+                dst[j + 3] = s3 * scale;
+            }
+        }
+        for (; j < count; j++) dst[j] = TensorPrimitives.Dot(x, rows.Slice(offset + j * width, width)) * scale;
+    }
+
+    /// <summary>acc += sum_j coef[j] * rows[j] for rows of width acc.Length starting at offset; four rows per pass so acc is loaded once per four.</summary>
+    static void AccumulateRows(Span<float> acc, ReadOnlySpan<float> coef, ReadOnlySpan<float> rows, int offset)
+    {
+        int width = acc.Length, count = coef.Length, j = 0;
+        if (Vector256.IsHardwareAccelerated && width >= Vector256<float>.Count)
+        {
+            ref float ar = ref MemoryMarshal.GetReference(acc);
+            ref float r0 = ref MemoryMarshal.GetReference(rows);
+            int vecEnd = width - width % Vector256<float>.Count;
+            for (; j + 4 <= count; j += 4)
+            {
+                ref float v0 = ref Unsafe.Add(ref r0, offset + j * width);
+                ref float v1 = ref Unsafe.Add(ref v0, width);
+                ref float v2 = ref Unsafe.Add(ref v1, width);
+                ref float v3 = ref Unsafe.Add(ref v2, width);
+                float c0 = coef[j], c1 = coef[j + 1], c2 = coef[j + 2], c3 = coef[j + 3];
+                var p0 = Vector256.Create(c0);
+                var p1 = Vector256.Create(c1);
+                var p2 = Vector256.Create(c2);
+                var p3 = Vector256.Create(c3);
+                for (int d = 0; d < vecEnd; d += Vector256<float>.Count)
+                {
+                    var a = Vector256.LoadUnsafe(ref ar, (nuint)d);
+                    a = Vector256.MultiplyAddEstimate(p0, Vector256.LoadUnsafe(ref v0, (nuint)d), a);
+                    a = Vector256.MultiplyAddEstimate(p1, Vector256.LoadUnsafe(ref v1, (nuint)d), a);
+                    a = Vector256.MultiplyAddEstimate(p2, Vector256.LoadUnsafe(ref v2, (nuint)d), a);
+                    a = Vector256.MultiplyAddEstimate(p3, Vector256.LoadUnsafe(ref v3, (nuint)d), a);
+                    a.StoreUnsafe(ref ar, (nuint)d);
+                }
+                for (int d = vecEnd; d < width; d++)
+                    acc[d] += c0 * Unsafe.Add(ref v0, d) + c1 * Unsafe.Add(ref v1, d) + c2 * Unsafe.Add(ref v2, d) + c3 * Unsafe.Add(ref v3, d);
+            }
+        }
+        for (; j < count; j++) TensorPrimitives.MultiplyAdd(rows.Slice(offset + j * width, width), coef[j], acc, acc);
+    }
+}
