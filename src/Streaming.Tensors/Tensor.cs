@@ -208,17 +208,27 @@ public sealed partial class Tensor
     {
         if (!RequiresGrad) throw new InvalidOperationException("Backward: this tensor does not require gradients (no parameter contributed to it, or it was computed under NoGrad).");
         var order = TopologicalOrder();
-        using var _ = GradMode.Disable();
-        AccumulateGrad(gradient);
-        for (int i = order.Count - 1; i >= 0; i--)
+        using var noGrad = GradMode.Disable();
+        using var backward = Anomaly.Backward();
+        try
         {
-            var node = order[i];
-            if (node.BackwardRule is null || node.Grad is null) continue;
-            var g = node.Grad;
-            node.Grad = null;
-            node.BackwardRule(g);
-            foreach (var p in node.Parents)
-                if (p.Grad is not null) Anomaly.CheckBackward(node.Op, p.Grad);
+            AccumulateGrad(gradient);
+            for (int i = order.Count - 1; i >= 0; i--)
+            {
+                var node = order[i];
+                if (node.BackwardRule is null || node.Grad is null) continue;
+                var g = node.Grad;
+                node.Grad = null;
+                node.BackwardRule(g);
+                foreach (var p in node.Parents)
+                    if (p.Grad is not null) Anomaly.CheckBackward(node.Op, p.Grad);
+            }
+        }
+        finally
+        {
+            // Interior gradients never outlive a pass, even one that threw (an anomaly), so a retry starts clean.
+            foreach (var node in order)
+                if (node.BackwardRule is not null) node.Grad = null;
         }
     }
 

@@ -3,11 +3,12 @@ namespace Streaming.Tensors;
 /// <summary>
 /// Opt-in anomaly detection: while enabled, every op checks its output (forward) and the gradients it
 /// produces (backward) and throws <see cref="AnomalyException"/> naming the op where a NaN or Inf first appears.
-/// Off by default because it reads every value.
+/// Off by default because it reads every value. Per thread, like <see cref="GradMode"/>.
 /// </summary>
 public static class Anomaly
 {
-    static volatile bool enabled;
+    [ThreadStatic] static bool enabled;
+    [ThreadStatic] static bool inBackward;
 
     public static bool IsEnabled => enabled;
 
@@ -16,12 +17,23 @@ public static class Anomaly
     {
         bool previous = enabled;
         enabled = true;
-        return new Scope(previous);
+        return new Scope(() => enabled = previous);
+    }
+
+    /// <summary>
+    /// Marks a backward pass: the ops that backward rules call are not checked as forward ops, so a
+    /// non-finite gradient is reported by <see cref="CheckBackward"/> under the op whose rule made it.
+    /// </summary>
+    internal static IDisposable Backward()
+    {
+        bool previous = inBackward;
+        inBackward = true;
+        return new Scope(() => inBackward = previous);
     }
 
     internal static void CheckForward(string op, Tensor output)
     {
-        if (enabled && FirstNonFinite(output) is { } i)
+        if (enabled && !inBackward && FirstNonFinite(output) is { } i)
             throw new AnomalyException($"Anomaly: op '{op}' produced {Describe(output, i)} in its forward output of shape {Tensor.Format(output.Shape)}.");
     }
 
@@ -45,9 +57,9 @@ public static class Anomaly
         return $"{(float.IsNaN(v) ? "NaN" : "Inf")} at flat index {flatIndex}";
     }
 
-    sealed class Scope(bool previous) : IDisposable
+    sealed class Scope(Action restore) : IDisposable
     {
-        public void Dispose() => enabled = previous;
+        public void Dispose() => restore();
     }
 }
 

@@ -68,7 +68,12 @@ internal static class Broadcasting
             var rowOut = output.Slice(r * inner, inner);
             ReadOnlySpan<float> rowA = Row(ea.Data, pa, sa, inner, scratchA);
             ReadOnlySpan<float> rowB = Row(eb.Data, pb, sb, inner, scratchB);
-            if (sa == 0 && sb == 0) kernel.Row(rowA, rowB, rowOut);
+            if (sa == 0 && sb == 0)
+            {
+                // Both rows are one repeated value: compute it once and fill the row.
+                kernel.Row(rowA, rowB, rowOut[..1]);
+                rowOut.Fill(rowOut[0]);
+            }
             else if (sa == 0) kernel.ScalarRow(rowA[0], rowB, rowOut);
             else if (sb == 0) kernel.RowScalar(rowA, rowB[0], rowOut);
             else kernel.Row(rowA, rowB, rowOut);

@@ -85,7 +85,8 @@ public sealed partial class Tensor
     public Tensor Pow(float exponent)
     {
         var y = Map(this, x => MathF.Pow(x, exponent));
-        return Record("pow", y, [this], g => AccumulateGrad(Map2(g, this, (gv, x) => gv * exponent * MathF.Pow(x, exponent - 1f))));
+        // x^0 is constant: zero gradient, as in PyTorch, rather than 0 * x^-1 (NaN at x = 0).
+        return Record("pow", y, [this], g => AccumulateGrad(Map2(g, this, (gv, x) => exponent == 0f ? 0f : gv * exponent * MathF.Pow(x, exponent - 1f))));
     }
 
     public Tensor Square() => Mul(this);
@@ -96,10 +97,10 @@ public sealed partial class Tensor
         return Record("abs", y, [this], g => AccumulateGrad(Map2(g, this, (gv, x) => x > 0 ? gv : x < 0 ? -gv : 0f)));
     }
 
-    /// <summary>Limits values to [min, max]; the gradient passes only where the input was inside.</summary>
+    /// <summary>Limits values to [min, max]; the gradient passes only where the input was inside. As in PyTorch, min &gt; max gives max everywhere.</summary>
     public Tensor Clamp(float min, float max)
     {
-        var y = Map(this, x => Math.Clamp(x, min, max));
+        var y = Map(this, x => MathF.Min(MathF.Max(x, min), max));
         return Record("clamp", y, [this], g => AccumulateGrad(Map2(g, this, (gv, x) => x >= min && x <= max ? gv : 0f)));
     }
 
@@ -107,7 +108,8 @@ public sealed partial class Tensor
     {
         var src = IsContiguous ? Data.AsSpan(Offset, Size) : ToArray();
         var result = Zeros(Shape);
-        kernel(src, result.Data);
+        // Some TensorPrimitives kernels (Sigmoid) reject empty spans.
+        if (Size > 0) kernel(src, result.Data);
         return result;
     }
 

@@ -10,11 +10,13 @@ public sealed partial class Tensor
     public Tensor MatMul(Tensor other)
     {
         if (Rank == 0 || other.Rank == 0) throw new ArgumentException($"matmul: scalar operand, shapes {Format(Shape)} and {Format(other.Shape)}.");
+        int k = Shape[^1];
+        if ((other.Rank == 1 ? other.Shape[0] : other.Shape[^2]) != k)
+            throw new ArgumentException($"matmul: inner dimensions differ, shapes {Format(Shape)} and {Format(other.Shape)}.");
+        if (Rank == 1 && other.Rank == 1) return Unsqueeze(0).MatMul(other.Unsqueeze(1)).Reshape();
         if (Rank == 1) return Unsqueeze(0).MatMul(other).Squeeze(-2);
         if (other.Rank == 1) return MatMul(other.Unsqueeze(1)).Squeeze(-1);
-        int m = Shape[^2], k = Shape[^1], n = other.Shape[^1];
-        if (other.Shape[^2] != k)
-            throw new ArgumentException($"matmul: inner dimensions differ, shapes {Format(Shape)} and {Format(other.Shape)}.");
+        int m = Shape[^2], n = other.Shape[^1];
         var batch = Broadcasting.Shape("matmul", Shape[..^2], other.Shape[..^2]);
         var a = BroadcastView([.. batch, m, k]);
         var b = other.BroadcastView([.. batch, k, n]);
@@ -32,9 +34,9 @@ public sealed partial class Tensor
     /// <summary>y = x @ W^T + b for x (..., in), W (out, in), b (out): the layout of torch.nn.Linear and HF checkpoints.</summary>
     public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias = null)
     {
+        if (weight.Rank != 2 || x.Rank == 0 || x.Shape[^1] != weight.Shape[1])
+            throw new ArgumentException($"linear: input {Format(x.Shape)} does not match weight {Format(weight.Shape)} (expected a (out, in) weight and a (..., in) input).");
         int outFeatures = weight.Shape[0], inFeatures = weight.Shape[1];
-        if (weight.Rank != 2 || x.Shape[^1] != inFeatures)
-            throw new ArgumentException($"linear: input {Format(x.Shape)} does not match weight {Format(weight.Shape)} (expected (..., {inFeatures})).");
         if (bias is not null && (bias.Rank != 1 || bias.Shape[0] != outFeatures))
             throw new ArgumentException($"linear: bias {Format(bias.Shape)} does not match weight {Format(weight.Shape)}.");
         var xc = x.Contiguous().Detach();

@@ -30,7 +30,8 @@ public sealed partial class Tensor
 
     public Tensor Sum(int[] dims, bool keepDim = false) => ReduceMany(dims, keepDim, (t, d) => t.Sum(d, keepDim: true));
 
-    public Tensor Mean() => Sum().Div(Math.Max(Size, 1));
+    /// <summary>Mean of all elements, as a scalar tensor; NaN for an empty tensor, as in PyTorch.</summary>
+    public Tensor Mean() => Sum().Div(Size);
 
     public Tensor Mean(int dim, bool keepDim = false) => Sum(dim, keepDim).Div(Shape[Dim(dim)]);
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Streaming.Tensors.Tests.Reference;
@@ -29,11 +30,11 @@ public static class TorchOracle
             foreach (var i in c.Inputs)
             {
                 var data = new JsonArray();
-                foreach (var v in i.Data) data.Add(i.DType == "float" ? JsonValue.Create((double)v) : JsonValue.Create((long)v));
+                foreach (var v in i.Data) data.Add(i.DType == "float" ? Number(v) : JsonValue.Create((long)v));
                 inputs.Add(new JsonObject { ["data"] = data, ["shape"] = new JsonArray(i.Shape.Select(s => (JsonNode)s).ToArray()), ["grad"] = i.Grad && i.DType == "float", ["dtype"] = i.DType });
             }
             var obj = new JsonObject { ["expr"] = c.Expr, ["inputs"] = inputs, ["float32"] = c.Float32, ["seed"] = c.Seed };
-            if (c.GradOut is not null) obj["grad_out"] = new JsonArray(c.GradOut.Select(v => (JsonNode)(double)v).ToArray());
+            if (c.GradOut is not null) obj["grad_out"] = new JsonArray(c.GradOut.Select(Number).ToArray());
             json.Add(obj);
         }
         var stdout = PythonReference.Run("torch_oracle.py", [], json.ToJsonString());
@@ -51,7 +52,11 @@ public static class TorchOracle
 
     public static OracleResult Run(Case c) => Run([c])[0];
 
-    static float[] Floats(JsonNode node) => node.AsArray().Select(v => (float)(double)v!).ToArray();
+    // JSON has no NaN or Infinity: both sides write non-finite values as the strings "NaN", "Infinity", "-Infinity".
+    static float[] Floats(JsonNode node) => node.AsArray().Select(v =>
+        v!.GetValueKind() == JsonValueKind.String ? float.Parse(v.GetValue<string>(), CultureInfo.InvariantCulture) : (float)(double)v).ToArray();
+
+    static JsonNode Number(float v) => float.IsFinite(v) ? JsonValue.Create((double)v) : JsonValue.Create(v.ToString(CultureInfo.InvariantCulture));
 
     public static string Format(float v) => v.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -8,6 +8,7 @@ for float32. Any error is reported per case, so one bad case does not hide the o
 """
 import importlib.util
 import json
+import math
 import pathlib
 import sys
 import traceback
@@ -29,12 +30,17 @@ def tensor(spec, dtype):
         return torch.tensor(spec["data"], dtype=torch.long).reshape(spec["shape"])
     if spec.get("dtype") == "bool":
         return torch.tensor(spec["data"], dtype=torch.bool).reshape(spec["shape"])
-    t = torch.tensor(spec["data"], dtype=dtype).reshape(spec["shape"])
+    t = torch.tensor([float(v) for v in spec["data"]], dtype=dtype).reshape(spec["shape"])
     return t.requires_grad_(bool(spec.get("grad", False)))
 
 
+def number(v):
+    """JSON has no NaN or Infinity: non-finite values travel as the strings float() reads back."""
+    return v if math.isfinite(v) else str(v).replace("inf", "Infinity").replace("nan", "NaN")
+
+
 def flat(t):
-    return {"shape": list(t.shape), "data": t.detach().to(torch.float64).reshape(-1).tolist()}
+    return {"shape": list(t.shape), "data": [number(v) for v in t.detach().to(torch.float64).reshape(-1).tolist()]}
 
 
 def run(case):
@@ -47,7 +53,7 @@ def run(case):
     result = {"output": flat(out)}
     needs = [x for x in inputs if x.is_floating_point() and x.requires_grad]
     if needs and "grad_out" in case:
-        g = torch.tensor(case["grad_out"], dtype=out.dtype).reshape(out.shape)
+        g = torch.tensor([float(v) for v in case["grad_out"]], dtype=out.dtype).reshape(out.shape)
         out.backward(g)
         result["grads"] = [flat(x.grad) if x.is_floating_point() and x.requires_grad and x.grad is not None else None for x in inputs]
     return result
