@@ -9,7 +9,7 @@ public static class SharedData
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "shared", "data");
+            var candidate = System.IO.Path.Combine(dir.FullName, "shared", "data");
             if (Directory.Exists(candidate)) return candidate;
         }
         throw new DirectoryNotFoundException("shared/data not found above " + AppContext.BaseDirectory);
