@@ -2,8 +2,8 @@ using System.Numerics.Tensors;
 
 namespace Streaming.Tensors;
 
-// Losses, each reduced to a scalar mean as its PyTorch counterpart with default arguments. Each is one
-// fused op: the forward sums in double, the backward is closed-form and needs no intermediate graph.
+// Losses reduced to a scalar mean (batchmean for KL, as its definition wants). Each is one fused op:
+// the forward sums in double, the backward is closed-form and records no intermediate graph.
 public sealed partial class Tensor
 {
     /// <summary>
@@ -161,7 +161,7 @@ public sealed partial class Tensor
         int batch = input.Shape[0];
         double total = 0;
         for (int i = 0; i < tv.Length; i++)
-            total += logTarget ? MathF.Exp(tv[i]) * (tv[i] - logQ[i]) : XLogYOverQ(tv[i], logQ[i]);
+            total += logTarget ? MathF.Exp(tv[i]) * (tv[i] - logQ[i]) : KlTerm(tv[i], logQ[i]);
         var result = Scalar((float)(total / batch));
         return Record("kl_div", result, [input, target], g =>
         {
@@ -186,7 +186,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>p (log p - log q), with 0 log 0 = 0.</summary>
-    static float XLogYOverQ(float p, float logQ) => p == 0f ? 0f : p * (MathF.Log(p) - logQ);
+    static float KlTerm(float p, float logQ) => p == 0f ? 0f : p * (MathF.Log(p) - logQ);
 
     /// <summary>
     /// Jensen-Shannon divergence between probability distributions along the last dimension:
@@ -206,7 +206,7 @@ public sealed partial class Tensor
         for (int i = 0; i < pv.Length; i++)
         {
             float logM = MathF.Log(0.5f * (pv[i] + qv[i]));
-            total += 0.5 * XLogYOverQ(pv[i], logM) + 0.5 * XLogYOverQ(qv[i], logM);
+            total += 0.5 * KlTerm(pv[i], logM) + 0.5 * KlTerm(qv[i], logM);
         }
         var result = Scalar((float)(total / rows));
         return Record("js_div", result, [p, q], g =>
