@@ -142,7 +142,7 @@ internal sealed class FlashAttention
                                 dsT[j * QueryBlock + r] = dsn[j];
                             }
                         }
-                        int rowOff = (bh * Tq + i0);
+                        int rowOff = bh * Tq + i0;
                         for (int j = 0; j < keys; j++)
                         {
                             AccumulateRows(dv.AsSpan(vOff + j * Dv, Dv), pT.AsSpan(j * QueryBlock, rows), gradOut, rowOff * Dv);

@@ -36,17 +36,17 @@ public sealed partial class Tensor
         var table = RopeTables.For(D, theta, maxPosition);
         var positionsCopy = (int[])positions.Clone();
         var result = Zeros(x.Shape);
-        Rotate(x.Contiguous().Detach().Span, result.Data, table, positionsCopy, B, H, T, D, sign: 1f);
+        RotateHalves(x.Contiguous().Detach().Span, result.Data, table, positionsCopy, B, H, T, D, sign: 1f);
         return Record("rotary_embedding", result, [x], g =>
         {
             var dx = Zeros(x.Shape);
-            Rotate(g.Span, dx.Data, table, positionsCopy, B, H, T, D, sign: -1f);
+            RotateHalves(g.Span, dx.Data, table, positionsCopy, B, H, T, D, sign: -1f);
             x.AccumulateGrad(dx);
         });
     }
 
     /// <summary>dst = src rotated by +angle (sign 1) or -angle (sign -1) in each (i, i + D/2) plane.</summary>
-    static void Rotate(ReadOnlySpan<float> src, Span<float> dst, RopeTables.Table table, int[] positions, int B, int H, int T, int D, float sign)
+    static void RotateHalves(ReadOnlySpan<float> src, Span<float> dst, RopeTables.Table table, int[] positions, int B, int H, int T, int D, float sign)
     {
         int half = D / 2;
         Span<float> scratch = stackalloc float[half];
