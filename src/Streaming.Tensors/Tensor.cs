@@ -48,8 +48,6 @@ public sealed partial class Tensor
 
     internal Tensor(float[] data, int offset, int[] shape, int[] strides)
     {
-        for (int i = 0; i < shape.Length; i++)
-            if (shape[i] < 0) throw new ArgumentException($"Tensor: negative dimension in shape {Format(shape)}.", nameof(shape));
         Data = data;
         Offset = offset;
         Shape = shape;
@@ -281,7 +279,11 @@ public sealed partial class Tensor
     public static int Numel(ReadOnlySpan<int> shape)
     {
         long n = 1;
-        foreach (var d in shape) n *= d;
+        foreach (var d in shape)
+        {
+            if (d < 0) throw new ArgumentException($"Tensor: negative dimension in shape {Format(shape.ToArray())}.", nameof(shape));
+            n *= d;
+        }
         if (n > int.MaxValue) throw new ArgumentException($"Tensor: shape {Format(shape.ToArray())} has more than {int.MaxValue} elements.");
         return (int)n;
     }

@@ -39,7 +39,8 @@ public sealed partial class Tensor
     public Tensor Relu()
     {
         var y = Unary((x, o) => TensorPrimitives.Max(x, 0f, o));
-        return Record("relu", y, [this], g => AccumulateGrad(Map2(g, this, (gv, x) => x > 0 ? gv : 0f)));
+        // Zero only where x <= 0, as PyTorch's threshold_backward: a NaN input passes its gradient on.
+        return Record("relu", y, [this], g => AccumulateGrad(Map2(g, this, (gv, x) => x <= 0 ? 0f : gv)));
     }
 
     /// <summary>x * sigmoid(x).</summary>

@@ -41,7 +41,7 @@ public sealed partial class Tensor
             throw new ArgumentException($"linear: bias {Format(bias.Shape)} does not match weight {Format(weight.Shape)}.");
         var xc = x.Contiguous().Detach();
         var w = weight.Contiguous().Detach();
-        int rows = x.Size / Math.Max(inFeatures, 1);
+        int rows = Numel(x.Shape.AsSpan(0, x.Rank - 1));
         int[] outShape = [.. x.Shape[..^1], outFeatures];
         var result = Zeros(outShape);
         if (bias is not null)

@@ -109,7 +109,9 @@ public sealed partial class Tensor
 
     Tensor ReduceMany(int[] dims, bool keepDim, Func<Tensor, int, Tensor> reduceKeep)
     {
-        var sorted = dims.Select(Dim).Distinct().OrderByDescending(d => d).ToArray();
+        var sorted = dims.Select(Dim).OrderByDescending(d => d).ToArray();
+        for (int i = 1; i < sorted.Length; i++)
+            if (sorted[i] == sorted[i - 1]) throw new ArgumentException($"reduce: dimension {sorted[i]} appears more than once in {Format(dims)} for shape {Format(Shape)}.");
         var result = this;
         foreach (var d in sorted) result = reduceKeep(result, d);
         if (!keepDim)

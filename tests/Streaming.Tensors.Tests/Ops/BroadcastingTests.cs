@@ -42,7 +42,8 @@ public class BroadcastingTests
             Case("x0 + x1", x => x[0] + x[1], Rand([0, 3]), Rand([3])),
             Case("x0 * x1", x => x[0] * x[1], Rand([2, 0]), Rand([2, 1])),
             Case("x0 * x1", x => x[0] * x[1], Rand([]), Rand([])),
-            Case("x0 / x1", x => x[0] / x[1], Rand([3, 1, 1]), Uniform([], 1f, 2f)));
+            Case("x0 / x1", x => x[0] / x[1], Rand([3, 1, 1]), Uniform([], 1f, 2f)),
+            Case("(x0 * 2.0 + 1.0) / 4.0 - 3.0", x => (x[0] * 2f + 1f) / 4f - 3f, Rand([0, 3])));
     }
 
     [Fact]

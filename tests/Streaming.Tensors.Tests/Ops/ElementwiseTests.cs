@@ -109,6 +109,18 @@ public class ElementwiseTests
     }
 
     [Fact]
+    public void NaNInputs_PropagateLikeTorch()
+    {
+        var withNaN = new OracleInput([float.NaN, 1f, -1f], [3]);
+        Against(
+            new OpCase("torch.relu(x0)", x => x[0].Relu(), [withNaN], Atol, Rtol),
+            new OpCase("torch.abs(x0)", x => x[0].Abs(), [withNaN], Atol, Rtol),
+            new OpCase("torch.clamp(x0, -0.5, 0.5)", x => x[0].Clamp(-0.5f, 0.5f), [withNaN], Atol, Rtol),
+            new OpCase("torch.exp(x0)", x => x[0].Exp(), [withNaN], Atol, Rtol),
+            new OpCase("torch.tanh(x0)", x => x[0].Tanh(), [withNaN], Atol, Rtol));
+    }
+
+    [Fact]
     public void PowAbsClampSquare_MatchTorch()
     {
         CheckShapesAndViews(

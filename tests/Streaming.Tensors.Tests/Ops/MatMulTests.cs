@@ -111,7 +111,8 @@ public class MatMulTests
             Case("F.linear(x0, x1)", x => Tensor.Linear(x[0], x[1]), Rand([2, 3, 6]), Rand([4, 6])),
             Case("F.linear(x0, x1, x2)", x => Tensor.Linear(x[0], x[1], x[2]), Rand([6]), Rand([4, 6]), Rand([4])),
             Case("F.linear(x0, x1, x2)", x => Tensor.Linear(x[0], x[1], x[2]), Rand([1, 1]), Rand([1, 1]), Rand([1])),
-            Case("F.linear(x0, x1, x2)", x => Tensor.Linear(x[0], x[1], x[2]), Rand([0, 3]), Rand([2, 3]), Rand([2])));
+            Case("F.linear(x0, x1, x2)", x => Tensor.Linear(x[0], x[1], x[2]), Rand([0, 3]), Rand([2, 3]), Rand([2])),
+            Case("F.linear(x0, x1, x2)", x => Tensor.Linear(x[0], x[1], x[2]), Rand([5, 0]), Rand([3, 0]), Rand([3])));
     }
 
     [Fact]

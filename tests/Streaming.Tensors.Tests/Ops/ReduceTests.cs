@@ -130,6 +130,14 @@ public class ReduceTests
     }
 
     [Fact]
+    public void Reduce_RepeatedDim_Throws_AsInTorch()
+    {
+        var sum = Assert.Throws<ArgumentException>(() => Tensor.Zeros(2, 3).Sum([0, 0]));
+        Assert.Contains("(0, 0)", sum.Message);
+        Assert.Throws<ArgumentException>(() => Tensor.Zeros(2, 3).Mean([1, -1]));
+    }
+
+    [Fact]
     public void Reduce_DimOutOfRange_Throws()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => Tensor.Zeros(2, 3).Sum(2));
