@@ -4,7 +4,6 @@ positions, SwiGLU), timed forward (no_grad) and forward+backward, float32 on the
 usage: block_peer.py B T D HEADS FFN THREADS REPEATS -> prints {"forward_ms": .., "train_ms": .., "peak_rss_mb": ..}
 """
 import json
-import resource
 import sys
 import time
 
@@ -80,5 +79,12 @@ def train():
     block(x).sum().backward()
 
 
-print(json.dumps({"forward_ms": timed(forward), "train_ms": timed(train),
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+def peak_rss_mb():
+    # VmHWM, not getrusage: on Linux ru_maxrss carries the parent's peak across fork and exec.
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+print(json.dumps({"forward_ms": timed(forward), "train_ms": timed(train), "peak_rss_mb": peak_rss_mb()}))
