@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -135,9 +134,15 @@ internal static unsafe class GemmPacking
         for (; i < count; i++) dst[i] = src[i];
     }
 
+    /// <summary>dst = alpha * src over a short run (one k step of an A sliver), inline: a call per run would cost more than the copy.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void Scale(float* src, float* dst, int count, float alpha)
     {
-        if (alpha == 1) new ReadOnlySpan<float>(src, count).CopyTo(new Span<float>(dst, count));
-        else TensorPrimitives.Multiply(new ReadOnlySpan<float>(src, count), alpha, new Span<float>(dst, count));
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i + 16 <= count; i += 16) (Vector512.Load(src + i) * alpha).Store(dst + i);
+        for (; i + 8 <= count; i += 8) (Vector256.Load(src + i) * alpha).Store(dst + i);
+        for (; i + 4 <= count; i += 4) (Vector128.Load(src + i) * alpha).Store(dst + i);
+        for (; i < count; i++) dst[i] = alpha * src[i];
     }
 }
