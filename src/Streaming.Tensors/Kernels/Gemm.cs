@@ -8,8 +8,9 @@ namespace Streaming.Tensors;
 /// </summary>
 /// <remarks>
 /// Large products run the cache-blocked loop nest (<see cref="GemmBlocked"/>) over the widest micro-kernel the CPU
-/// has; products with at most four rows (or columns) whose operands are contiguous along k run as dot products
-/// (<see cref="GemmDot"/>). beta = 0 writes C without reading it, so C may hold garbage, NaN included. C must not
+/// has. Products with at most four rows are bound by reading B and skip packing: row updates when B is not transposed
+/// (<see cref="GemmAxpy"/>), dot products when it is (<see cref="GemmDot"/>), as are products with at most four
+/// columns and A not transposed. beta = 0 writes C without reading it, so C may hold garbage, NaN included. C must not
 /// overlap A or B.
 /// </remarks>
 public static class Gemm
@@ -56,7 +57,12 @@ public static class Gemm
         fixed (float* pa = a, pb = b, pc = c)
         {
             float* a0 = pa + aOffset, b0 = pb + bOffset, c0 = pc + cOffset;
-            if (m <= GemmDot.MaxRows && transB)
+            var problem = new GemmProblem(transA, transB, m, n, k, alpha, a0, lda, b0, ldb, beta, c0, ldc);
+            if (m <= GemmAxpy.MaxRows && !transB)
+            {
+                GemmAxpy.Run(problem, parts);
+            }
+            else if (m <= GemmDot.MaxRows && transB)
             {
                 // Rows of op(A) against rows of B; a transposed A is gathered into contiguous rows first.
                 float* x = a0;
@@ -86,7 +92,6 @@ public static class Gemm
             }
             else
             {
-                var problem = new GemmProblem(transA, transB, m, n, k, alpha, a0, lda, b0, ldb, beta, c0, ldc);
                 GemmBlocked.Run(problem, kernel, parts);
             }
         }

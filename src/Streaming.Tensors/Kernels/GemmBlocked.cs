@@ -9,10 +9,12 @@ namespace Streaming.Tensors;
 internal sealed unsafe class GemmBlocked : IGemmWork
 {
     // kc x NR floats of B (32 KiB for the AVX-512 kernel) stay in the 48 KiB L1 while the A slivers stream past;
-    // mc x kc floats of A (192 KiB) sit in L2 beside the B panel's current slivers.
+    // mc x kc floats of A (192 KiB) sit in the 1 MiB L2; the kc x nc panel of B (up to 4 MiB) sits in L3. A wide
+    // panel also means long sequential runs when packing B, which is what sets the pace when m is small and B
+    // streams from memory (2 KiB runs read at a third of the bandwidth of 16 KiB ones).
     const int KcTarget = 256;
     const int McTarget = 192;
-    const int NcTarget = 512;
+    const int NcTarget = 4096;
 
     [ThreadStatic] static GemmBlocked? cached;
 

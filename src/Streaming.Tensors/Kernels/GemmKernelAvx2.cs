@@ -28,6 +28,13 @@ internal readonly unsafe struct GemmKernelAvx2 : IGemmMicroKernel
     {
         Vector256<float> r0a = default, r0b = default, r1a = default, r1b = default, r2a = default, r2b = default, r3a = default, r3b = default,
             r4a = default, r4b = default, r5a = default, r5b = default;
+        // C is read (or written) only after the k loop: start fetching it now.
+        Sse.Prefetch0(c + 0 * ldc); Sse.Prefetch0(c + 0 * ldc + 8);
+        if (TRows.Value > 1) { Sse.Prefetch0(c + 1 * ldc); Sse.Prefetch0(c + 1 * ldc + 8); }
+        if (TRows.Value > 2) { Sse.Prefetch0(c + 2 * ldc); Sse.Prefetch0(c + 2 * ldc + 8); }
+        if (TRows.Value > 3) { Sse.Prefetch0(c + 3 * ldc); Sse.Prefetch0(c + 3 * ldc + 8); }
+        if (TRows.Value > 4) { Sse.Prefetch0(c + 4 * ldc); Sse.Prefetch0(c + 4 * ldc + 8); }
+        if (TRows.Value > 5) { Sse.Prefetch0(c + 5 * ldc); Sse.Prefetch0(c + 5 * ldc + 8); }
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector256.Load(b);
