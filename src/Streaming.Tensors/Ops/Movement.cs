@@ -102,8 +102,11 @@ public sealed partial class Tensor
     public Tensor Select(int dim, int index)
     {
         int d = Dim(dim);
-        if (index < 0) index += Shape[d];
-        return Narrow(d, index, 1).Squeeze(d);
+        int i = index < 0 ? index + Shape[d] : index;
+        // Checked here: Narrow would wrap a still-negative index a second time.
+        if (i < 0 || i >= Shape[d])
+            throw new ArgumentOutOfRangeException(nameof(index), $"select: index {index} out of range for dimension {d} of shape {Format(Shape)}.");
+        return Narrow(d, i, 1).Squeeze(d);
     }
 
     /// <summary>Removes a dimension of size 1. A view.</summary>

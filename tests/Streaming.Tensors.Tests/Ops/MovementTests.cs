@@ -103,6 +103,11 @@ public class MovementTests
         Assert.Throws<ArgumentOutOfRangeException>(() => Tensor.Zeros(3, 4).Narrow(1, -5, 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => Tensor.Zeros(3, 4).Narrow(2, 0, 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => Tensor.Zeros(3, 4).Select(0, 3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Tensor.Zeros(3, 4).Select(0, -4));
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Tensor.Zeros(3, 4).Select(1, -6));
+        Assert.Contains("select", ex.Message);
+        Assert.Contains("-6", ex.Message);
+        Assert.Equal(0f, Tensor.Arange(3).Select(0, -3).Item());
     }
 
     [Fact]
