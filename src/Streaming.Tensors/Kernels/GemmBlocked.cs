@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Numerics;
 
 namespace Streaming.Tensors;
 
@@ -145,10 +146,17 @@ internal sealed unsafe class GemmBlocked : IGemmWork
     {
         for (int r = 0; r < rows; r++, tile += ldt, c += ldc)
         {
+            int j = 0;
             if (beta == 0)
-                for (int j = 0; j < cols; j++) c[j] = tile[j];
+            {
+                for (; j + Vector<float>.Count <= cols; j += Vector<float>.Count) Vector.Load(tile + j).Store(c + j);
+                for (; j < cols; j++) c[j] = tile[j];
+            }
             else
-                for (int j = 0; j < cols; j++) c[j] = tile[j] + beta * c[j];
+            {
+                for (; j + Vector<float>.Count <= cols; j += Vector<float>.Count) (Vector.Load(tile + j) + Vector.Load(c + j) * beta).Store(c + j);
+                for (; j < cols; j++) c[j] = tile[j] + beta * c[j];
+            }
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -53,7 +54,7 @@ internal static unsafe class GemmPacking
                     int cols = Math.Min(nr, nc - j);
                     float* d = dst + j * kc + p * nr;
                     Copy(src + j, d, cols);
-                    for (int q = cols; q < nr; q++) d[q] = 0;
+                    if (cols < nr) new Span<float>(d + cols, nr - cols).Clear();
                 }
             }
             return;
@@ -63,8 +64,8 @@ internal static unsafe class GemmPacking
             int cols = Math.Min(nr, nc - j);
             // op(B) column j is row j of B.
             Transpose(b + j * ldb, ldb, cols, kc, 1f, dst, nr);
-            for (int p = 0; p < kc; p++)
-                for (int q = cols; q < nr; q++) dst[p * nr + q] = 0;
+            if (cols < nr)
+                for (int p = 0; p < kc; p++) new Span<float>(dst + p * nr + cols, nr - cols).Clear();
             dst += nr * kc;
         }
     }
@@ -130,7 +131,7 @@ internal static unsafe class GemmPacking
         int i = 0;
         if (Vector512.IsHardwareAccelerated)
             for (; i + 16 <= count; i += 16) Vector512.Store(Vector512.Load(src + i), dst + i);
-        for (; i + 8 <= count; i += 8) Vector256.Store(Vector256.Load(src + i), dst + i);
+        for (; i + Vector<float>.Count <= count; i += Vector<float>.Count) Vector.Load(src + i).Store(dst + i);
         for (; i < count; i++) dst[i] = src[i];
     }
 
@@ -141,8 +142,9 @@ internal static unsafe class GemmPacking
         int i = 0;
         if (Vector512.IsHardwareAccelerated)
             for (; i + 16 <= count; i += 16) (Vector512.Load(src + i) * alpha).Store(dst + i);
-        for (; i + 8 <= count; i += 8) (Vector256.Load(src + i) * alpha).Store(dst + i);
-        for (; i + 4 <= count; i += 4) (Vector128.Load(src + i) * alpha).Store(dst + i);
+        for (; i + Vector<float>.Count <= count; i += Vector<float>.Count) (Vector.Load(src + i) * alpha).Store(dst + i);
+        if (Vector128.IsHardwareAccelerated)
+            for (; i + 4 <= count; i += 4) (Vector128.Load(src + i) * alpha).Store(dst + i);
         for (; i < count; i++) dst[i] = alpha * src[i];
     }
 }
