@@ -79,7 +79,7 @@ internal sealed unsafe class GemmBlocked : IGemmWork
         // With a single sliver of A rows, each B element is used once: read B in place instead of packing it.
         bool directB = !g.TransB && i1 - i0 <= mr;
         float* packA = GemmScratch.PackA(mc * kc);
-        float* packB = GemmScratch.PackB((directB ? nr : nc) * kc);
+        float* packB = GemmScratch.PackB((directB ? 1 : nc / nr) * GemmPacking.SliverStride(kc, nr));
         float* tile = GemmScratch.Tile(mr * nr);
         for (int jc = j0; jc < j1; jc += nc)
         {
@@ -98,7 +98,7 @@ internal sealed unsafe class GemmBlocked : IGemmWork
                     for (int jr = 0; jr < ncb; jr += nr)
                     {
                         int cols = Math.Min(nr, ncb - jr);
-                        float* bSliver = packB + jr * kcb;
+                        float* bSliver = packB + jr / nr * GemmPacking.SliverStride(kcb, nr);
                         nint bStride = nr;
                         if (directB && cols == nr)
                         {

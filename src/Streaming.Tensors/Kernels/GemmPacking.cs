@@ -38,11 +38,13 @@ internal static unsafe class GemmPacking
 
     /// <summary>
     /// Packs the kc x nc panel of op(B) that starts at <paramref name="b"/> into slivers of nr columns. Sliver t starts
-    /// at dst + t * nr * kc and holds element (p, j) at p * nr + j; the last sliver is padded with zeros to nr columns.
+    /// at dst + t * <see cref="SliverStride"/>(kc, nr) and holds element (p, j) at p * nr + j; the last sliver is padded
+    /// with zeros to nr columns.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB(bool transB, float* b, nint ldb, int kc, int nc, int nr, float* dst)
     {
+        int stride = SliverStride(kc, nr);
         if (!transB)
         {
             // Row by row, so that B is read in long sequential runs whatever the sliver width.
@@ -52,7 +54,7 @@ internal static unsafe class GemmPacking
                 for (int j = 0; j < nc; j += nr)
                 {
                     int cols = Math.Min(nr, nc - j);
-                    float* d = dst + j * kc + p * nr;
+                    float* d = dst + j / nr * stride + p * nr;
                     Copy(src + j, d, cols);
                     if (cols < nr) new Span<float>(d + cols, nr - cols).Clear();
                 }
@@ -66,9 +68,15 @@ internal static unsafe class GemmPacking
             Transpose(b + j * ldb, ldb, cols, kc, 1f, dst, nr);
             if (cols < nr)
                 for (int p = 0; p < kc; p++) new Span<float>(dst + p * nr + cols, nr - cols).Clear();
-            dst += nr * kc;
+            dst += stride;
         }
     }
+
+    /// <summary>
+    /// Distance between packed B slivers: one cache line more than the sliver. At a power-of-two distance (kc = 256,
+    /// nr = 32: 32 KiB) row p of every sliver falls in the same cache set, and packing one row of B evicts itself.
+    /// </summary>
+    public static int SliverStride(int kc, int nr) => kc * nr + 16;
 
     /// <summary>
     /// dst[p * ldd + r] = alpha * src[r * lds + p] for r below count and p below kc: four rows at a time through 4 x 4
