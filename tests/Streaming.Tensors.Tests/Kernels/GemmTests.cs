@@ -76,6 +76,18 @@ public class GemmTests
                         Check(new Case(transA, transB, m, n, k, -1.5f, 0.5f, Seed: 5 + m, Offset: 7, Pad: 9), parts, kernel);
     }
 
+    /// <summary>Few rows and a B of 8M floats or more take the pipelined schedule (GemmStreamed) on two or more threads.</summary>
+    [Theory]
+    [InlineData(13, 4001, 2100, 3)]
+    [InlineData(5, 4001, 2100, 2)]
+    [InlineData(37, 2053, 4099, 2)]
+    public void Sgemm_StreamedSchedule_MatchesReference(int m, int n, int k, int parts)
+    {
+        foreach (bool transA in new[] { false, true })
+            foreach (bool transB in new[] { false, true })
+                Check(new Case(transA, transB, m, n, k, 0.5f, 0.25f, Seed: m + parts), parts, GemmMicroKernel.Best);
+    }
+
     [Theory]
     [InlineData(1f, 0f)]
     [InlineData(2.5f, 0f)]
