@@ -87,7 +87,7 @@ internal sealed unsafe class GemmBlocked : IGemmWork
             for (int pc = 0; pc < g.K; pc += kc)
             {
                 int kcb = Math.Min(kc, g.K - pc);
-                PackB(g, directB, pc, kcb, jc, ncb, nr, packB, 0, 1);
+                PackPanel(g, directB, pc, kcb, jc, ncb, nr, packB, 0, 1);
                 for (int ic = i0; ic < i1; ic += mc)
                 {
                     int mcb = Math.Min(mc, i1 - ic);
@@ -106,7 +106,7 @@ internal sealed unsafe class GemmBlocked : IGemmWork
     /// op(B) at (pc, jc) into <paramref name="buffer"/>. Where B is read in place only a narrow last sliver is packed:
     /// kernels read NR columns, which would run past the row.
     /// </summary>
-    public static void PackB(in GemmProblem g, bool directB, int pc, int kcb, int jc, int ncb, int nr, float* buffer, int piece, int pieces)
+    public static void PackPanel(in GemmProblem g, bool directB, int pc, int kcb, int jc, int ncb, int nr, float* buffer, int piece, int pieces)
     {
         int p0 = kcb * piece / pieces, p1 = kcb * (piece + 1) / pieces;
         int stride = GemmPacking.SliverStride(kcb, nr);
