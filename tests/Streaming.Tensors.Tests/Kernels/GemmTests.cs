@@ -153,6 +153,7 @@ public class GemmTests
         Assert.Throws<ArgumentException>(() => Gemm.Sgemm(false, false, 2, 2, 3, 1f, a, 0, 3, b, 0, 2, 0f, c, 1, 2));
         Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Sgemm(false, false, 2, 2, 3, 1f, a, 0, 3, b, 0, 2, 0f, c, 0, 2, threads: 0));
         Assert.Throws<ArgumentNullException>(() => Gemm.Sgemm(false, false, 2, 2, 3, 1f, null!, 0, 3, b, 0, 2, 0f, c, 0, 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.MaxThreads = 0);
     }
 
     [Fact]
@@ -194,7 +195,8 @@ public class GemmTests
     [Fact]
     public void Sgemm_SteadyState_AllocatesNothing()
     {
-        foreach (var (m, n, k, transB) in new[] { (96, 80, 70, false), (3, 200, 100, true), (64, 512, 512, false) })
+        // Blocked on one thread, dot products, blocked on two, the streamed schedule.
+        foreach (var (m, n, k, transB) in new[] { (96, 80, 70, false), (3, 200, 100, true), (64, 512, 512, false), (32, 2048, 4096, false) })
         {
             var a = new float[m * k];
             var b = new float[k * n];
