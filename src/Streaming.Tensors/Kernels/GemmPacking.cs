@@ -91,6 +91,16 @@ internal static unsafe class GemmPacking
             {
                 float* s0 = src + r * lds, s1 = s0 + lds, s2 = s1 + lds, s3 = s2 + lds;
                 float* d = dst + r;
+                // Each source row is read in one short run (kc floats), too short for the hardware prefetcher to
+                // catch: ask for the rows two groups ahead now (+8% at 32 x 4096 x 4096 with B transposed).
+                if (r + 12 <= count)
+                    for (int q = 0; q < kc; q += 16)
+                    {
+                        Sse.Prefetch0(s0 + 8 * lds + q);
+                        Sse.Prefetch0(s1 + 8 * lds + q);
+                        Sse.Prefetch0(s2 + 8 * lds + q);
+                        Sse.Prefetch0(s3 + 8 * lds + q);
+                    }
                 int p = 0;
                 for (; p + 4 <= kc; p += 4, d += 4 * ldd)
                 {

@@ -76,7 +76,10 @@ public class GemmTests
                         Check(new Case(transA, transB, m, n, k, -1.5f, 0.5f, Seed: 5 + m, Offset: 7, Pad: 9), parts, kernel);
     }
 
-    /// <summary>Few rows and a B of 8M floats or more take the pipelined schedule (GemmStreamed) on two or more threads.</summary>
+    /// <summary>
+    /// Few rows and a B of 8M floats or more, not transposed, take the pipelined schedule (GemmStreamed) on two or more
+    /// threads; the transposed variants check the blocked path at the same sizes.
+    /// </summary>
     [Theory]
     [InlineData(13, 4001, 2100, 3)]
     [InlineData(5, 4001, 2100, 2)]
