@@ -8,7 +8,7 @@ namespace Streaming.Tensors;
 /// </summary>
 /// <remarks>
 /// Large products run the cache-blocked loop nest (<see cref="GemmBlocked"/>) over the widest micro-kernel the CPU
-/// has; with few rows and a B that streams from memory, threads pipeline it instead (<see cref="GemmStreamed"/>).
+/// has.
 /// Products with at most four rows are bound by reading B and skip packing: row updates when B is not transposed
 /// (<see cref="GemmAxpy"/>), dot products when it is (<see cref="GemmDot"/>), as are products with at most four
 /// columns and A not transposed. beta = 0 writes C without reading it, so C may hold garbage, NaN included. C must not
@@ -98,10 +98,6 @@ public static class Gemm
                     ldx = k;
                 }
                 GemmDot.Run(x, ldx, n, a0, lda, m, k, alpha, beta, c0, 1, ldc, parts);
-            }
-            else if (GemmStreamed.Suits(problem, parts))
-            {
-                GemmStreamed.Run(problem, kernel, parts);
             }
             else
             {

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 
 namespace Streaming.Tensors;
@@ -16,19 +17,25 @@ internal sealed unsafe class GemmBlocked : IGemmWork
     // mc x kc floats of A (192 KiB) sit in the 1 MiB L2; the kc x nc panel of B (up to 4 MiB) sits in L3. A wide
     // panel also means long sequential runs when packing B, which is what sets the pace when m is small and B
     // streams from memory (2 KiB runs read at a third of the bandwidth of 16 KiB ones).
-    public const int KcTarget = 256;
-    public const int McTarget = 192;
-    public const int NcTarget = 4096;
+    const int KcTarget = 256;
+    const int McTarget = 192;
+    const int NcTarget = 4096;
 
     [ThreadStatic] static GemmBlocked? cached;
 
     GemmProblem problem;
     GemmKernelKind kind;
-    int mr, nr, rowParts, colParts;
+    int mr, nr, rowParts, colParts, depthParts;
+    // Partial products of depth parts 1.., m x n each with row stride n; part 0 accumulates into C itself.
+    float* partials;
 
     /// <summary>
-    /// Runs the problem on up to <paramref name="parts"/> threads, each owning a rectangle of C made of whole tiles:
+    /// Runs the problem on up to <paramref name="parts"/> threads. Each part owns a rectangle of C made of whole tiles:
     /// split along n when n is the longer side (each part packs all of A and its share of B) and along m otherwise.
+    /// When B (stored k x n) outweighs C, k at least 16 m, parts instead take a range of k each: rows of B, one
+    /// contiguous stretch of memory per thread read in full rows, and no operand packed twice; their partial products
+    /// are added up at the end. Reading B is then what bounds the product, and this reads it 1.2 to 1.5 times as fast
+    /// as half rows each (32 x k x n, k = n = 1024 to 4096, two threads); with smaller k the sums cost more than that.
     /// </summary>
     public static void Run(in GemmProblem g, GemmKernelKind kind, int parts)
     {
@@ -36,6 +43,16 @@ internal sealed unsafe class GemmBlocked : IGemmWork
         job.problem = g;
         job.kind = kind;
         (job.mr, job.nr) = GemmMicroKernel.Shape(kind);
+        int depthTiles = (g.K + KcTarget - 1) / KcTarget;
+        if (parts > 1 && !g.TransB && g.K >= 4 * KcTarget && g.K >= 16L * g.M)
+        {
+            (job.rowParts, job.colParts, job.depthParts) = (1, 1, Math.Min(parts, depthTiles));
+            job.partials = GemmScratch.Partials((job.depthParts - 1) * g.M * g.N);
+            GemmThreads.Run(job, job.depthParts);
+            job.AddPartials();
+            return;
+        }
+        job.depthParts = 1;
         int rowTiles = (g.M + job.mr - 1) / job.mr, colTiles = (g.N + job.nr - 1) / job.nr;
         parts = Math.Clamp(parts, 1, rowTiles * colTiles);
         // Each part packs its rows of A and its columns of B: pick the grid that packs the least in total.
@@ -52,14 +69,37 @@ internal sealed unsafe class GemmBlocked : IGemmWork
 
     public void Execute(int part, int parts)
     {
-        var (i0, i1) = Range(problem.M, mr, part / colParts, rowParts);
-        var (j0, j1) = Range(problem.N, nr, part % colParts, colParts);
+        var g = problem;
+        if (depthParts > 1)
+        {
+            var (k0, k1) = Range(g.K, KcTarget, part, depthParts);
+            float* c = part == 0 ? g.C : partials + (long)(part - 1) * g.M * g.N;
+            g = new GemmProblem(g.TransA, g.TransB, g.M, g.N, k1 - k0, g.Alpha, g.AAt(0, k0), g.Lda, g.BAt(k0, 0), g.Ldb,
+                part == 0 ? g.Beta : 0f, c, part == 0 ? g.Ldc : g.N);
+        }
+        var (i0, i1) = Range(g.M, mr, part % (rowParts * colParts) / colParts, rowParts);
+        var (j0, j1) = Range(g.N, nr, part % colParts, colParts);
         if (i0 >= i1 || j0 >= j1) return;
         switch (kind)
         {
-            case GemmKernelKind.Avx512: Run<GemmKernelAvx512>(problem, i0, i1, j0, j1); break;
-            case GemmKernelKind.Avx2: Run<GemmKernelAvx2>(problem, i0, i1, j0, j1); break;
-            default: Run<GemmKernelVector128>(problem, i0, i1, j0, j1); break;
+            case GemmKernelKind.Avx512: Run<GemmKernelAvx512>(g, i0, i1, j0, j1); break;
+            case GemmKernelKind.Avx2: Run<GemmKernelAvx2>(g, i0, i1, j0, j1); break;
+            default: Run<GemmKernelVector128>(g, i0, i1, j0, j1); break;
+        }
+    }
+
+    /// <summary>C += the partial products of depth parts 1.. (each already scaled by alpha).</summary>
+    void AddPartials()
+    {
+        var g = problem;
+        for (int part = 1; part < depthParts; part++)
+        {
+            float* partial = partials + (long)(part - 1) * g.M * g.N;
+            for (int i = 0; i < g.M; i++)
+            {
+                var row = new Span<float>(g.C + i * g.Ldc, g.N);
+                TensorPrimitives.Add(row, new ReadOnlySpan<float>(partial + (long)i * g.N, g.N), row);
+            }
         }
     }
 
@@ -77,7 +117,9 @@ internal sealed unsafe class GemmBlocked : IGemmWork
     {
         int mr = TKernel.MR, nr = TKernel.NR;
         int kc = Split(g.K, KcTarget, 1), mc = Split(i1 - i0, McTarget, mr), nc = Split(j1 - j0, NcTarget, nr);
-        bool directB = ReadsBInPlace(g, i1 - i0, mr);
+        // With a single sliver of A rows each B element is used once: B is read in place, not packed, but for a narrow
+        // last sliver (kernels read NR columns, which would run past the row).
+        bool directB = !g.TransB && i1 - i0 <= mr;
         float* packA = GemmScratch.PackA(mc * kc);
         float* packB = GemmScratch.PackB((nc + nr - 1) / nr * GemmPacking.SliverStride(kc, nr));
         float* tile = GemmScratch.Tile(mr * nr);
@@ -87,75 +129,37 @@ internal sealed unsafe class GemmBlocked : IGemmWork
             for (int pc = 0; pc < g.K; pc += kc)
             {
                 int kcb = Math.Min(kc, g.K - pc);
-                PackPanel(g, directB, pc, kcb, jc, ncb, nr, packB, 0, 1);
+                int stride = GemmPacking.SliverStride(kcb, nr), edge = ncb / nr * nr;
+                if (!directB) GemmPacking.PackB(g.TransB, g.BAt(pc, jc), g.Ldb, kcb, ncb, nr, packB, stride);
+                else if (edge < ncb) GemmPacking.PackB(false, g.BAt(pc, jc + edge), g.Ldb, kcb, ncb - edge, nr, packB, stride);
+                // The first k block applies beta; the later ones accumulate onto it.
+                float beta = pc == 0 ? g.Beta : 1f;
                 for (int ic = i0; ic < i1; ic += mc)
                 {
                     int mcb = Math.Min(mc, i1 - ic);
                     GemmPacking.PackA(g.TransA, g.AAt(ic, pc), g.Lda, mcb, kcb, mr, g.Alpha, packA);
-                    MacroKernel<TKernel>(g, directB, ic, mcb, pc, kcb, jc, ncb, 0, (ncb + nr - 1) / nr, packA, packB, tile);
-                }
-            }
-        }
-    }
-
-    /// <summary>With a single sliver of A rows each B element is used once: B is read in place, not packed.</summary>
-    public static bool ReadsBInPlace(in GemmProblem g, int rows, int mr) => !g.TransB && rows <= mr;
-
-    /// <summary>
-    /// Packs piece <paramref name="piece"/> of <paramref name="pieces"/> (a range of its k rows) of the kc x nc panel of
-    /// op(B) at (pc, jc) into <paramref name="buffer"/>. Where B is read in place only a narrow last sliver is packed:
-    /// kernels read NR columns, which would run past the row.
-    /// </summary>
-    public static void PackPanel(in GemmProblem g, bool directB, int pc, int kcb, int jc, int ncb, int nr, float* buffer, int piece, int pieces)
-    {
-        int p0 = kcb * piece / pieces, p1 = kcb * (piece + 1) / pieces;
-        int stride = GemmPacking.SliverStride(kcb, nr);
-        if (!directB)
-        {
-            GemmPacking.PackB(g.TransB, g.BAt(pc + p0, jc), g.Ldb, p1 - p0, ncb, nr, buffer + p0 * nr, stride);
-        }
-        else if (ncb % nr != 0)
-        {
-            int edge = ncb / nr * nr;
-            GemmPacking.PackB(false, g.BAt(pc + p0, jc + edge), g.Ldb, p1 - p0, ncb - edge, nr, buffer + p0 * nr, stride);
-        }
-    }
-
-    /// <summary>
-    /// Rows [ic, ic + mcb) of C (packed in <paramref name="packA"/>) times slivers [s0, s1) of the panel at (pc, jc):
-    /// the first k block applies beta, the later ones accumulate onto it. Edge tiles go through
-    /// <paramref name="tile"/>, as kernels always write MR x NR.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void MacroKernel<TKernel>(in GemmProblem g, bool directB, int ic, int mcb, int pc, int kcb, int jc, int ncb,
-        int s0, int s1, float* packA, float* packB, float* tile) where TKernel : struct, IGemmMicroKernel
-    {
-        int mr = TKernel.MR, nr = TKernel.NR;
-        float beta = pc == 0 ? g.Beta : 1f;
-        int stride = GemmPacking.SliverStride(kcb, nr);
-        for (int s = s0; s < s1; s++)
-        {
-            int jr = s * nr, cols = Math.Min(nr, ncb - jr);
-            float* bSliver = packB + s * stride;
-            nint bStride = nr;
-            if (directB)
-            {
-                bSliver = cols == nr ? g.BAt(pc, jc + jr) : packB;
-                bStride = cols == nr ? g.Ldb : nr;
-            }
-            for (int ir = 0; ir < mcb; ir += mr)
-            {
-                int rows = Math.Min(mr, mcb - ir);
-                float* aSliver = packA + ir * kcb;
-                float* cTile = g.C + (ic + ir) * g.Ldc + jc + jr;
-                if (cols == nr)
-                {
-                    TKernel.Tile(rows, kcb, aSliver, bSliver, bStride, cTile, g.Ldc, beta);
-                }
-                else
-                {
-                    TKernel.Tile(rows, kcb, aSliver, bSliver, bStride, tile, nr, 0f);
-                    MergeTile(tile, nr, cTile, g.Ldc, rows, cols, beta);
+                    for (int jr = 0; jr < ncb; jr += nr)
+                    {
+                        int cols = Math.Min(nr, ncb - jr);
+                        float* bSliver = directB ? (cols == nr ? g.BAt(pc, jc + jr) : packB) : packB + jr / nr * stride;
+                        nint bStride = directB && cols == nr ? g.Ldb : nr;
+                        for (int ir = 0; ir < mcb; ir += mr)
+                        {
+                            int rows = Math.Min(mr, mcb - ir);
+                            float* aSliver = packA + ir * kcb;
+                            float* cTile = g.C + (ic + ir) * g.Ldc + jc + jr;
+                            if (cols == nr)
+                            {
+                                TKernel.Tile(rows, kcb, aSliver, bSliver, bStride, cTile, g.Ldc, beta);
+                            }
+                            else
+                            {
+                                // Kernels write whole MR x NR tiles: an edge tile goes through a scratch tile.
+                                TKernel.Tile(rows, kcb, aSliver, bSliver, bStride, tile, nr, 0f);
+                                MergeTile(tile, nr, cTile, g.Ldc, rows, cols, beta);
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -163,7 +167,7 @@ internal sealed unsafe class GemmBlocked : IGemmWork
 
     /// <summary>Block size for <paramref name="total"/>: at most about <paramref name="target"/>, a multiple of
     /// <paramref name="multiple"/>, and evenly spread so that no block is a sliver.</summary>
-    public static int Split(int total, int target, int multiple)
+    static int Split(int total, int target, int multiple)
     {
         int blocks = Math.Max(1, (total + target - 1) / target);
         int size = (total + blocks - 1) / blocks;

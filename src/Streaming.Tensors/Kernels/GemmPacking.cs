@@ -38,8 +38,8 @@ internal static unsafe class GemmPacking
 
     /// <summary>
     /// Packs the kc x nc panel of op(B) that starts at <paramref name="b"/> into slivers of nr columns. Sliver t starts
-    /// at dst + t * stride (<see cref="SliverStride"/> of the whole panel's k extent: a panel may be packed a few rows
-    /// at a time) and holds element (p, j) at p * nr + j; the last sliver is padded with zeros to nr columns.
+    /// at dst + t * stride (<see cref="SliverStride"/>) and holds element (p, j) at p * nr + j; the last sliver is padded
+    /// with zeros to nr columns.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB(bool transB, float* b, nint ldb, int kc, int nc, int nr, float* dst, int stride)

@@ -77,18 +77,22 @@ public class GemmTests
     }
 
     /// <summary>
-    /// Few rows and a B of 8M floats or more, not transposed, take the pipelined schedule (GemmStreamed) on two or more
-    /// threads; the transposed variants check the blocked path at the same sizes.
+    /// With k at least 1024 and 16 m, and B not transposed, threads split k and add their partial products; the
+    /// transposed variants check the other split at the same sizes.
     /// </summary>
     [Theory]
-    [InlineData(13, 4001, 2100, 3)]
-    [InlineData(5, 4001, 2100, 2)]
-    [InlineData(37, 2053, 4099, 2)]
-    public void Sgemm_StreamedSchedule_MatchesReference(int m, int n, int k, int parts)
+    [InlineData(13, 301, 1100, 3)]
+    [InlineData(5, 129, 1030, 2)]
+    [InlineData(64, 65, 1024, 2)]
+    [InlineData(7, 63, 2000, 2)]
+    public void Sgemm_SplitAlongK_MatchesReference(int m, int n, int k, int parts)
     {
         foreach (bool transA in new[] { false, true })
             foreach (bool transB in new[] { false, true })
-                Check(new Case(transA, transB, m, n, k, 0.5f, 0.25f, Seed: m + parts), parts, GemmMicroKernel.Best);
+            {
+                Check(new Case(transA, transB, m, n, k, 0.5f, 0.25f, Seed: m + parts, Offset: 3, Pad: 5), parts, GemmMicroKernel.Best);
+                Check(new Case(transA, transB, m, n, k, 1f, 0f, Seed: m, NaNInC: true), parts, GemmMicroKernel.Best);
+            }
     }
 
     [Theory]
@@ -198,8 +202,8 @@ public class GemmTests
     [Fact]
     public void Sgemm_SteadyState_AllocatesNothing()
     {
-        // Blocked on one thread, dot products, blocked on two, the streamed schedule.
-        foreach (var (m, n, k, transB) in new[] { (96, 80, 70, false), (3, 200, 100, true), (64, 512, 512, false), (32, 2048, 4096, false) })
+        // Blocked on one thread, dot products, blocked on two, split along k.
+        foreach (var (m, n, k, transB) in new[] { (96, 80, 70, false), (3, 200, 100, true), (64, 512, 512, false), (32, 512, 1024, false) })
         {
             var a = new float[m * k];
             var b = new float[k * n];
