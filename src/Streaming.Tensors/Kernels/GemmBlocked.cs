@@ -43,11 +43,12 @@ internal sealed unsafe class GemmBlocked : IGemmWork
         job.problem = g;
         job.kind = kind;
         (job.mr, job.nr) = GemmMicroKernel.Shape(kind);
-        int depthTiles = (g.K + KcTarget - 1) / KcTarget;
-        if (parts > 1 && !g.TransB && g.K >= 4 * KcTarget && g.K >= 16L * g.M)
+        int depthParts = Math.Min(parts, (g.K + KcTarget - 1) / KcTarget);
+        long partialFloats = (long)(depthParts - 1) * g.M * g.N;
+        if (depthParts > 1 && !g.TransB && g.K >= 4 * KcTarget && g.K >= 16L * g.M && partialFloats <= int.MaxValue / 2)
         {
-            (job.rowParts, job.colParts, job.depthParts) = (1, 1, Math.Min(parts, depthTiles));
-            job.partials = GemmScratch.Partials((job.depthParts - 1) * g.M * g.N);
+            (job.rowParts, job.colParts, job.depthParts) = (1, 1, depthParts);
+            job.partials = GemmScratch.Partials((int)partialFloats);
             GemmThreads.Run(job, job.depthParts);
             job.AddPartials();
             return;
