@@ -8,7 +8,8 @@ namespace Streaming.Tensors;
 /// </summary>
 /// <remarks>
 /// Large products run the cache-blocked loop nest (<see cref="GemmBlocked"/>) over the widest micro-kernel the CPU
-/// has. Products with at most four rows are bound by reading B and skip packing: row updates when B is not transposed
+/// has.
+/// Products with at most four rows are bound by reading B and skip packing: row updates when B is not transposed
 /// (<see cref="GemmAxpy"/>), dot products when it is (<see cref="GemmDot"/>), as are products with at most four
 /// columns and A not transposed. beta = 0 writes C without reading it, so C may hold garbage, NaN included. C must not
 /// overlap A or B.
@@ -18,8 +19,16 @@ public static class Gemm
     /// <summary>Below this many multiply-adds per thread, waking another thread costs more than it saves.</summary>
     const long MinMacsPerThread = 1 << 20;
 
-    /// <summary>Upper bound on worker threads (default: all cores).</summary>
-    public static int MaxThreads { get; set; } = Environment.ProcessorCount;
+    /// <summary>Threads the overloads without a thread count use (default: all cores).</summary>
+    public static int MaxThreads
+    {
+        get;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            field = value;
+        }
+    } = Environment.ProcessorCount;
 
     /// <summary>C = alpha * op(A) @ op(B) + beta * C on up to <see cref="MaxThreads"/> threads.</summary>
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,

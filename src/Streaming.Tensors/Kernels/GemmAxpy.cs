@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 
 namespace Streaming.Tensors;
@@ -37,7 +38,7 @@ internal sealed unsafe class GemmAxpy : IGemmWork
         {
             var row = new Span<float>(g.C + i * g.Ldc + j0, j1 - j0);
             if (g.Beta == 0) row.Clear();
-            else if (g.Beta != 1) System.Numerics.Tensors.TensorPrimitives.Multiply(row, g.Beta, row);
+            else if (g.Beta != 1) TensorPrimitives.Multiply(row, g.Beta, row);
         }
         int p = 0;
         for (; p + 4 <= g.K; p += 4) Accumulate4(g, p, j0, j1);

@@ -12,6 +12,7 @@ internal static unsafe class GemmScratch
     [ThreadStatic] static float[]? packA;
     [ThreadStatic] static float[]? packB;
     [ThreadStatic] static float[]? tile;
+    [ThreadStatic] static float[]? partials;
 
     /// <summary>Room for the packed block of A (or the packed rows of a dot product).</summary>
     public static float* PackA(int floats) => Get(ref packA, floats);
@@ -21,6 +22,9 @@ internal static unsafe class GemmScratch
 
     /// <summary>Room for one micro-tile of C at the right or bottom edge.</summary>
     public static float* Tile(int floats) => Get(ref tile, floats);
+
+    /// <summary>Room for the partial products of a GEMM split along k.</summary>
+    public static float* Partials(int floats) => Get(ref partials, floats);
 
     static float* Get(ref float[]? buffer, int floats)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 
 namespace Streaming.Tensors;
@@ -9,15 +10,18 @@ internal interface IGemmWork
 }
 
 /// <summary>
-/// Persistent worker threads for GEMM. A dedicated pool wakes in microseconds and allocates nothing per call, where
-/// the thread pool's <c>Parallel.For</c> costs tens of microseconds and some garbage. One GEMM uses the pool at a time;
-/// a concurrent caller runs its parts on its own thread instead of waiting.
+/// Persistent worker threads for GEMM: they allocate nothing per call, where the thread pool's <c>Parallel.For</c>
+/// allocates and queues. Waking a blocked thread costs tens of microseconds (more in a VM, where the idle vCPU must be
+/// woken too), as much as a mid-size GEMM takes, so workers and caller spin briefly before they block: back-to-back
+/// GEMMs find each other awake. One GEMM uses the pool at a time; a concurrent caller runs its parts on its own
+/// thread instead of waiting.
 /// </summary>
 internal static class GemmThreads
 {
     static readonly Lock Gate = new();
     static readonly ManualResetEventSlim AllDone = new(false);
     static readonly List<Worker> Workers = [];
+    static readonly long SpinTicks = Stopwatch.Frequency / 5000; // 200 us
     static int pending;
     static ExceptionDispatchInfo? failure;
 
@@ -42,7 +46,7 @@ internal static class GemmThreads
             finally
             {
                 // The workers read the caller's pinned arrays: never return before they are done.
-                AllDone.Wait();
+                SpinThenWait(AllDone);
             }
             failure?.Throw();
         }
@@ -50,6 +54,15 @@ internal static class GemmThreads
         {
             Gate.Exit();
         }
+    }
+
+    /// <summary>Waits for the event, spinning (and yielding to other threads) for up to 200 us before blocking.</summary>
+    static void SpinThenWait(ManualResetEventSlim signal)
+    {
+        long start = Stopwatch.GetTimestamp();
+        var spin = new SpinWait();
+        while (!signal.IsSet && Stopwatch.GetTimestamp() - start < SpinTicks) spin.SpinOnce(sleep1Threshold: -1);
+        signal.Wait();
     }
 
     sealed class Worker
@@ -76,7 +89,7 @@ internal static class GemmThreads
         {
             while (true)
             {
-                go.Wait();
+                SpinThenWait(go);
                 go.Reset();
                 try
                 {

@@ -76,6 +76,25 @@ public class GemmTests
                         Check(new Case(transA, transB, m, n, k, -1.5f, 0.5f, Seed: 5 + m, Offset: 7, Pad: 9), parts, kernel);
     }
 
+    /// <summary>
+    /// With k at least 1024 and 16 m, and B not transposed, threads split k and add their partial products; the
+    /// transposed variants check the other split at the same sizes.
+    /// </summary>
+    [Theory]
+    [InlineData(13, 301, 1100, 3)]
+    [InlineData(5, 129, 1030, 2)]
+    [InlineData(64, 65, 1024, 2)]
+    [InlineData(7, 63, 2000, 2)]
+    public void Sgemm_SplitAlongK_MatchesReference(int m, int n, int k, int parts)
+    {
+        foreach (bool transA in new[] { false, true })
+            foreach (bool transB in new[] { false, true })
+            {
+                Check(new Case(transA, transB, m, n, k, 0.5f, 0.25f, Seed: m + parts, Offset: 3, Pad: 5), parts, GemmMicroKernel.Best);
+                Check(new Case(transA, transB, m, n, k, 1f, 0f, Seed: m, NaNInC: true), parts, GemmMicroKernel.Best);
+            }
+    }
+
     [Theory]
     [InlineData(1f, 0f)]
     [InlineData(2.5f, 0f)]
@@ -141,6 +160,7 @@ public class GemmTests
         Assert.Throws<ArgumentException>(() => Gemm.Sgemm(false, false, 2, 2, 3, 1f, a, 0, 3, b, 0, 2, 0f, c, 1, 2));
         Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Sgemm(false, false, 2, 2, 3, 1f, a, 0, 3, b, 0, 2, 0f, c, 0, 2, threads: 0));
         Assert.Throws<ArgumentNullException>(() => Gemm.Sgemm(false, false, 2, 2, 3, 1f, null!, 0, 3, b, 0, 2, 0f, c, 0, 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.MaxThreads = 0);
     }
 
     [Fact]
@@ -182,7 +202,8 @@ public class GemmTests
     [Fact]
     public void Sgemm_SteadyState_AllocatesNothing()
     {
-        foreach (var (m, n, k, transB) in new[] { (96, 80, 70, false), (3, 200, 100, true), (64, 512, 512, false) })
+        // Blocked on one thread, dot products, blocked on two, split along k.
+        foreach (var (m, n, k, transB) in new[] { (96, 80, 70, false), (3, 200, 100, true), (64, 512, 512, false), (32, 512, 1024, false) })
         {
             var a = new float[m * k];
             var b = new float[k * n];
