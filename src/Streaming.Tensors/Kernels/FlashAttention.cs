@@ -6,28 +6,48 @@ using System.Runtime.Intrinsics;
 namespace Streaming.Tensors;
 
 /// <summary>
-/// Fused attention on contiguous (B, H, T, D) buffers, flash-attention style: keys are visited in
-/// blocks with an online softmax, so no (Tq x Tk) score matrix is ever stored. The forward pass keeps
-/// each query row's log-sum-exp; the backward pass recomputes the probabilities block by block from it.
-/// Query i may attend key j when j &lt;= i + CausalOffset (causal only) and the key is not padded.
+/// Where row t of head h of batch b starts in a (B, H, T, D) operand whose last dimension is contiguous: row-major
+/// (B, H, T, D), or the head-transposed view of a (B, T, H, D) buffer as the q/k/v projections produce it, which the
+/// kernel reads in place.
 /// </summary>
-internal sealed class FlashAttention
+internal readonly record struct AttentionLayout(int Offset, int BatchStride, int HeadStride, int RowStride)
+{
+    public int Row(int b, int h, int t) => Offset + b * BatchStride + h * HeadStride + t * RowStride;
+
+    /// <summary>The layout of a 4-d tensor view; its last stride must be 1.</summary>
+    public static AttentionLayout Of(Tensor t) => new(t.Offset, t.Strides[0], t.Strides[1], t.Strides[2]);
+
+    /// <summary>(B, H, T, D) row-major.</summary>
+    public static AttentionLayout HeadsMajor(int heads, int length, int width) => new(0, heads * length * width, length * width, width);
+
+    /// <summary>(B, T, H, D) row-major, read as (B, H, T, D).</summary>
+    public static AttentionLayout TimeMajor(int heads, int length, int width) => new(0, heads * length * width, width, heads * width);
+}
+
+/// <summary>
+/// Fused attention, flash-attention style: keys are visited in blocks with an online softmax, so no (Tq x Tk) score
+/// matrix is ever stored. The forward pass keeps each query row's log-sum-exp; the backward pass recomputes the
+/// probabilities block by block from it. Operands are read through <see cref="AttentionLayout"/>s, so the transposed
+/// views of the projections need no copy. Query i may attend key j when j &lt;= i + CausalOffset (causal only) and the
+/// key is not padded.
+/// </summary>
+internal sealed class FlashAttention : IParallelWork
 {
     const int KeyBlock = 64;   // 64 keys and values of width 64 stay within L1 while a query block reads them
     const int QueryBlock = 32;
+    const long MinMacsPerThread = 1 << 18;
 
-    public required int B { get; init; }
-    public required int H { get; init; }
-    public required int Hkv { get; init; }
-    public required int Tq { get; init; }
-    public required int Tk { get; init; }
-    public required int D { get; init; }
-    public required int Dv { get; init; }
-    public required float Scale { get; init; }
-    public required bool Causal { get; init; }
+    public int B, H, Hkv, Tq, Tk, D, Dv;
+    public float Scale;
+    public bool Causal;
 
     /// <summary>(B, Tk): true where the key is padding.</summary>
-    public required bool[]? Padded { get; init; }
+    public bool[]? Padded;
+
+    // Operands of the forward pass in flight: the worker threads read them through Execute.
+    float[] q = [], k = [], v = [], output = [];
+    float[]? lse;
+    AttentionLayout ql, kl, vl, ol;
 
     /// <summary>Bottom-right alignment: the last query sees every key, as when decoding with a KV cache.</summary>
     int CausalOffset => Tk - Tq;
@@ -37,84 +57,112 @@ internal sealed class FlashAttention
     /// <summary>One past the last key query i may attend within [j0, j1).</summary>
     int KeyEnd(int i, int j1) => Causal ? Math.Min(j1, Math.Max(i + CausalOffset + 1, 0)) : j1;
 
-    /// <summary>Writes the output (B, H, Tq, Dv) and the per-row log-sum-exp (B, H, Tq); -inf marks rows with no key to attend.</summary>
-    public void Forward(ReadOnlyMemory<float> qm, ReadOnlyMemory<float> km, ReadOnlyMemory<float> vm, float[] output, float[] lse)
+    /// <summary>
+    /// Writes the output (B, H, Tq, Dv) and, when <paramref name="logSumExp"/> is given, the per-row log-sum-exp
+    /// (B, H, Tq) that the backward pass needs; -inf marks rows with no key to attend. Allocates nothing.
+    /// </summary>
+    public void Forward(float[] query, AttentionLayout queryLayout, float[] key, AttentionLayout keyLayout,
+        float[] value, AttentionLayout valueLayout, float[] result, AttentionLayout resultLayout, float[]? logSumExp)
     {
-        Parallel.For(0, B * H, bh =>
+        (q, ql, k, kl, v, vl, output, ol, lse) = (query, queryLayout, key, keyLayout, value, valueLayout, result, resultLayout, logSumExp);
+        try
         {
-            ReadOnlySpan<float> q = qm.Span, k = km.Span, v = vm.Span;
-            int b = bh / H, kvh = b * Hkv + bh % H / Group;
-            Span<float> s = stackalloc float[KeyBlock];
-            Span<float> m = stackalloc float[QueryBlock];
-            Span<float> l = stackalloc float[QueryBlock];
-            for (int i0 = 0; i0 < Tq; i0 += QueryBlock)
+            long macs = (long)B * H * Tq * Tk * (D + Dv);
+            WorkerThreads.Run(this, (int)Math.Clamp(macs / MinMacsPerThread, 1, Math.Min(Gemm.MaxThreads, B * H)));
+        }
+        finally
+        {
+            (q, k, v, output, lse) = ([], [], [], [], null);
+        }
+    }
+
+    /// <summary>Part <paramref name="part"/> of <paramref name="parts"/>: a contiguous range of (batch, head) pairs.</summary>
+    public void Execute(int part, int parts)
+    {
+        int count = B * H;
+        for (int bh = part * count / parts, end = (part + 1) * count / parts; bh < end; bh++) ForwardHead(bh);
+    }
+
+    void ForwardHead(int bh)
+    {
+        int b = bh / H, h = bh % H, kvh = h / Group;
+        Span<float> s = stackalloc float[KeyBlock];
+        Span<float> m = stackalloc float[QueryBlock];
+        Span<float> l = stackalloc float[QueryBlock];
+        for (int i0 = 0; i0 < Tq; i0 += QueryBlock)
+        {
+            int rows = Math.Min(QueryBlock, Tq - i0);
+            m.Fill(float.NegativeInfinity);
+            l.Clear();
+            for (int r = 0; r < rows; r++) output.AsSpan(ol.Row(b, h, i0 + r), Dv).Clear();
+            for (int j0 = 0; j0 < Tk; j0 += KeyBlock)
             {
-                int rows = Math.Min(QueryBlock, Tq - i0);
-                m.Fill(float.NegativeInfinity);
-                l.Clear();
-                output.AsSpan((bh * Tq + i0) * Dv, rows * Dv).Clear();
-                for (int j0 = 0; j0 < Tk; j0 += KeyBlock)
-                {
-                    int j1 = Math.Min(j0 + KeyBlock, Tk);
-                    for (int r = 0; r < rows; r++)
-                    {
-                        int i = i0 + r, n = KeyEnd(i, j1) - j0;
-                        if (n <= 0) continue;
-                        var scores = s[..n];
-                        Dots(q.Slice((bh * Tq + i) * D, D), k, (kvh * Tk + j0) * D, n, Scale, scores);
-                        float blockMax = MaskAndMax(scores, b, j0);
-                        if (blockMax == float.NegativeInfinity) continue;
-                        // Online softmax: rescale what was accumulated under the old maximum.
-                        float mNew = MathF.Max(m[r], blockMax);
-                        float correction = MathF.Exp(m[r] - mNew);
-                        var acc = output.AsSpan((bh * Tq + i) * Dv, Dv);
-                        if (correction != 1f) TensorPrimitives.Multiply(acc, correction, acc);
-                        TensorPrimitives.Subtract(scores, mNew, scores);
-                        TensorPrimitives.Exp(scores, scores);
-                        l[r] = l[r] * correction + TensorPrimitives.Sum(scores);
-                        m[r] = mNew;
-                        AccumulateRows(acc, scores, v, (kvh * Tk + j0) * Dv);
-                    }
-                }
+                int j1 = Math.Min(j0 + KeyBlock, Tk);
                 for (int r = 0; r < rows; r++)
                 {
-                    int row = bh * Tq + i0 + r;
-                    if (l[r] == 0f) { lse[row] = float.NegativeInfinity; continue; }
-                    var acc = output.AsSpan(row * Dv, Dv);
-                    TensorPrimitives.Multiply(acc, 1f / l[r], acc);
-                    lse[row] = m[r] + MathF.Log(l[r]);
+                    int i = i0 + r, n = KeyEnd(i, j1) - j0;
+                    if (n <= 0) continue;
+                    var scores = s[..n];
+                    Dots(q.AsSpan(ql.Row(b, h, i), D), k, kl.Row(b, kvh, j0), kl.RowStride, n, Scale, scores);
+                    float blockMax = MaskAndMax(scores, b, j0);
+                    if (blockMax == float.NegativeInfinity) continue;
+                    // Online softmax: rescale what was accumulated under the old maximum.
+                    float mNew = MathF.Max(m[r], blockMax);
+                    float correction = MathF.Exp(m[r] - mNew);
+                    var acc = output.AsSpan(ol.Row(b, h, i), Dv);
+                    if (correction != 1f) TensorPrimitives.Multiply(acc, correction, acc);
+                    TensorPrimitives.Subtract(scores, mNew, scores);
+                    TensorPrimitives.Exp(scores, scores);
+                    l[r] = l[r] * correction + TensorPrimitives.Sum(scores);
+                    m[r] = mNew;
+                    AccumulateRows(acc, scores, v, vl.Row(b, kvh, j0), vl.RowStride);
                 }
             }
-        });
+            for (int r = 0; r < rows; r++)
+            {
+                int row = bh * Tq + i0 + r;
+                if (l[r] == 0f)
+                {
+                    if (lse is not null) lse[row] = float.NegativeInfinity;
+                    continue;
+                }
+                var acc = output.AsSpan(ol.Row(b, h, i0 + r), Dv);
+                TensorPrimitives.Multiply(acc, 1f / l[r], acc);
+                if (lse is not null) lse[row] = m[r] + MathF.Log(l[r]);
+            }
+        }
     }
 
     /// <summary>
     /// Gradients of q, k, v given the output gradient; one task per (batch, kv head) so dK and dV have a
     /// single writer. Per (query block, key block) tile, P and dS are kept transposed so that dV and dK
-    /// accumulate one key row at a time over the whole query block.
+    /// accumulate one key row at a time over the whole query block. dq, dk and dv are row-major (B, H, T, D).
     /// </summary>
-    public void Backward(ReadOnlyMemory<float> qm, ReadOnlyMemory<float> km, ReadOnlyMemory<float> vm, float[] output, float[] lse,
-        ReadOnlyMemory<float> gm, float[] dq, float[] dk, float[] dv)
+    public void Backward(float[] query, AttentionLayout queryLayout, float[] key, AttentionLayout keyLayout,
+        float[] value, AttentionLayout valueLayout, float[] result, AttentionLayout resultLayout, float[] logSumExp,
+        float[] gradOut, AttentionLayout gradLayout, float[] dq, float[] dk, float[] dv)
     {
+        var (gl, rl) = (gradLayout, resultLayout);
         Parallel.For(0, B * Hkv, bkv =>
         {
-            ReadOnlySpan<float> q = qm.Span, k = km.Span, v = vm.Span, gradOut = gm.Span;
-            int b = bkv / Hkv, firstHead = b * H + bkv % Hkv * Group;
+            int b = bkv / Hkv, kvh = bkv % Hkv, firstHead = kvh * Group;
             var pT = new float[KeyBlock * QueryBlock];  // (key, query) probabilities of one tile
             var dsT = new float[KeyBlock * QueryBlock]; // (key, query) score gradients, scale included
             Span<float> p = stackalloc float[KeyBlock];
             Span<float> ds = stackalloc float[KeyBlock];
             // delta_i = dO_i . O_i, the softmax backward's row term.
             var delta = new float[Group * Tq];
-            for (int r = 0; r < delta.Length; r++)
-                delta[r] = TensorPrimitives.Dot(gradOut.Slice((firstHead * Tq + r) * Dv, Dv), output.AsSpan((firstHead * Tq + r) * Dv, Dv));
+            for (int hh = 0; hh < Group; hh++)
+                for (int i = 0; i < Tq; i++)
+                    delta[hh * Tq + i] = TensorPrimitives.Dot(gradOut.AsSpan(gl.Row(b, firstHead + hh, i), Dv), result.AsSpan(rl.Row(b, firstHead + hh, i), Dv));
             for (int j0 = 0; j0 < Tk; j0 += KeyBlock)
             {
                 int j1 = Math.Min(j0 + KeyBlock, Tk), keys = j1 - j0;
-                int kOff = (bkv * Tk + j0) * D, vOff = (bkv * Tk + j0) * Dv;
+                int kOff = keyLayout.Row(b, kvh, j0), vOff = valueLayout.Row(b, kvh, j0);
+                int dkOff = (bkv * Tk + j0) * D, dvOff = (bkv * Tk + j0) * Dv;
                 for (int hh = 0; hh < Group; hh++)
                 {
-                    int bh = firstHead + hh;
+                    int h = firstHead + hh, bh = b * H + h;
                     for (int i0 = Causal ? Math.Max(0, j0 - CausalOffset) : 0; i0 < Tq; i0 += QueryBlock)
                     {
                         int rows = Math.Min(QueryBlock, Tq - i0);
@@ -122,31 +170,30 @@ internal sealed class FlashAttention
                         Array.Clear(dsT);
                         for (int r = 0; r < rows; r++)
                         {
-                            int row = bh * Tq + i0 + r, n = KeyEnd(i0 + r, j1) - j0;
-                            if (n <= 0 || lse[row] == float.NegativeInfinity) continue;
+                            int i = i0 + r, row = bh * Tq + i, n = KeyEnd(i, j1) - j0;
+                            if (n <= 0 || logSumExp[row] == float.NegativeInfinity) continue;
                             var pn = p[..n];
                             var dsn = ds[..n];
-                            Dots(q.Slice(row * D, D), k, kOff, n, Scale, pn);
+                            Dots(query.AsSpan(queryLayout.Row(b, h, i), D), key, kOff, keyLayout.RowStride, n, Scale, pn);
                             MaskAndMax(pn, b, j0);
-                            TensorPrimitives.Subtract(pn, lse[row], pn);
+                            TensorPrimitives.Subtract(pn, logSumExp[row], pn);
                             TensorPrimitives.Exp(pn, pn);
                             // dS = P * (dP - delta) with dP_ij = dO_i . v_j; times scale for the gradient of q.k.
-                            Dots(gradOut.Slice(row * Dv, Dv), v, vOff, n, 1f, dsn);
-                            TensorPrimitives.Subtract(dsn, delta[hh * Tq + i0 + r], dsn);
+                            Dots(gradOut.AsSpan(gl.Row(b, h, i), Dv), value, vOff, valueLayout.RowStride, n, 1f, dsn);
+                            TensorPrimitives.Subtract(dsn, delta[hh * Tq + i], dsn);
                             TensorPrimitives.Multiply(dsn, pn, dsn);
                             TensorPrimitives.Multiply(dsn, Scale, dsn);
-                            AccumulateRows(dq.AsSpan(row * D, D), dsn, k, kOff);
+                            AccumulateRows(dq.AsSpan(row * D, D), dsn, key, kOff, keyLayout.RowStride);
                             for (int j = 0; j < n; j++)
                             {
                                 pT[j * QueryBlock + r] = pn[j];
                                 dsT[j * QueryBlock + r] = dsn[j];
                             }
                         }
-                        int rowOff = bh * Tq + i0;
                         for (int j = 0; j < keys; j++)
                         {
-                            AccumulateRows(dv.AsSpan(vOff + j * Dv, Dv), pT.AsSpan(j * QueryBlock, rows), gradOut, rowOff * Dv);
-                            AccumulateRows(dk.AsSpan(kOff + j * D, D), dsT.AsSpan(j * QueryBlock, rows), q, rowOff * D);
+                            AccumulateRows(dv.AsSpan(dvOff + j * Dv, Dv), pT.AsSpan(j * QueryBlock, rows), gradOut, gl.Row(b, h, i0), gl.RowStride);
+                            AccumulateRows(dk.AsSpan(dkOff + j * D, D), dsT.AsSpan(j * QueryBlock, rows), query, queryLayout.Row(b, h, i0), queryLayout.RowStride);
                         }
                     }
                 }
@@ -166,8 +213,8 @@ internal sealed class FlashAttention
         return TensorPrimitives.Max(scores);
     }
 
-    /// <summary>dst[j] = scale * (x . rows[j]) for rows of width x.Length starting at offset; four rows per pass so x is loaded once per four.</summary>
-    static void Dots(ReadOnlySpan<float> x, ReadOnlySpan<float> rows, int offset, int count, float scale, Span<float> dst)
+    /// <summary>dst[j] = scale * (x . rows[j]) for rows of width x.Length, the first at offset, one every stride; four rows per pass so x is loaded once per four.</summary>
+    static void Dots(ReadOnlySpan<float> x, ReadOnlySpan<float> rows, int offset, int stride, int count, float scale, Span<float> dst)
     {
         int width = x.Length, j = 0;
         if (Vector256.IsHardwareAccelerated && width >= Vector256<float>.Count)
@@ -177,10 +224,10 @@ internal sealed class FlashAttention
             int vecEnd = width - width % Vector256<float>.Count;
             for (; j + 4 <= count; j += 4)
             {
-                ref float k0 = ref Unsafe.Add(ref r0, offset + j * width);
-                ref float k1 = ref Unsafe.Add(ref k0, width);
-                ref float k2 = ref Unsafe.Add(ref k1, width);
-                ref float k3 = ref Unsafe.Add(ref k2, width);
+                ref float k0 = ref Unsafe.Add(ref r0, offset + j * stride);
+                ref float k1 = ref Unsafe.Add(ref k0, stride);
+                ref float k2 = ref Unsafe.Add(ref k1, stride);
+                ref float k3 = ref Unsafe.Add(ref k2, stride);
                 var a0 = Vector256<float>.Zero;
                 var a1 = Vector256<float>.Zero;
                 var a2 = Vector256<float>.Zero;
@@ -208,11 +255,11 @@ internal sealed class FlashAttention
                 dst[j + 3] = s3 * scale;
             }
         }
-        for (; j < count; j++) dst[j] = TensorPrimitives.Dot(x, rows.Slice(offset + j * width, width)) * scale;
+        for (; j < count; j++) dst[j] = TensorPrimitives.Dot(x, rows.Slice(offset + j * stride, width)) * scale;
     }
 
-    /// <summary>acc += sum_j coef[j] * rows[j] for rows of width acc.Length starting at offset; four rows per pass so acc is loaded once per four.</summary>
-    static void AccumulateRows(Span<float> acc, ReadOnlySpan<float> coef, ReadOnlySpan<float> rows, int offset)
+    /// <summary>acc += sum_j coef[j] * rows[j] for rows of width acc.Length, the first at offset, one every stride; four rows per pass so acc is loaded once per four.</summary>
+    static void AccumulateRows(Span<float> acc, ReadOnlySpan<float> coef, ReadOnlySpan<float> rows, int offset, int stride)
     {
         int width = acc.Length, count = coef.Length, j = 0;
         if (Vector256.IsHardwareAccelerated && width >= Vector256<float>.Count)
@@ -222,10 +269,10 @@ internal sealed class FlashAttention
             int vecEnd = width - width % Vector256<float>.Count;
             for (; j + 4 <= count; j += 4)
             {
-                ref float v0 = ref Unsafe.Add(ref r0, offset + j * width);
-                ref float v1 = ref Unsafe.Add(ref v0, width);
-                ref float v2 = ref Unsafe.Add(ref v1, width);
-                ref float v3 = ref Unsafe.Add(ref v2, width);
+                ref float v0 = ref Unsafe.Add(ref r0, offset + j * stride);
+                ref float v1 = ref Unsafe.Add(ref v0, stride);
+                ref float v2 = ref Unsafe.Add(ref v1, stride);
+                ref float v3 = ref Unsafe.Add(ref v2, stride);
                 float c0 = coef[j], c1 = coef[j + 1], c2 = coef[j + 2], c3 = coef[j + 3];
                 var p0 = Vector256.Create(c0);
                 var p1 = Vector256.Create(c1);
@@ -244,6 +291,6 @@ internal sealed class FlashAttention
                     acc[d] += c0 * Unsafe.Add(ref v0, d) + c1 * Unsafe.Add(ref v1, d) + c2 * Unsafe.Add(ref v2, d) + c3 * Unsafe.Add(ref v3, d);
             }
         }
-        for (; j < count; j++) TensorPrimitives.MultiplyAdd(rows.Slice(offset + j * width, width), coef[j], acc, acc);
+        for (; j < count; j++) TensorPrimitives.MultiplyAdd(rows.Slice(offset + j * stride, width), coef[j], acc, acc);
     }
 }

@@ -10,7 +10,7 @@ namespace Streaming.Tensors;
 /// batch of one: the product is bound by reading B, and reading B's rows front to back, four at a time, is the
 /// fastest way to read it (packing would read it in short runs, the blocked kernels in 128-byte ones).
 /// </summary>
-internal sealed unsafe class GemmAxpy : IGemmWork
+internal sealed unsafe class GemmAxpy : IParallelWork
 {
     public const int MaxRows = 4;
 
@@ -23,7 +23,7 @@ internal sealed unsafe class GemmAxpy : IGemmWork
         var job = cached ??= new GemmAxpy();
         job.problem = g;
         // Parts own column ranges of at least a few vectors each.
-        GemmThreads.Run(job, Math.Clamp(g.N / (4 * Vector<float>.Count), 1, parts));
+        WorkerThreads.Run(job, Math.Clamp(g.N / (4 * Vector<float>.Count), 1, parts));
     }
 
     public void Execute(int part, int parts)

@@ -11,7 +11,7 @@ namespace Streaming.Tensors;
 /// core just wrote at a sixth of the speed of its own (18 against 110 GB/s here), so sharing packed panels costs more
 /// than packing A twice.
 /// </summary>
-internal sealed unsafe class GemmBlocked : IGemmWork
+internal sealed unsafe class GemmBlocked : IParallelWork
 {
     // kc x NR floats of B (32 KiB for the AVX-512 kernel) stay in the 48 KiB L1 while the A slivers stream past;
     // mc x kc floats of A (192 KiB) sit in the 1 MiB L2; the kc x nc panel of B (up to 4 MiB) sits in L3. A wide
@@ -49,7 +49,7 @@ internal sealed unsafe class GemmBlocked : IGemmWork
         {
             (job.rowParts, job.colParts, job.depthParts) = (1, 1, depthParts);
             job.partials = GemmScratch.Partials((int)partialFloats);
-            GemmThreads.Run(job, job.depthParts);
+            WorkerThreads.Run(job, job.depthParts);
             job.AddPartials();
             return;
         }
@@ -65,7 +65,7 @@ internal sealed unsafe class GemmBlocked : IGemmWork
             double packed = (double)cp * g.M + (double)(parts / cp) * g.N;
             if (packed <= best) (best, job.rowParts, job.colParts) = (packed, parts / cp, cp);
         }
-        GemmThreads.Run(job, job.rowParts * job.colParts);
+        WorkerThreads.Run(job, job.rowParts * job.colParts);
     }
 
     public void Execute(int part, int parts)

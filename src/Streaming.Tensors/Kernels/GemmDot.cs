@@ -7,7 +7,7 @@ namespace Streaming.Tensors;
 /// <c>C[i, j] = alpha * dot(X_i, Y_j) + beta * C[i, j]</c>. This is y = x @ W^T for a (out, in) weight and a batch
 /// of one: packing W would read it twice, and a dot product reads it once, which is all a memory-bound call can do.
 /// </summary>
-internal sealed unsafe class GemmDot : IGemmWork
+internal sealed unsafe class GemmDot : IParallelWork
 {
     public const int MaxRows = 4;
 
@@ -31,7 +31,7 @@ internal sealed unsafe class GemmDot : IGemmWork
         job.c = c;
         (job.ldx, job.xCount, job.ldy, job.yCount, job.k) = (ldx, xCount, ldy, yCount, k);
         (job.alpha, job.beta, job.csX, job.csY) = (alpha, beta, csX, csY);
-        GemmThreads.Run(job, Math.Min(parts, yCount));
+        WorkerThreads.Run(job, Math.Min(parts, yCount));
     }
 
     public void Execute(int part, int parts)

@@ -39,22 +39,38 @@ public sealed partial class Tensor
         var qs = AttentionOperand(q);
         var ks = AttentionOperand(k);
         var vs = AttentionOperand(v);
-        var result = Zeros(B, H, Tq, Dv);
+        var result = ZerosLaidOutAs(qs, Dv);
         var lse = new float[B * H * Tq];
-        kernel.Forward(qs, ks, vs, result.Data, lse);
+        kernel.Forward(qs.Data, AttentionLayout.Of(qs), ks.Data, AttentionLayout.Of(ks), vs.Data, AttentionLayout.Of(vs),
+            result.Data, AttentionLayout.Of(result), lse);
 
         return Record("scaled_dot_product_attention", result, [q, k, v], g =>
         {
             var dq = Zeros(q.Shape);
             var dk = Zeros(k.Shape);
             var dv = Zeros(v.Shape);
-            kernel.Backward(qs, ks, vs, result.Data, lse, AttentionOperand(g), dq.Data, dk.Data, dv.Data);
+            var gs = AttentionOperand(g);
+            kernel.Backward(qs.Data, AttentionLayout.Of(qs), ks.Data, AttentionLayout.Of(ks), vs.Data, AttentionLayout.Of(vs),
+                result.Data, AttentionLayout.Of(result), lse, gs.Data, AttentionLayout.Of(gs), dq.Data, dk.Data, dv.Data);
             q.AccumulateGrad(dq);
             k.AccumulateGrad(dk);
             v.AccumulateGrad(dv);
         });
     }
 
-    /// <summary>The elements in row-major order: the storage itself when contiguous, else a copy.</summary>
-    static ReadOnlyMemory<float> AttentionOperand(Tensor t) => t.IsContiguous ? t.Data.AsMemory(t.Offset, t.Size) : t.ToArray();
+    /// <summary>
+    /// A zero (B, H, T, width) tensor laid out as the (B, H, T, D) operand <paramref name="like"/>: when that is the
+    /// transposed view of (B, T, H, D) projections, so is the result, and the output projection later reads it after a
+    /// transpose and reshape that copy nothing.
+    /// </summary>
+    internal static Tensor ZerosLaidOutAs(Tensor like, int width)
+    {
+        int B = like.Shape[0], H = like.Shape[1], T = like.Shape[2];
+        return like.Strides[1] < like.Strides[2]
+            ? new Tensor(new float[B * T * H * width], 0, [B, H, T, width], [T * H * width, width, H * width, 1])
+            : Zeros(B, H, T, width);
+    }
+
+    /// <summary>The operand as the kernel reads it: the view itself when its rows are contiguous, else a copy.</summary>
+    internal static Tensor AttentionOperand(Tensor t) => t.Strides[3] == 1 || t.Shape[3] == 1 ? t.Detach() : t.Contiguous().Detach();
 }

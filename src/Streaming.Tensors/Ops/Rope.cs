@@ -1,5 +1,3 @@
-using System.Numerics.Tensors;
-
 namespace Streaming.Tensors;
 
 // Rotary position embedding in the Hugging Face "rotate half" layout (LLaMA, Qwen2): dimension i pairs
@@ -35,37 +33,15 @@ public sealed partial class Tensor
         }
         var table = RopeTables.For(D, theta, maxPosition);
         var positionsCopy = (int[])positions.Clone();
-        var result = Zeros(x.Shape);
-        RotateHalves(x.Contiguous().Detach().Span, result.Data, table, positionsCopy, B, H, T, D, sign: 1f);
+        var xs = AttentionOperand(x);
+        var result = ZerosLaidOutAs(xs, D);
+        new RotaryRotation().Run(xs.Data, AttentionLayout.Of(xs), result.Data, AttentionLayout.Of(result), B, H, T, D, table, 0, positionsCopy, 1f);
         return Record("rotary_embedding", result, [x], g =>
         {
+            var gs = AttentionOperand(g);
             var dx = Zeros(x.Shape);
-            RotateHalves(g.Span, dx.Data, table, positionsCopy, B, H, T, D, sign: -1f);
+            new RotaryRotation().Run(gs.Data, AttentionLayout.Of(gs), dx.Data, AttentionLayout.Of(dx), B, H, T, D, table, 0, positionsCopy, -1f);
             x.AccumulateGrad(dx);
         });
-    }
-
-    /// <summary>dst = src rotated by +angle (sign 1) or -angle (sign -1) in each (i, i + D/2) plane.</summary>
-    static void RotateHalves(ReadOnlySpan<float> src, Span<float> dst, RopeTables.Table table, int[] positions, int B, int H, int T, int D, float sign)
-    {
-        int half = D / 2;
-        Span<float> scratch = stackalloc float[half];
-        for (int b = 0; b < B; b++)
-            for (int h = 0; h < H; h++)
-                for (int t = 0; t < T; t++)
-                {
-                    int p = positions.Length == T ? positions[t] : positions[b * T + t];
-                    ReadOnlySpan<float> cos = table.Cos.AsSpan(p * half, half), sin = table.Sin.AsSpan(p * half, half);
-                    int row = ((b * H + h) * T + t) * D;
-                    ReadOnlySpan<float> x1 = src.Slice(row, half), x2 = src.Slice(row + half, half);
-                    Span<float> y1 = dst.Slice(row, half), y2 = dst.Slice(row + half, half);
-                    // y1 = x1 cos - sign x2 sin; y2 = x2 cos + sign x1 sin
-                    TensorPrimitives.Multiply(x2, sin, scratch);
-                    TensorPrimitives.Multiply(scratch, -sign, scratch);
-                    TensorPrimitives.MultiplyAdd(x1, cos, scratch, y1);
-                    TensorPrimitives.Multiply(x1, sin, scratch);
-                    TensorPrimitives.Multiply(scratch, sign, scratch);
-                    TensorPrimitives.MultiplyAdd(x2, cos, scratch, y2);
-                }
     }
 }

@@ -36,7 +36,11 @@ public class AttentionTests
             new OpCase("ref_seq.sdpa(x0, x1, x2, padding=x3)", x => Sdpa(x, mask: x[3]), [Rand([3, 2, 4, 8]), Rand([3, 2, 6, 8]), Rand([3, 2, 6, 8]), PadEnd(6, 0, 2, 5)]),
             new OpCase("ref_seq.sdpa(x0, x1, x2, causal=True, padding=x3)", x => Sdpa(x, causal: true, mask: x[3]), [Rand([2, 4, 6, 8]), Rand([2, 2, 6, 8]), Rand([2, 2, 6, 8]), PadEnd(6, 1, 3)]),
             new OpCase("ref_seq.sdpa(x0, x1, x2, padding=x3)", x => Sdpa(x, mask: x[3]),
-                [Rand([2, 2, 3, 4]), Rand([2, 2, 5, 4]), Rand([2, 2, 5, 4]), OracleInput.Long([1, 0, 1, 0, 1, 0, 0, 0, 0, 0], 2, 5)]));
+                [Rand([2, 2, 3, 4]), Rand([2, 2, 5, 4]), Rand([2, 2, 5, 4]), OracleInput.Long([1, 0, 1, 0, 1, 0, 0, 0, 0, 0], 2, 5)]),
+            // Transposed (B, T, H, D) views read in place, across key and query block boundaries (64 and 32).
+            new OpCase("ref_seq.sdpa(x0.transpose(1, 2), x1.transpose(1, 2), x2.transpose(1, 2), causal=True, padding=x3)",
+                x => Tensor.ScaledDotProductAttention(x[0].Transpose(1, 2), x[1].Transpose(1, 2), x[2].Transpose(1, 2), causal: true, keyPaddingMask: x[3]),
+                [Rand([2, 70, 4, 8]), Rand([2, 70, 2, 8]), Rand([2, 70, 2, 8]), PadEnd(70, 0, 9)]));
     }
 
     [Fact]

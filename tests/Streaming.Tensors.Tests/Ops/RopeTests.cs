@@ -27,7 +27,9 @@ public class RopeTests
         Against(
             new OpCase("ref_seq.rope(x0, x1)", x => Tensor.ApplyRotaryEmbedding(x[0], [3, 0, 7, 7]), [Rand([2, 2, 4, 6]), Positions(3, 0, 7, 7)]),
             new OpCase("ref_seq.rope(x0, x1)", x => Tensor.ApplyRotaryEmbedding(x[0], [0, 1, 2, 40, 41, 42]), [Rand([2, 3, 3, 8]), Positions(0, 1, 2, 40, 41, 42)]),
-            new OpCase("ref_seq.rope(x0, x1, 100.0)", x => Tensor.ApplyRotaryEmbedding(x[0], [5, 2000], theta: 100f), [Rand([1, 2, 2, 4]), Positions(5, 2000)]));
+            new OpCase("ref_seq.rope(x0, x1, 100.0)", x => Tensor.ApplyRotaryEmbedding(x[0], [5, 2000], theta: 100f), [Rand([1, 2, 2, 4]), Positions(5, 2000)]),
+            new OpCase("ref_seq.rope(x0.transpose(1, 2), x1)", x => Tensor.ApplyRotaryEmbedding(x[0].Transpose(1, 2), [4, 5, 6, 0, 1, 2]),
+                [Rand([2, 3, 2, 8]), Positions(4, 5, 6, 0, 1, 2)]));
     }
 
     [Fact]

@@ -3,20 +3,20 @@ using System.Runtime.ExceptionServices;
 
 namespace Streaming.Tensors;
 
-/// <summary>A GEMM split into parts that may run concurrently; part 0 runs on the calling thread.</summary>
-internal interface IGemmWork
+/// <summary>A kernel split into parts that may run concurrently; part 0 runs on the calling thread.</summary>
+internal interface IParallelWork
 {
     void Execute(int part, int parts);
 }
 
 /// <summary>
-/// Persistent worker threads for GEMM: they allocate nothing per call, where the thread pool's <c>Parallel.For</c>
-/// allocates and queues. Waking a blocked thread costs tens of microseconds (more in a VM, where the idle vCPU must be
-/// woken too), as much as a mid-size GEMM takes, so workers and caller spin briefly before they block: back-to-back
-/// GEMMs find each other awake. One GEMM uses the pool at a time; a concurrent caller runs its parts on its own
-/// thread instead of waiting.
+/// Persistent worker threads for GEMM and the inference kernels: they allocate nothing per call, where the thread
+/// pool's <c>Parallel.For</c> allocates and queues. Waking a blocked thread costs tens of microseconds (more in a VM,
+/// where the idle vCPU must be woken too), as much as a mid-size GEMM takes, so workers and caller spin briefly before
+/// they block: back-to-back kernels find each other awake. One kernel uses the pool at a time; a concurrent caller
+/// runs its parts on its own thread instead of waiting.
 /// </summary>
-internal static class GemmThreads
+internal static class WorkerThreads
 {
     static readonly Lock Gate = new();
     static readonly ManualResetEventSlim AllDone = new(false);
@@ -25,7 +25,7 @@ internal static class GemmThreads
     static int pending;
     static ExceptionDispatchInfo? failure;
 
-    public static void Run(IGemmWork work, int parts)
+    public static void Run(IParallelWork work, int parts)
     {
         if (parts <= 1 || !Gate.TryEnter())
         {
@@ -68,7 +68,7 @@ internal static class GemmThreads
     sealed class Worker
     {
         readonly ManualResetEventSlim go = new(false);
-        IGemmWork? work;
+        IParallelWork? work;
         int part, parts;
 
         public Worker(int index)
@@ -77,7 +77,7 @@ internal static class GemmThreads
             thread.Start();
         }
 
-        public void Start(IGemmWork w, int p, int count)
+        public void Start(IParallelWork w, int p, int count)
         {
             work = w;
             part = p;
