@@ -17,13 +17,14 @@ public static class BenchCommand
     {
         var json = new Option<string?>("--json") { Description = "Also write the results as JSON (DESIGN.md §5) to this path." };
         var quick = new Option<bool>("--quick") { Description = "Fewer repetitions: a rough table in seconds rather than minutes." };
+        var only = new Option<EngineBench.Part>("--only") { Description = "Run one part: Gemm or Block (default: both)." };
         var command = new Command("engine", "Tensor engine: sgemm GFLOP/s (ours, OpenBLAS, PyTorch) at 1 and 2 threads; one LLaMA-style block forward and forward+backward against PyTorch; allocations and peak memory.")
         {
-            json, quick,
+            json, quick, only,
         };
         command.SetAction(parse =>
         {
-            var results = EngineBench.Run(parse.GetValue(quick));
+            var results = EngineBench.Run(parse.GetValue(quick), parse.GetValue(only));
             ResultsTable.Print("streaming bench engine", results);
             if (parse.GetValue(json) is { } path) ResultsFile.Write(path, "streaming bench engine", results);
             return 0;

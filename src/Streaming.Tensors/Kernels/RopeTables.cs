@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace Streaming.Tensors;
 
 /// <summary>
@@ -11,16 +9,21 @@ internal static class RopeTables
 {
     public sealed record Table(int Positions, float[] Cos, float[] Sin);
 
-    static readonly ConcurrentDictionary<(int HeadDim, float Theta), Table> Cache = new();
+    static readonly Lock Gate = new();
+
+    /// <summary>Keyed by head size and theta's bits; a plain dictionary under a lock, as lookups must not allocate.</summary>
+    static readonly Dictionary<long, Table> Cache = [];
 
     /// <summary>A table covering positions 0..maxPosition for head size headDim.</summary>
     public static Table For(int headDim, float theta, int maxPosition)
     {
-        var key = (headDim, theta);
-        if (Cache.TryGetValue(key, out var table) && table.Positions > maxPosition) return table;
-        int positions = (int)Math.Min(int.MaxValue / Math.Max(headDim, 1), System.Numerics.BitOperations.RoundUpToPowerOf2((uint)maxPosition + 1));
-        table = Build(headDim, theta, Math.Max(positions, maxPosition + 1));
-        return Cache.AddOrUpdate(key, table, (_, old) => old.Positions > table.Positions ? old : table);
+        long key = (long)headDim << 32 | (uint)BitConverter.SingleToInt32Bits(theta);
+        lock (Gate)
+        {
+            if (Cache.TryGetValue(key, out var table) && table.Positions > maxPosition) return table;
+            int positions = (int)Math.Min(int.MaxValue / Math.Max(headDim, 1), System.Numerics.BitOperations.RoundUpToPowerOf2((uint)maxPosition + 1));
+            return Cache[key] = Build(headDim, theta, Math.Max(positions, maxPosition + 1));
+        }
     }
 
     static Table Build(int headDim, float theta, int positions)

@@ -55,7 +55,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>1 / (1 + exp(-x)) in three vectorized passes; TensorPrimitives.Sigmoid measured 13x slower than Exp here.</summary>
-    static void FastSigmoid(ReadOnlySpan<float> x, Span<float> o)
+    internal static void FastSigmoid(ReadOnlySpan<float> x, Span<float> o)
     {
         TensorPrimitives.Negate(x, o);
         TensorPrimitives.Exp(o, o);
@@ -63,7 +63,7 @@ public sealed partial class Tensor
         TensorPrimitives.Divide(1f, o, o);
     }
 
-    static void SiluForward(ReadOnlySpan<float> x, Span<float> o)
+    internal static void SiluForward(ReadOnlySpan<float> x, Span<float> o)
     {
         FastSigmoid(x, o);
         TensorPrimitives.Multiply(x, o, o);

@@ -1,0 +1,146 @@
+using System.Numerics.Tensors;
+
+namespace Streaming.Tensors.Inference;
+
+/// <summary>
+/// The building blocks of an allocation-free inference forward, in the manner of llama2.c's <c>run.c</c>: each call
+/// writes into buffers the caller allocated once and reuses, runs on the engine's persistent worker threads through
+/// job objects this instance owns, records no autograd graph and allocates nothing. Activations are contiguous
+/// row-major tensors whose last dimension is the feature dimension: (rows, D), or (B, T, H * headDim) for the
+/// attention operands. One instance serves one forward at a time.
+/// </summary>
+public sealed class InferenceKernels
+{
+    readonly RmsNormJob rmsNorm = new();
+    readonly SwiGluJob swiGlu = new();
+    readonly RotaryRotation rotary = new();
+    readonly FlashAttention attention = new();
+
+    /// <summary>output = x * rsqrt(mean(x^2) + eps) * weight over the last dimension, as <see cref="Tensor.RmsNorm"/>.</summary>
+    public void RmsNorm(Tensor x, Tensor weight, float eps, Tensor output)
+    {
+        int d = weight.Size;
+        Check("rms_norm", x.IsContiguous && weight.IsContiguous && output.IsContiguous, x, weight, output);
+        Check("rms_norm", x.Shape[^1] == d && output.Size == x.Size, x, weight, output);
+        rmsNorm.Run(x, weight, eps, output, d);
+    }
+
+    /// <summary>output = x W^T (+ bias), or output += x W^T (+ bias) when <paramref name="accumulate"/>: x (rows, in), W (out, in), output (rows, out).</summary>
+    public static void Linear(Tensor x, Tensor weight, Tensor? bias, Tensor output, bool accumulate = false)
+    {
+        Check("linear", x.IsContiguous && weight.IsContiguous && output.IsContiguous && weight.Rank == 2, x, weight, output);
+        int inFeatures = weight.Shape[1], outFeatures = weight.Shape[0], rows = x.Size / Math.Max(inFeatures, 1);
+        Check("linear", x.Shape[^1] == inFeatures && output.Shape[^1] == outFeatures && output.Size == rows * outFeatures, x, weight, output);
+        if (bias is not null) Check("linear", bias.IsContiguous && bias.Size == outFeatures, x, bias, output);
+        Gemm.Sgemm(false, true, rows, outFeatures, inFeatures, 1f, x.Data, x.Offset, inFeatures, weight.Data, weight.Offset, inFeatures,
+            accumulate ? 1f : 0f, output.Data, output.Offset, outFeatures);
+        if (bias is null) return;
+        var b = bias.Data.AsSpan(bias.Offset, outFeatures);
+        for (int r = 0; r < rows; r++)
+        {
+            var row = output.Data.AsSpan(output.Offset + r * outFeatures, outFeatures);
+            TensorPrimitives.Add(row, b, row);
+        }
+    }
+
+    /// <summary>
+    /// Rotary embedding in place (Hugging Face rotate-half) of x (B, T, heads * headDim) at positions
+    /// startPosition .. startPosition + T - 1, as <see cref="Tensor.ApplyRotaryEmbedding(Tensor, int, float)"/> on its
+    /// (B, heads, T, headDim) view.
+    /// </summary>
+    public void Rotary(Tensor x, int heads, int startPosition, float theta)
+    {
+        Check("rotary_embedding", x.IsContiguous && x.Rank == 3 && heads > 0 && x.Shape[2] % (2 * heads) == 0 && startPosition >= 0 && theta > 0f, x, x, x);
+        int b = x.Shape[0], t = x.Shape[1], headDim = x.Shape[2] / heads;
+        var layout = AttentionLayout.TimeMajor(heads, t, headDim) with { Offset = x.Offset };
+        rotary.Run(x.Data, layout, x.Data, layout, b, heads, t, headDim, RopeTables.For(headDim, theta, startPosition + t), startPosition, null, 1f);
+    }
+
+    /// <summary>
+    /// Causal (or full) attention of q (B, Tq, heads * headDim) over k and v (B, Tk, kvHeads * headDim) into output
+    /// (B, Tq, heads * headDim): the last query sees every key, so Tq &lt; Tk continues a cached prefix.
+    /// </summary>
+    public void Attention(Tensor q, Tensor k, Tensor v, int heads, int kvHeads, bool causal, Tensor output)
+    {
+        Check("scaled_dot_product_attention", q.IsContiguous && k.IsContiguous && v.IsContiguous && output.IsContiguous
+            && q.Rank == 3 && k.Rank == 3 && v.Rank == 3 && heads > 0 && kvHeads > 0 && heads % kvHeads == 0 && q.Shape[2] % heads == 0, q, k, output);
+        int b = q.Shape[0], tq = q.Shape[1], tk = k.Shape[1], headDim = q.Shape[2] / heads;
+        Check("scaled_dot_product_attention", k.Shape[0] == b && v.Shape[0] == b && v.Shape[1] == tk
+            && k.Shape[2] == kvHeads * headDim && v.Shape[2] == kvHeads * headDim && output.Size == q.Size, q, k, v);
+        (attention.B, attention.H, attention.Hkv, attention.Tq, attention.Tk, attention.D, attention.Dv) = (b, heads, kvHeads, tq, tk, headDim, headDim);
+        (attention.Scale, attention.Causal, attention.Padded) = (1f / MathF.Sqrt(headDim), causal, null);
+        attention.Forward(q.Data, AttentionLayout.TimeMajor(heads, tq, headDim) with { Offset = q.Offset },
+            k.Data, AttentionLayout.TimeMajor(kvHeads, tk, headDim) with { Offset = k.Offset },
+            v.Data, AttentionLayout.TimeMajor(kvHeads, tk, headDim) with { Offset = v.Offset },
+            output.Data, AttentionLayout.TimeMajor(heads, tq, headDim) with { Offset = output.Offset }, null);
+    }
+
+    /// <summary>The SwiGLU gate in place: gate = silu(gate) * up.</summary>
+    public void SwiGlu(Tensor gate, Tensor up)
+    {
+        Check("swiglu", gate.IsContiguous && up.IsContiguous && gate.Size == up.Size, gate, up, gate);
+        swiGlu.Run(gate, up);
+    }
+
+    static void Check(string op, bool ok, Tensor a, Tensor b, Tensor c)
+    {
+        if (!ok)
+            throw new ArgumentException($"{op} (inference): operands {Tensor.Format(a.Shape)}, {Tensor.Format(b.Shape)} and {Tensor.Format(c.Shape)} do not fit " +
+                "(contiguous buffers, matching feature sizes, heads dividing the width; see the method's documentation).");
+    }
+
+    /// <summary>Rows split evenly over the worker threads, enough of them per thread to pay for the wake-up.</summary>
+    static int Parts(long elements) => (int)Math.Clamp(elements / (1 << 15), 1, Gemm.MaxThreads);
+
+    sealed class RmsNormJob : IParallelWork
+    {
+        Tensor x = Tensor.Zeros(0), weight = Tensor.Zeros(0), output = Tensor.Zeros(0);
+        float eps;
+        int d;
+
+        public void Run(Tensor input, Tensor w, float epsilon, Tensor result, int width)
+        {
+            (x, weight, output, eps, d) = (input, w, result, epsilon, width);
+            WorkerThreads.Run(this, Parts(input.Size));
+        }
+
+        public void Execute(int part, int parts)
+        {
+            int rows = x.Size / d;
+            var w = weight.Data.AsSpan(weight.Offset, d);
+            for (int r = part * rows / parts, end = (part + 1) * rows / parts; r < end; r++)
+            {
+                var xr = x.Data.AsSpan(x.Offset + r * d, d);
+                var yr = output.Data.AsSpan(output.Offset + r * d, d);
+                float rstd = 1f / MathF.Sqrt(TensorPrimitives.Dot(xr, xr) / d + eps);
+                TensorPrimitives.Multiply(xr, rstd, yr);
+                TensorPrimitives.Multiply(yr, w, yr);
+            }
+        }
+    }
+
+    sealed class SwiGluJob : IParallelWork
+    {
+        const int Chunk = 4096;
+        Tensor gate = Tensor.Zeros(0), up = Tensor.Zeros(0);
+
+        public void Run(Tensor g, Tensor u)
+        {
+            (gate, up) = (g, u);
+            WorkerThreads.Run(this, Parts(g.Size));
+        }
+
+        public void Execute(int part, int parts)
+        {
+            int chunks = (gate.Size + Chunk - 1) / Chunk;
+            Span<float> silu = stackalloc float[Chunk];
+            for (int c = part * chunks / parts, end = (part + 1) * chunks / parts; c < end; c++)
+            {
+                int start = c * Chunk, n = Math.Min(Chunk, gate.Size - start);
+                var g = gate.Data.AsSpan(gate.Offset + start, n);
+                Tensor.SiluForward(g, silu[..n]);
+                TensorPrimitives.Multiply(silu[..n], up.Data.AsSpan(up.Offset + start, n), g);
+            }
+        }
+    }
+}
