@@ -37,7 +37,7 @@ public static class DemoCommand
             .Start(ctx =>
             {
                 var task = ctx.AddTask("training", maxValue: 1);
-                var reporter = new InlineProgress(p =>
+                var reporter = new InlineProgress<TrainingProgress>(p =>
                 {
                     task.MaxValue = p.TotalSteps;
                     task.Value = p.Step;
@@ -64,11 +64,5 @@ public static class DemoCommand
         if (!File.Exists(path)) return [];
         return File.ReadLines(path).Select(l => l.Split(' ', 2)).Where(p => p.Length == 2)
             .ToDictionary(p => int.Parse(p[0], CultureInfo.InvariantCulture), p => p[1]);
-    }
-
-    /// <summary>Reports on the training thread (Progress&lt;T&gt; would post to the thread pool and lag).</summary>
-    sealed class InlineProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
     }
 }

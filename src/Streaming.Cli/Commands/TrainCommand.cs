@@ -1,0 +1,84 @@
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using Streaming.Models.Recognition;
+
+namespace Streaming.Cli.Commands;
+
+/// <summary><c>streaming train ...</c>: trains the models the pipeline runs, on the datasets in ../shared/data.</summary>
+public static class TrainCommand
+{
+    public static Command Create()
+    {
+        var train = new Command("train", "Train the models the pipeline runs on the datasets in ../shared/data (or $STREAMING_DATA).");
+        train.Subcommands.Add(Baseline());
+        return train;
+    }
+
+    static Command Baseline()
+    {
+        var defaults = new BaselineOptions();
+        var data = new Option<string>("--data") { Description = "The shared data folder that holds utkinect-action3d/.", DefaultValueFactory = _ => DataFolder.Default() };
+        var output = new Option<string>("--out") { Description = "Folder for pose-classifier.safetensors and anticipator.json.", DefaultValueFactory = _ => Path.Combine("samples", "baseline") };
+        var split = new Option<int>("--split") { Description = "UTKinect subject split 1-10 (derived/tr_te_splits_random10.txt): its five subjects train, the other five test.", DefaultValueFactory = _ => defaults.Split };
+        var window = new Option<int>("--window") { Description = "Window length in skeleton frames; use the same in the pipeline.", DefaultValueFactory = _ => defaults.WindowFrames };
+        var hop = new Option<int>("--hop") { Description = "Frames between the ends of consecutive training windows.", DefaultValueFactory = _ => defaults.Hop };
+        var command = new Command("baseline",
+            "Trains the baseline recognizer (logistic regression over normalized joint statistics of a window) and anticipator (first-order " +
+            "action transitions with mean durations) on UTKinect-Action3D, prints accuracy on the held-out subjects and saves both.")
+        {
+            data, output, split, window, hop,
+        };
+        command.SetAction(parse =>
+        {
+            var options = new BaselineOptions(parse.GetValue(window), parse.GetValue(hop), parse.GetValue(split));
+            return RunBaseline(Path.Combine(parse.GetValue(data)!, "utkinect-action3d"), parse.GetValue(output)!, options);
+        });
+        return command;
+    }
+
+    static int RunBaseline(string root, string outDir, BaselineOptions options)
+    {
+        if (options.WindowFrames < 2 || options.Hop < 1)
+            throw new ArgumentException($"train baseline: --window must be at least 2 and --hop at least 1 (got {options.WindowFrames} and {options.Hop}).");
+        AnsiConsole.MarkupLine($"[bold]UTKinect-Action3D[/] from [grey]{Markup.Escape(Path.GetFullPath(root))}[/], split {options.Split}");
+        BaselineResult? result = null;
+        int steps = (options.Classifier ?? new PoseClassifierOptions()).Steps;
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("training", maxValue: steps);
+                result = UtKinectBaseline.Train(root, options, new InlineProgress<(int Step, float Loss)>(p =>
+                {
+                    task.Value = p.Step;
+                    task.Description = string.Create(CultureInfo.InvariantCulture, $"pose classifier, loss {p.Loss:0.000}");
+                }));
+            });
+        var r = result!;
+        var table = new Table().Border(TableBorder.Rounded).Title("test accuracy per action (windows of the held-out subjects)");
+        table.AddColumn("action");
+        table.AddColumn(new TableColumn("accuracy").RightAligned());
+        table.AddColumn(new TableColumn("mean duration").RightAligned());
+        table.AddColumn("most likely next");
+        var labels = r.Classifier.Labels;
+        for (int c = 0; c < labels.Count; c++)
+        {
+            var row = r.Anticipator.Transitions[c];
+            int next = Array.IndexOf(row, row.Max());
+            table.AddRow(Markup.Escape(labels[c]), r.TestAccuracyPerClass[c].ToString("P0", CultureInfo.InvariantCulture),
+                r.Anticipator.MeanDurations[c].ToString("0.0 s", CultureInfo.InvariantCulture),
+                string.Create(CultureInfo.InvariantCulture, $"{Markup.Escape(labels[next])} ({row[next]:P0})"));
+        }
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+            $"[bold]window accuracy:[/] test {r.TestAccuracy:P1} ({r.TestWindows} windows), train {r.TrainAccuracy:P1} ({r.TrainWindows}); {r.Elapsed.TotalSeconds:0.0} s"));
+        Directory.CreateDirectory(outDir);
+        var classifierPath = Path.Combine(outDir, "pose-classifier.safetensors");
+        var anticipatorPath = Path.Combine(outDir, "anticipator.json");
+        r.Classifier.Save(classifierPath);
+        r.Anticipator.Save(anticipatorPath);
+        AnsiConsole.MarkupLine($"saved [green]{Markup.Escape(classifierPath)}[/] and [green]{Markup.Escape(anticipatorPath)}[/]");
+        return 0;
+    }
+}
