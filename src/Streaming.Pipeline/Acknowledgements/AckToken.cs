@@ -29,7 +29,11 @@ public sealed class AckToken
     public bool IsSettled { get { lock (_gate) return _holders == 0; } }
 
     /// <summary>Rejects an input that never entered a window (bad message, late, duplicate).</summary>
-    public void Reject(Rejection rejection) => Release(contributed: false, rejection);
+    public void Reject(Rejection rejection)
+    {
+        ArgumentNullException.ThrowIfNull(rejection);
+        Release(contributed: false, rejection);
+    }
 
     internal void Hold()
     {
@@ -40,8 +44,11 @@ public sealed class AckToken
         }
     }
 
-    /// <summary>Drops one holder; <paramref name="rejection"/> says why when this holder did not publish it.</summary>
-    internal void Release(bool contributed, Rejection? rejection)
+    /// <summary>
+    /// Drops one holder; <paramref name="rejection"/> says why when this holder did not publish it.
+    /// Returns the outcome when this release settled the token, else null.
+    /// </summary>
+    internal AckOutcome? Release(bool contributed, Rejection? rejection)
     {
         AckOutcome outcome;
         lock (_gate)
@@ -49,11 +56,12 @@ public sealed class AckToken
             if (_holders == 0) throw new InvalidOperationException("acknowledgement token released more often than held.");
             _contributed |= contributed;
             _rejection ??= rejection;
-            if (--_holders > 0) return;
+            if (--_holders > 0) return null;
             if (!_contributed && _rejection is null)
                 throw new InvalidOperationException("acknowledgement token settled without a contribution or a rejection reason.");
             outcome = _contributed ? AckOutcome.Contribution : new AckOutcome(_rejection);
         }
         _settle(outcome);
+        return outcome;
     }
 }
