@@ -42,7 +42,7 @@ public static class SkeletonFrameJson
 
         if (!root.TryGetProperty("schema", out var schema)) return Missing("schema");
         if (schema.ValueKind != JsonValueKind.Number || !schema.TryGetInt32(out var version))
-            return Fail(RejectionReason.SchemaVersion, $"'schema' must be the integer {SkeletonFrame.SchemaVersion}, got {schema.GetRawText()}.");
+            return Fail(RejectionReason.SchemaVersion, $"'schema' (the skeleton schema version) must be the integer {SkeletonFrame.SchemaVersion}, got {schema.GetRawText()}.");
         if (version != SkeletonFrame.SchemaVersion)
             return Fail(RejectionReason.SchemaVersion, $"skeleton schema version {version} is not supported; this reader understands version {SkeletonFrame.SchemaVersion}.");
 
