@@ -9,7 +9,8 @@ namespace Streaming.Pipeline.Batching;
 /// <remarks>Not thread-safe: the model stage guards it with its gate.</remarks>
 public sealed class StreamQueues(int perStreamCapacity)
 {
-    readonly Dictionary<string, Queue<(Observation Window, DateTimeOffset EnqueuedAt)>> _queues = [];
+    readonly Dictionary<string, Queue<(Observation Window, DateTimeOffset EnqueuedAt, long Order)>> _queues = [];
+    long _enqueued;
 
     public int Count { get; private set; }
 
@@ -30,7 +31,7 @@ public sealed class StreamQueues(int perStreamCapacity)
         ArgumentNullException.ThrowIfNull(window);
         if (IsFull(window.Stream)) throw new InvalidOperationException($"stream {window.Stream}'s queue is full ({PerStreamCapacity}); apply the backpressure policy first.");
         if (!_queues.TryGetValue(window.Stream, out var q)) _queues[window.Stream] = q = new();
-        q.Enqueue((window, now));
+        q.Enqueue((window, now, _enqueued++));
         Count++;
     }
 
@@ -38,7 +39,7 @@ public sealed class StreamQueues(int perStreamCapacity)
     public Observation DequeueOldest(string stream)
     {
         var q = _queues[stream];
-        var (window, _) = q.Dequeue();
+        var (window, _, _) = q.Dequeue();
         Count--;
         if (q.Count == 0) _queues.Remove(stream);
         return window;
@@ -50,7 +51,8 @@ public sealed class StreamQueues(int perStreamCapacity)
         var batch = new List<Observation>(Math.Min(max, Count));
         while (batch.Count < max && Count > 0)
         {
-            var round = _queues.OrderBy(kv => kv.Value.Peek().EnqueuedAt).Select(kv => kv.Key).ToList();
+            // Arrival order, not clock time, so that windows enqueued at the same instant keep their order.
+            var round = _queues.OrderBy(kv => kv.Value.Peek().Order).Select(kv => kv.Key).ToList();
             foreach (var stream in round)
             {
                 if (batch.Count == max) break;

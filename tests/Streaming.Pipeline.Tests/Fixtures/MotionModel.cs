@@ -18,10 +18,14 @@ public sealed class MotionModel : IActionModel
 
     public bool Fail { get; set; }
 
+    /// <summary>When set, each batch waits for it: a model that cannot keep up.</summary>
+    public ManualResetEventSlim? Gate { get; set; }
+
     public IReadOnlyList<IReadOnlyList<Observation>> Batches { get { lock (_gate) return [.. _batches]; } }
 
     public IReadOnlyList<RecognizedAction> Recognize(IReadOnlyList<Observation> batch)
     {
+        Gate?.Wait(TimeSpan.FromSeconds(30));
         if (Fail) throw new InvalidOperationException("motion model told to fail");
         lock (_gate) _batches.Add([.. batch]);
         return batch.Select(o =>
