@@ -82,6 +82,7 @@ public sealed record KafkaSettings
             if (!TopicName.IsValid(topic)) throw Invalid(nameof(InputTopics), topic, TopicRule);
         }
         if (!TopicName.IsValid(OutputTopic)) throw Invalid(nameof(OutputTopic), OutputTopic, TopicRule);
+        if (InputTopics.Contains(OutputTopic)) throw Invalid(nameof(OutputTopic), OutputTopic, "a topic other than the input topics (outputs would be consumed again)");
         if (CommitInterval <= TimeSpan.Zero) throw Invalid("CommitIntervalMs", CommitInterval.TotalMilliseconds.ToString(), "a positive number of milliseconds");
         if (EmbeddedBrokers < 1) throw Invalid(nameof(EmbeddedBrokers), EmbeddedBrokers.ToString(), "at least 1 broker");
         if (EmbeddedPartitions < 1) throw Invalid(nameof(EmbeddedPartitions), EmbeddedPartitions.ToString(), "at least 1 partition");

@@ -18,7 +18,8 @@ public sealed class OffsetLedger
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         lock (gate)
         {
-            if (!partitions.TryGetValue(partition, out var ledger)) partitions[partition] = ledger = new PartitionLedger();
+            // The first offset seen is where this consumer started, i.e. already the group's position.
+            if (!partitions.TryGetValue(partition, out var ledger)) partitions[partition] = ledger = new PartitionLedger { Committed = offset };
             ledger.InFlight.Add(offset);
             ledger.Next = Math.Max(ledger.Next, offset + 1);
         }
@@ -96,6 +97,6 @@ public sealed class OffsetLedger
     {
         public readonly SortedSet<long> InFlight = [];
         public long Next;
-        public long Committed = -1;
+        public long Committed;
     }
 }
