@@ -118,6 +118,12 @@ public sealed class EmbeddedBroker : IDisposable
         const int errorCapacity = 512;
         var error = stackalloc byte[errorCapacity];
         var conf = MockClusterInterop.rd_kafka_conf_new();
+        // The bookkeeping client connects nowhere; warnings only, so it does not log "no bootstrap.servers".
+        if (MockClusterInterop.rd_kafka_conf_set(conf, "log_level", "4", error, errorCapacity) != 0)
+        {
+            MockClusterInterop.rd_kafka_conf_destroy(conf);
+            throw new InvalidOperationException($"librdkafka rejected log_level for the mock cluster's client: {Marshal.PtrToStringUTF8((IntPtr)error)}");
+        }
         var rk = MockClusterInterop.rd_kafka_new(MockClusterInterop.ProducerType, conf, error, errorCapacity);
         if (rk.IsInvalid)
         {

@@ -17,6 +17,10 @@ internal static unsafe partial class MockClusterInterop
     [LibraryImport(LibRdKafka.ImportName)]
     public static partial void rd_kafka_conf_destroy(IntPtr conf);
 
+    /// <returns>RD_KAFKA_CONF_OK (0) or an error described in <paramref name="errstr"/>.</returns>
+    [LibraryImport(LibRdKafka.ImportName, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int rd_kafka_conf_set(IntPtr conf, string name, string value, byte* errstr, nuint errstrSize);
+
     /// <summary>Takes ownership of <paramref name="conf"/> on success only.</summary>
     [LibraryImport(LibRdKafka.ImportName)]
     public static partial RdKafkaHandle rd_kafka_new(int type, IntPtr conf, byte* errstr, nuint errstrSize);
