@@ -4,4 +4,5 @@ using Streaming.Cli.Commands;
 var root = new RootCommand("streaming: real-time human-action recognition and long-term action anticipation over Kafka streams.");
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(BrokerCommand.Create());
 return root.Parse(args).Invoke();
