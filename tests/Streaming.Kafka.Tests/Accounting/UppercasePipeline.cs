@@ -24,13 +24,19 @@ internal sealed class UppercasePipeline : IDisposable
     readonly DeadLetters deadLetters;
     readonly IDisposable subscription;
     readonly ConcurrentBag<Task> inFlight = [];
+    int received;
 
-    public UppercasePipeline(KafkaSettings settings, string bootstrapServers)
+    /// <param name="abandonAfter">Ignores records after this many, as a process killed mid-stream loses the records it held.</param>
+    public UppercasePipeline(KafkaSettings settings, string bootstrapServers, int abandonAfter = int.MaxValue)
     {
         sink = new KafkaSink(settings, bootstrapServers);
         deadLetters = new DeadLetters(sink);
-        subscription = KafkaSource.Create(settings, bootstrapServers)
-            .Subscribe(record => inFlight.Add(Handle(record, settings.OutputTopic)), error => Failure = error);
+        subscription = KafkaSource.Create(settings, bootstrapServers).Subscribe(
+            record =>
+            {
+                if (Interlocked.Increment(ref received) <= abandonAfter) inFlight.Add(Handle(record, settings.OutputTopic));
+            },
+            error => Failure = error);
     }
 
     /// <summary>(partition, offset) of every input whose output or dead letter the broker acknowledged.</summary>
