@@ -26,13 +26,15 @@ internal sealed class KafkaTestCluster : IDisposable
             // The mock cluster answers in microseconds: short timeouts keep rebalances and retries fast.
             Properties = new Dictionary<string, string>
             {
-                ["session.timeout.ms"] = "6000",
-                ["heartbeat.interval.ms"] = "200",
                 ["socket.timeout.ms"] = "5000",
                 ["reconnect.backoff.max.ms"] = "200",
-                ["retry.backoff.ms"] = "50",
-                ["log_level"] = "2",
             },
+            ConsumerProperties = new Dictionary<string, string>
+            {
+                ["session.timeout.ms"] = "6000",
+                ["heartbeat.interval.ms"] = "200",
+            },
+            ProducerProperties = new Dictionary<string, string> { ["linger.ms"] = "1", ["retry.backoff.ms"] = "50" },
         };
     }
 

@@ -7,7 +7,7 @@ public static class KafkaClientConfig
 {
     public static ConsumerConfig ForConsumer(KafkaSettings settings, string bootstrapServers)
     {
-        var config = new ConsumerConfig(new Dictionary<string, string>(settings.Properties))
+        var config = new ConsumerConfig(Merge(settings.Properties, settings.ConsumerProperties))
         {
             BootstrapServers = bootstrapServers,
             GroupId = settings.GroupId,
@@ -17,12 +17,12 @@ public static class KafkaClientConfig
             EnableAutoOffsetStore = false,
         };
         // A new group reads a topic from its start unless told otherwise: no input goes unaccounted for.
-        if (!settings.Properties.ContainsKey("auto.offset.reset")) config.AutoOffsetReset = AutoOffsetReset.Earliest;
+        if (config.Get("auto.offset.reset") is null) config.AutoOffsetReset = AutoOffsetReset.Earliest;
         return config;
     }
 
     public static ProducerConfig ForProducer(KafkaSettings settings, string bootstrapServers) =>
-        new(new Dictionary<string, string>(settings.Properties))
+        new(Merge(settings.Properties, settings.ProducerProperties))
         {
             BootstrapServers = bootstrapServers,
             ClientId = settings.ClientId + ".producer",
@@ -30,4 +30,11 @@ public static class KafkaClientConfig
             EnableIdempotence = true,
             Acks = Acks.All,
         };
+
+    static Dictionary<string, string> Merge(IReadOnlyDictionary<string, string> shared, IReadOnlyDictionary<string, string> specific)
+    {
+        var merged = new Dictionary<string, string>(shared);
+        foreach (var (name, value) in specific) merged[name] = value;
+        return merged;
+    }
 }

@@ -39,6 +39,12 @@ public sealed record KafkaSettings
     /// <summary>Raw librdkafka properties passed through to both clients (SASL, SSL, timeouts), e.g. <c>sasl.mechanism</c>.</summary>
     public IReadOnlyDictionary<string, string> Properties { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Raw librdkafka properties for the consumer only (e.g. <c>session.timeout.ms</c>); they override <see cref="Properties"/>.</summary>
+    public IReadOnlyDictionary<string, string> ConsumerProperties { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Raw librdkafka properties for the producer only (e.g. <c>linger.ms</c>); they override <see cref="Properties"/>.</summary>
+    public IReadOnlyDictionary<string, string> ProducerProperties { get; init; } = new Dictionary<string, string>();
+
     public bool UsesEmbeddedBroker => string.IsNullOrWhiteSpace(BootstrapServers);
 
     /// <summary>librdkafka properties Streaming sets itself because they define its delivery guarantees.</summary>
@@ -66,6 +72,8 @@ public sealed record KafkaSettings
             EmbeddedBrokers = ReadInt(section, nameof(EmbeddedBrokers), defaults.EmbeddedBrokers),
             EmbeddedPartitions = ReadInt(section, nameof(EmbeddedPartitions), defaults.EmbeddedPartitions),
             Properties = section.GetSection(nameof(Properties)).Get<Dictionary<string, string>>() ?? defaults.Properties,
+            ConsumerProperties = section.GetSection(nameof(ConsumerProperties)).Get<Dictionary<string, string>>() ?? defaults.ConsumerProperties,
+            ProducerProperties = section.GetSection(nameof(ProducerProperties)).Get<Dictionary<string, string>>() ?? defaults.ProducerProperties,
         };
         settings.Validate();
         return settings;
@@ -86,11 +94,18 @@ public sealed record KafkaSettings
         if (CommitInterval <= TimeSpan.Zero) throw Invalid("CommitIntervalMs", CommitInterval.TotalMilliseconds.ToString(), "a positive number of milliseconds");
         if (EmbeddedBrokers < 1) throw Invalid(nameof(EmbeddedBrokers), EmbeddedBrokers.ToString(), "at least 1 broker");
         if (EmbeddedPartitions < 1) throw Invalid(nameof(EmbeddedPartitions), EmbeddedPartitions.ToString(), "at least 1 partition");
-        foreach (var (name, value) in Properties)
+        ValidatePassThrough(nameof(Properties), Properties);
+        ValidatePassThrough(nameof(ConsumerProperties), ConsumerProperties);
+        ValidatePassThrough(nameof(ProducerProperties), ProducerProperties);
+    }
+
+    static void ValidatePassThrough(string group, IReadOnlyDictionary<string, string> properties)
+    {
+        foreach (var (name, value) in properties)
         {
             if (ReservedProperties.Contains(name))
             {
-                throw new KafkaConfigurationException($"{SectionName}:{nameof(Properties)}:{name}",
+                throw new KafkaConfigurationException($"{SectionName}:{group}:{name}",
                     $"Kafka property '{name}' (value '{value}') cannot be passed through: Streaming sets it itself " +
                     "because it defines delivery (at-least-once consumer, idempotent producer) or has its own setting.");
             }

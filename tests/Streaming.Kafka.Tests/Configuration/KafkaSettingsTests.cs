@@ -66,6 +66,8 @@ public sealed class KafkaSettingsTests
     [InlineData("Kafka:GroupId", " ", "Kafka:GroupId", "' '", "consumer group id")]
     [InlineData("Kafka:Properties:enable.auto.commit", "true", "Kafka:Properties:enable.auto.commit", "'true'", "delivery")]
     [InlineData("Kafka:Properties:acks", "1", "Kafka:Properties:acks", "'1'", "idempotent producer")]
+    [InlineData("Kafka:ProducerProperties:enable.idempotence", "false", "Kafka:ProducerProperties:enable.idempotence", "'false'", "idempotent producer")]
+    [InlineData("Kafka:ConsumerProperties:enable.auto.offset.store", "true", "Kafka:ConsumerProperties:enable.auto.offset.store", "'true'", "at-least-once")]
     public void FromConfiguration_BadValue_ThrowsNamingKeyValueAndExpectation(string key, string value, string reportedKey, string quoted, string expected)
     {
         var error = Assert.Throws<KafkaConfigurationException>(() => Bind((key, value)));
@@ -77,10 +79,11 @@ public sealed class KafkaSettingsTests
     [Fact]
     public void ClientConfigs_PassThroughProperties_DeliverySettingsFixed()
     {
-        var settings = Bind(("Kafka:Properties:sasl.username", "svc"), ("Kafka:Properties:auto.offset.reset", "latest"));
+        var settings = Bind(("Kafka:Properties:sasl.username", "svc"), ("Kafka:ConsumerProperties:auto.offset.reset", "latest"),
+            ("Kafka:Properties:linger.ms", "20"), ("Kafka:ProducerProperties:linger.ms", "2"), ("Kafka:ConsumerProperties:sasl.username", "reader"));
 
         var consumer = KafkaClientConfig.ForConsumer(settings, "k:9092");
-        Assert.Equal("svc", consumer.SaslUsername);
+        Assert.Equal("reader", consumer.SaslUsername);
         Assert.False(consumer.EnableAutoCommit);
         Assert.False(consumer.EnableAutoOffsetStore);
         Assert.Equal(Confluent.Kafka.AutoOffsetReset.Latest, consumer.AutoOffsetReset);
@@ -88,6 +91,8 @@ public sealed class KafkaSettingsTests
 
         var producer = KafkaClientConfig.ForProducer(settings, "k:9092");
         Assert.Equal("svc", producer.SaslUsername);
+        Assert.Equal(2, producer.LingerMs);
+        Assert.Null(producer.Get("auto.offset.reset"));
         Assert.True(producer.EnableIdempotence);
         Assert.Equal(Confluent.Kafka.Acks.All, producer.Acks);
         Assert.Equal("k:9092", producer.BootstrapServers);
