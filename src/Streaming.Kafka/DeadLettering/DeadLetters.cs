@@ -22,6 +22,9 @@ public sealed class DeadLetters(KafkaSink sink, TimeProvider? time = null)
     /// <summary>When the record was dead-lettered, ISO 8601 UTC (round-trip format).</summary>
     public const string TimeHeader = "dlq.time";
 
+    /// <summary>The human-readable explanation behind the reason, when there is one.</summary>
+    public const string DetailHeader = "dlq.detail";
+
     readonly KafkaSink sink = sink ?? throw new ArgumentNullException(nameof(sink));
     readonly TimeProvider time = time ?? TimeProvider.System;
 
@@ -29,8 +32,9 @@ public sealed class DeadLetters(KafkaSink sink, TimeProvider? time = null)
 
     /// <summary>Publishes <paramref name="record"/> to its dead-letter topic and waits for the broker's acknowledgement.</summary>
     /// <param name="reason">Short, low-cardinality cause such as <c>invalid-json</c>; it tags the counter.</param>
+    /// <param name="detail">What exactly was wrong, for people (header <c>dlq.detail</c>); optional.</param>
     /// <remarks>Does not mark <paramref name="record"/> done: the caller does, after this returns.</remarks>
-    public async Task<TopicPartitionOffset> PublishAsync(InputRecord record, string reason, CancellationToken cancellationToken = default)
+    public async Task<TopicPartitionOffset> PublishAsync(InputRecord record, string reason, string? detail = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
         if (string.IsNullOrWhiteSpace(reason))
@@ -45,6 +49,7 @@ public sealed class DeadLetters(KafkaSink sink, TimeProvider? time = null)
             Header(SourceOffsetHeader, record.Offset.ToString(CultureInfo.InvariantCulture)),
             Header(TimeHeader, time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture)),
         };
+        if (!string.IsNullOrEmpty(detail)) headers.Add(Header(DetailHeader, detail));
         var written = await sink.PublishAsync(TopicFor(record.Topic), record.Key, record.Value, headers, cancellationToken).ConfigureAwait(false);
         KafkaMetrics.DeadLettered(record.Topic, reason);
         return written;

@@ -1,0 +1,109 @@
+using System.Reactive.Concurrency;
+using System.Reactive.Linq;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Streaming.Kafka.Configuration;
+using Streaming.Kafka.Consuming;
+using Streaming.Kafka.DeadLettering;
+using Streaming.Kafka.Producing;
+using Streaming.Pipeline;
+using Streaming.Pipeline.Acknowledgements;
+using Streaming.Pipeline.Contracts;
+using Streaming.Pipeline.Inference;
+using Streaming.Pipeline.Ingest;
+using Streaming.Pipeline.Telemetry;
+
+namespace Streaming.Cli.Hosting;
+
+/// <summary>
+/// The running service: Kafka records in, the skeleton pipeline, predictions out, with Kafka's at-least-once contract
+/// kept end to end. Each record becomes a pipeline input whose acknowledgement settles it: a record whose outputs the
+/// broker acknowledged is marked done; a rejected record goes to <c>&lt;topic&gt;.dlq</c> with its reason and is marked done
+/// once that write is acknowledged. Offsets are committed only up to records marked done (see OffsetLedger), so a
+/// crash replays exactly what had not settled.
+/// </summary>
+public sealed class StreamingService : IDisposable
+{
+    readonly KafkaSink sink;
+    readonly DeadLetters deadLetters;
+    readonly EventLoopScheduler modelThread = new(start => new Thread(start) { IsBackground = true, Name = "model" });
+    readonly IDisposable subscription;
+    readonly ILogger logger;
+    readonly TaskCompletionSource stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    long published, deadLettered, publishFailures;
+
+    public StreamingService(KafkaSettings kafka, string bootstrapServers, IActionModel model, PipelineSettings pipeline, PipelineTelemetry telemetry, ILogger logger)
+    {
+        this.logger = logger;
+        sink = new KafkaSink(kafka, bootstrapServers);
+        deadLetters = new DeadLetters(sink);
+        var outputTopic = kafka.OutputTopic;
+        subscription = KafkaSource.Create(kafka, bootstrapServers)
+            .Select(record => new InputMessage(record.Key is null ? "" : Encoding.UTF8.GetString(record.Key), record.Value ?? [],
+                new AckToken(outcome => Settle(record, outcome))))
+            .Predict(model, pipeline.ToOptions(), DefaultScheduler.Instance, modelThread, telemetry)
+            .Subscribe(output => Publish(outputTopic, output), error =>
+            {
+                logger.LogError(error, "pipeline stopped on an error; unsettled records will be consumed again after a restart");
+                stopped.TrySetException(error);
+            }, () => stopped.TrySetResult());
+    }
+
+    /// <summary>Predictions the broker acknowledged.</summary>
+    public long Published => Interlocked.Read(ref published);
+
+    /// <summary>Input records written to the dead-letter topic.</summary>
+    public long DeadLettered => Interlocked.Read(ref deadLettered);
+
+    /// <summary>Completes when the input ends or fails (a consumer stops only when disposed or on a fatal error).</summary>
+    public Task Stopped => stopped.Task;
+
+    void Publish(string topic, PendingOutput output)
+    {
+        var prediction = output.Prediction;
+        var value = ActionPredictionJson.Serialize(prediction);
+        sink.PublishAsync(topic, Encoding.UTF8.GetBytes(prediction.Stream), value).ContinueWith(t =>
+        {
+            if (t.IsCompletedSuccessfully)
+            {
+                Interlocked.Increment(ref published);
+                output.Acknowledge();
+            }
+            else
+            {
+                // Not acknowledged: its frames stay unsettled, so their offsets are not committed and they come again.
+                Interlocked.Increment(ref publishFailures);
+                logger.LogError(t.Exception?.GetBaseException(), "publishing the prediction for stream {Stream} window {Window} failed", prediction.Stream, prediction.WindowId);
+            }
+        }, TaskScheduler.Default);
+    }
+
+    void Settle(InputRecord record, AckOutcome outcome)
+    {
+        if (outcome.Contributed)
+        {
+            record.MarkDone();
+            return;
+        }
+        var rejection = outcome.Rejection!;
+        deadLetters.PublishAsync(record, rejection.Code, rejection.Message).ContinueWith(t =>
+        {
+            if (t.IsCompletedSuccessfully)
+            {
+                Interlocked.Increment(ref deadLettered);
+                record.MarkDone();
+            }
+            else
+            {
+                logger.LogError(t.Exception?.GetBaseException(), "dead-lettering {Record} ({Reason}) failed; it will be consumed again after a restart", record, rejection.Code);
+            }
+        }, TaskScheduler.Default);
+    }
+
+    public void Dispose()
+    {
+        subscription.Dispose();
+        modelThread.Dispose();
+        sink.Dispose();
+    }
+}

@@ -1,0 +1,60 @@
+using Streaming.Cli.Demo;
+using Streaming.Models.Datasets;
+using Streaming.Pipeline.Contracts;
+using Streaming.Pipeline.Replay;
+
+namespace Streaming.Cli.Replay;
+
+/// <summary>A recorded stream ready to replay, with its ground truth where the dataset has one (seconds from its first frame).</summary>
+public sealed record RecordedStream(string Id, IReadOnlyList<SkeletonFrame> Frames, IReadOnlyList<TimelineSegment> Truth)
+{
+    public double Duration => Frames.Count == 0 ? 0 : (Frames[^1].CaptureTime - Frames[0].CaptureTime).TotalSeconds;
+}
+
+/// <summary>The datasets `streaming publish` and `streaming demo` replay, as streams named after their recordings.</summary>
+public static class ReplayCatalog
+{
+    public static readonly string[] Datasets = ["utkinect", "msr-action3d", "ntu"];
+
+    /// <summary>
+    /// UTKinect takes: <paramref name="selection"/> is <c>test</c> (the subjects split 1 holds out, as the baseline was
+    /// evaluated), <c>all</c>, or comma-separated take ids such as <c>s01_e01,s02_e02</c>.
+    /// </summary>
+    public static IReadOnlyList<RecordedStream> UtKinect(string root, string selection, DateTimeOffset origin)
+    {
+        var takes = Models.Datasets.UtKinect.Load(root);
+        var names = Models.Datasets.UtKinect.ActionNames(root);
+        IEnumerable<UtKinectRecording> chosen = selection switch
+        {
+            "all" => takes,
+            "test" => takes.Where(t => !Models.Datasets.UtKinect.TrainSubjects(root).Contains(t.Subject)),
+            _ => Select(takes, selection),
+        };
+        return chosen.Select(t =>
+        {
+            double Seconds(int frameId) => (frameId - t.FrameIds[0]) / Models.Datasets.UtKinect.FramesPerSecond;
+            var truth = t.Segments.Select(s => new TimelineSegment(names[s.Action], Seconds(s.StartFrameId), Seconds(s.EndFrameId))).ToList();
+            return new RecordedStream("utkinect-" + t.Take, DatasetReplay.UtKinect(t, "utkinect-" + t.Take, origin).ToList(), truth);
+        }).ToList();
+    }
+
+    /// <summary>MSR Action3D sequences (short clips of one action each): the first <paramref name="count"/> of the cross-subject test half.</summary>
+    public static IReadOnlyList<RecordedStream> MsrAction3D(string root, int count, DateTimeOffset origin) =>
+        Models.Datasets.MsrAction3D.Load(root).Where(s => !Models.Datasets.MsrAction3D.IsTrainSubject(s.Subject)).Take(count)
+            .Select(s => new RecordedStream("msr-" + s.Name, DatasetReplay.MsrAction3D(s.Skeletons, "msr-" + s.Name, origin).ToList(), []))
+            .ToList();
+
+    /// <summary>One NTU RGB+D .skeleton file as a stream named after the file.</summary>
+    public static RecordedStream Ntu(string path, DateTimeOffset origin)
+    {
+        var id = "ntu-" + Path.GetFileNameWithoutExtension(path);
+        return new RecordedStream(id, DatasetReplay.Ntu(NtuSkeleton.Read(path), id, origin).ToList(), []);
+    }
+
+    static IEnumerable<UtKinectRecording> Select(IReadOnlyList<UtKinectRecording> takes, string selection)
+    {
+        foreach (var id in selection.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            yield return takes.FirstOrDefault(t => t.Take == id)
+                ?? throw new ArgumentException($"UTKinect has no take '{id}' (takes are {string.Join(", ", takes.Select(t => t.Take))}; or use test / all).");
+    }
+}
