@@ -1,68 +1,158 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Logging;
 using Spectre.Console;
-using Streaming.Models.Datasets;
-using Streaming.Models.Recognition;
+using Spectre.Console.Rendering;
+using Streaming.Cli.Bench;
+using Streaming.Cli.Demo;
+using Streaming.Cli.Hosting;
+using Streaming.Cli.Replay;
+using Streaming.Kafka.Configuration;
+using Streaming.Kafka.Consuming;
+using Streaming.Kafka.Embedded;
+using Streaming.Kafka.Producing;
+using Streaming.Pipeline.Contracts;
+using Streaming.Pipeline.Telemetry;
 
 namespace Streaming.Cli.Commands;
 
 /// <summary>
-/// <c>streaming demo</c>: for now, the engine end to end on real data: trains a skeleton action classifier
-/// on MSR Action3D (cross-subject protocol) with a progress bar and prints its test accuracy per class.
+/// <c>streaming demo</c>: the whole product on one machine with no infrastructure: an embedded Kafka broker, the
+/// held-out UTKinect takes replayed as concurrent live skeleton streams, the service with the bundled baseline models,
+/// and a downstream viewer that shows the rolling predictions, then scores them against the ground truth.
 /// </summary>
 public static class DemoCommand
 {
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "The shared data folder that holds msr-action3d/.", DefaultValueFactory = _ => DataFolder.Default() };
-        var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => new SkeletonTrainingOptions().Epochs };
-        var seed = new Option<int>("--seed") { Description = "Seed for initialization, shuffling and dropout.", DefaultValueFactory = _ => 1 };
-        var command = new Command("demo", "Trains a skeleton action classifier on MSR Action3D (odd subjects train, even subjects test) on the engine and prints its accuracy.")
+        var data = new Option<string>("--data") { Description = "The shared data folder that holds utkinect-action3d/.", DefaultValueFactory = _ => DataFolder.Default() };
+        var model = new Option<string>("--model") { Description = "Model folder (see `streaming train baseline`).", DefaultValueFactory = _ => new PipelineSettings().Model };
+        var takes = new Option<string>("--takes") { Description = "UTKinect takes to replay: test (the 10 of the held-out subjects), all, or ids such as s01_e01,s03_e02.", DefaultValueFactory = _ => "test" };
+        var speed = new Option<double>("--speed") { Description = "Replay pace: 1 is real time (about 50 s); 2 halves it (durations the anticipator expects are in real seconds, so it then anticipates too late).", DefaultValueFactory = _ => 1 };
+        var output = new Option<string>("--out") { Description = "Folder for timeline.html and results.json.", DefaultValueFactory = _ => Path.Combine("out", "demo") };
+        var lead = new Option<double>("--lead") { Description = "Seconds ahead at which anticipation is scored and drawn.", DefaultValueFactory = _ => 2 };
+        var command = new Command("demo",
+            "Runs everything in one process: an embedded Kafka broker, UTKinect-Action3D takes of held-out subjects replayed as live skeleton streams, " +
+            "the service with the baseline models, and a viewer of the output topic. Shows rolling predictions live, then prints recognition and " +
+            "anticipation accuracy against the ground truth and end-to-end latency, and writes an HTML timeline per stream.")
         {
-            data, epochs, seed,
+            data, model, takes, speed, output, lead,
         };
-        command.SetAction(parse => Run(parse.GetValue(data)!, parse.GetValue(epochs), parse.GetValue(seed)));
+        command.SetAction((parse, cancellationToken) => Run(Path.Combine(parse.GetValue(data)!, "utkinect-action3d"), parse.GetValue(model)!, parse.GetValue(takes)!,
+            parse.GetValue(speed), parse.GetValue(output)!, parse.GetValue(lead), cancellationToken));
         return command;
     }
 
-    static int Run(string dataRoot, int epochs, int seed)
+    static async Task<int> Run(string root, string modelFolder, string takes, double speed, string outDir, double lead, CancellationToken cancellationToken)
     {
-        var root = Path.Combine(dataRoot, "msr-action3d");
-        AnsiConsole.MarkupLine($"[bold]MSR Action3D[/] from [grey]{Markup.Escape(Path.GetFullPath(root))}[/]");
-        var samples = MsrAction3D.Load(root);
-        var options = new SkeletonTrainingOptions(Epochs: epochs, Seed: seed);
-        SkeletonTrainingResult? result = null;
-        AnsiConsole.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-            .Start(ctx =>
+        if (!(speed > 0)) throw new ArgumentOutOfRangeException(nameof(speed), $"demo --speed must be positive, got {speed}.");
+        var streams = ReplayCatalog.UtKinect(root, takes, DateTimeOffset.UnixEpoch);
+        var logger = new ConsoleLog("streaming", LogLevel.Warning);
+        var kafka = new KafkaSettings();
+        var pipeline = new PipelineSettings { Model = modelFolder };
+        var model = BaselineModelFolder.Load(modelFolder, TimeSpan.FromSeconds(pipeline.HorizonSeconds));
+
+        using var endpoint = KafkaEndpoint.Open(kafka);
+        AnsiConsole.MarkupLine($"[bold]streaming demo[/]: embedded Kafka at {endpoint.BootstrapServers}, model {Markup.Escape(model.Id)}, " +
+            $"{streams.Count} UTKinect streams at {speed.ToString(CultureInfo.InvariantCulture)}x");
+        using var telemetry = new PipelineTelemetry(logger);
+        using var service = new StreamingService(kafka, endpoint.BootstrapServers, model, pipeline, telemetry, logger);
+        using var sink = new KafkaSink(kafka, endpoint.BootstrapServers);
+
+        var replayStart = DateTimeOffset.UtcNow;
+        var recorder = new DemoRecorder(streams, replayStart, speed, lead);
+        var viewerSettings = kafka with { GroupId = "streaming-demo-viewer", ClientId = "streaming-demo-viewer", InputTopics = [kafka.OutputTopic], OutputTopic = kafka.OutputTopic + ".unused" };
+        using var viewer = KafkaSource.Create(viewerSettings, endpoint.BootstrapServers).Subscribe(record =>
+        {
+            recorder.Add(ActionPredictionJson.Deserialize(record.Value), DateTimeOffset.UtcNow);
+            record.MarkDone();
+        });
+
+        var replay = ReplayPublisher.PublishAsync(sink, kafka.InputTopics[0], streams.Select(s => s.Frames).ToList(), DateTimeOffset.UnixEpoch, speed, null, cancellationToken);
+        await AnsiConsole.Live(Render(streams, recorder, service, 0)).AutoClear(false).StartAsync(async ctx =>
+        {
+            double total = streams.Max(s => s.Duration) / speed;
+            // Until the replay is done and no prediction has arrived for two seconds.
+            long seen = -1;
+            var quietSince = DateTimeOffset.UtcNow;
+            while (!cancellationToken.IsCancellationRequested)
             {
-                var task = ctx.AddTask("training", maxValue: 1);
-                var reporter = new InlineProgress<TrainingProgress>(p =>
-                {
-                    task.MaxValue = p.TotalSteps;
-                    task.Value = p.Step;
-                    task.Description = string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch}/{p.Epochs} loss {p.Loss:0.000} {p.StepsPerSecond:0} steps/s");
-                });
-                result = SkeletonClassifierTraining.Run(samples, options, reporter);
-            });
-        var r = result!;
-        var names = ActionNames(root);
-        var table = new Table().Border(TableBorder.Rounded).Title("test accuracy per action (even subjects)");
-        table.AddColumn("action");
-        table.AddColumn(new TableColumn("accuracy").RightAligned());
-        for (int c = 0; c < r.TestAccuracyPerClass.Length; c++)
-            table.AddRow(Markup.Escape(names.GetValueOrDefault(c + 1, $"action {c + 1}")), r.TestAccuracyPerClass[c].ToString("P0", CultureInfo.InvariantCulture));
+                await Task.Delay(250, CancellationToken.None);
+                ctx.UpdateTarget(Render(streams, recorder, service, Math.Min(1, (DateTimeOffset.UtcNow - replayStart).TotalSeconds / total)));
+                if (recorder.Count != seen) (seen, quietSince) = (recorder.Count, DateTimeOffset.UtcNow);
+                if (replay.IsCompleted && DateTimeOffset.UtcNow - quietSince > TimeSpan.FromSeconds(2)) break;
+            }
+        });
+        await replay;
+        return Summarize(streams, recorder, service, outDir);
+    }
+
+    static IRenderable Render(IReadOnlyList<RecordedStream> streams, DemoRecorder recorder, StreamingService service, double progress)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .Title(string.Create(CultureInfo.InvariantCulture, $"live predictions: {progress:P0} replayed, {service.Published} published, {service.DeadLettered} dead-lettered"));
+        foreach (var column in new[] { "stream", "ground truth", "recognized", "p", "anticipated next", "in", "windows" }) table.AddColumn(column);
+        foreach (var s in streams)
+        {
+            var outputs = recorder.Of(s.Id);
+            if (outputs.Count == 0)
+            {
+                table.AddRow(Markup.Escape(s.Id), "", "[grey]waiting[/]", "", "", "", "0");
+                continue;
+            }
+            var last = outputs[^1].Prediction;
+            var truth = recorder.TruthAt(s.Id, recorder.RecordingTime(last.WindowEnd)) ?? "-";
+            var next = last.Future.FirstOrDefault(f => f.Label != last.Recognized.Label);
+            string colour = truth == "-" ? "grey" : truth == last.Recognized.Label ? "green" : "red";
+            table.AddRow(Markup.Escape(s.Id), Markup.Escape(truth), $"[{colour}]{Markup.Escape(last.Recognized.Label)}[/]",
+                last.Recognized.Probability.ToString("0.00", CultureInfo.InvariantCulture),
+                next is null ? "" : Markup.Escape(next.Label),
+                next is null ? "" : ((next.Start - last.WindowEnd).TotalSeconds).ToString("0.0 s", CultureInfo.InvariantCulture),
+                outputs.Count.ToString(CultureInfo.InvariantCulture));
+        }
+        return table;
+    }
+
+    static int Summarize(IReadOnlyList<RecordedStream> streams, DemoRecorder recorder, StreamingService service, string outDir)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title("accuracy against the ground truth (windows ending in a labelled action)");
+        foreach (var column in new[] { "stream", "windows", "recognized", "anticipated " + recorder.Lead.ToString("0.#", CultureInfo.InvariantCulture) + " s ahead" })
+            table.AddColumn(new TableColumn(column).RightAligned());
+        int scored = 0, right = 0, aScored = 0, aRight = 0;
+        foreach (var s in streams)
+        {
+            var (n, r) = recorder.Recognition(s.Id);
+            var (an, ar) = recorder.Anticipation(s.Id);
+            (scored, right, aScored, aRight) = (scored + n, right + r, aScored + an, aRight + ar);
+            table.AddRow(Markup.Escape(s.Id), n.ToString(CultureInfo.InvariantCulture), Percent(r, n), Percent(ar, an));
+        }
+        table.AddRow("[bold]all[/]", scored.ToString(CultureInfo.InvariantCulture), $"[bold]{Percent(right, scored)}[/]", $"[bold]{Percent(aRight, aScored)}[/]");
         AnsiConsole.Write(table);
+
+        var latencies = streams.SelectMany(s => recorder.Of(s.Id)).Select(r => r.LatencyMs).Order().ToArray();
+        double P(double q) => latencies.Length == 0 ? double.NaN : latencies[Math.Min(latencies.Length - 1, (int)(q * latencies.Length))];
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-            $"[bold]cross-subject accuracy:[/] test {r.TestAccuracy:P1} ({r.TestSamples} sequences), train {r.TrainAccuracy:P1} ({r.TrainSamples}); {r.Elapsed.TotalSeconds:0.0} s"));
+            $"end-to-end latency (last frame captured -> prediction received downstream): p50 {P(0.5):0} ms, p95 {P(0.95):0} ms, p99 {P(0.99):0} ms over {latencies.Length} predictions; " +
+            $"{service.Published} published, {service.DeadLettered} input records dead-lettered"));
+
+        Directory.CreateDirectory(outDir);
+        var timeline = Path.Combine(outDir, "timeline.html");
+        TimelineReport.Write(timeline, "streaming demo: UTKinect-Action3D held-out takes", recorder.Timelines());
+        var results = new List<BenchResult>
+        {
+            new("demo recognition accuracy", "%", 100.0 * right / Math.Max(scored, 1)),
+            new($"demo anticipation accuracy lead={recorder.Lead.ToString(CultureInfo.InvariantCulture)}s", "%", 100.0 * aRight / Math.Max(aScored, 1)),
+            new("demo latency p50", "ms", P(0.5)),
+            new("demo latency p95", "ms", P(0.95)),
+            new("demo latency p99", "ms", P(0.99)),
+            new("demo predictions", "count", latencies.Length),
+            new("demo dead-lettered records", "count", service.DeadLettered),
+        };
+        ResultsFile.Write(Path.Combine(outDir, "results.json"), "streaming demo", results);
+        AnsiConsole.MarkupLine($"timeline: [link]{Markup.Escape(Path.GetFullPath(timeline))}[/]");
         return 0;
     }
 
-    static Dictionary<int, string> ActionNames(string root)
-    {
-        var path = Path.Combine(root, "derived", "action_names.txt");
-        if (!File.Exists(path)) return [];
-        return File.ReadLines(path).Select(l => l.Split(' ', 2)).Where(p => p.Length == 2)
-            .ToDictionary(p => int.Parse(p[0], CultureInfo.InvariantCulture), p => p[1]);
-    }
+    static string Percent(int right, int total) => total == 0 ? "-" : ((double)right / total).ToString("P1", CultureInfo.InvariantCulture);
 }
