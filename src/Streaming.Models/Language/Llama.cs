@@ -40,17 +40,18 @@ public sealed class DecoderLayer : Module
         Index = index;
         int C = config.HiddenSize, H = config.NumAttentionHeads, Hkv = config.NumKeyValueHeads, D = config.HeadDim, I = config.IntermediateSize;
         var attn = Child("self_attn", new NamedScope());
-        Wq = attn.Scope("q_proj").Add("weight", Weight(rng, H * D, C));
-        Wk = attn.Scope("k_proj").Add("weight", Weight(rng, Hkv * D, C));
-        Wv = attn.Scope("v_proj").Add("weight", Weight(rng, Hkv * D, C));
-        Wo = attn.Scope("o_proj").Add("weight", Weight(rng, C, H * D));
+        NamedScope qProj = attn.Scope("q_proj"), kProj = attn.Scope("k_proj"), vProj = attn.Scope("v_proj"), oProj = attn.Scope("o_proj");
+        Wq = qProj.Add("weight", Weight(rng, H * D, C));
+        Wk = kProj.Add("weight", Weight(rng, Hkv * D, C));
+        Wv = vProj.Add("weight", Weight(rng, Hkv * D, C));
+        Wo = oProj.Add("weight", Weight(rng, C, H * D));
         if (config.QkvBias)
         {
-            Bq = attn.Scope("q_proj").Add("bias", Tensor.Zeros(H * D));
-            Bk = attn.Scope("k_proj").Add("bias", Tensor.Zeros(Hkv * D));
-            Bv = attn.Scope("v_proj").Add("bias", Tensor.Zeros(Hkv * D));
+            Bq = qProj.Add("bias", Tensor.Zeros(H * D));
+            Bk = kProj.Add("bias", Tensor.Zeros(Hkv * D));
+            Bv = vProj.Add("bias", Tensor.Zeros(Hkv * D));
         }
-        if (config.OutputBias) Bo = attn.Scope("o_proj").Add("bias", Tensor.Zeros(C));
+        if (config.OutputBias) Bo = oProj.Add("bias", Tensor.Zeros(C));
         var mlp = Child("mlp", new NamedScope());
         WGate = mlp.Scope("gate_proj").Add("weight", Weight(rng, I, C));
         WUp = mlp.Scope("up_proj").Add("weight", Weight(rng, I, C));
