@@ -9,7 +9,14 @@ namespace Streaming.Models.Language;
 /// </summary>
 internal sealed class NamedScope : Module
 {
-    public NamedScope Scope(string name) => Child(name, new NamedScope());
+    readonly Dictionary<string, NamedScope> scopes = new(StringComparer.Ordinal);
+
+    /// <summary>The sub-scope <paramref name="name"/>, created on first use.</summary>
+    public NamedScope Scope(string name)
+    {
+        if (!scopes.TryGetValue(name, out var scope)) scopes.Add(name, scope = Child(name, new NamedScope()));
+        return scope;
+    }
 
     public T Add<T>(string name, T module) where T : Module => Child(name, module);
 

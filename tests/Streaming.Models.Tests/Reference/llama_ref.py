@@ -10,7 +10,7 @@ Commands (results are one JSON document on stdout):
       writes a tiny random checkpoint in Hugging Face layout (by hand, numpy only)
   forward DIR [--lora ADAPTER_DIR] [--prefix ADAPTER_DIR] [--soft-prompt ADAPTER_DIR]
       stdin {"ids": [[...]], "positions": null | [T] | [[T]...], "padding_mask": null | [[0/1]...],
-             "targets": null | [[...]] (-100 ignored)}
+             "targets": null | [[...]] (-100 ignored; one per token, none for soft prompt positions)}
       prints {"logits": [...], "hidden_states": [[...]...], "loss": x, "grads": {name: [...]}}; the grads are
       those of the mean cross-entropy with respect to the adapters' tensors (when targets are given)
 """
@@ -292,6 +292,8 @@ def forward(args):
     result = {"logits": logits.flatten().tolist(), "hidden_states": [h.detach().flatten().tolist() for h in hidden]}
     if request.get("targets") is not None:
         targets = torch.tensor(request["targets"], dtype=torch.long)
+        if soft_prompt is not None:  # targets cover the tokens; the prompt positions predict nothing
+            targets = torch.cat([torch.full((B, soft_prompt.shape[0]), -100), targets], 1)
         loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=-100)
         trainable = {}
         if lora is not None:
