@@ -104,6 +104,19 @@ public sealed class LoraTests(TinyCheckpoints checkpoints)
     }
 
     [Fact]
+    public void Dropout_ActsInTrainingOnly()
+    {
+        var model = new LlamaModel(LlamaConfig.Tiny, new Random(10));
+        var lora = RandomLora(model.Config, AllProjections with { Dropout = 0.5f }, seed: 11);
+        model.Lora = lora;
+        lora.Eval();
+        var first = model.Forward([1, 2, 3], 1).Logits!.ToArray();
+        Assert.Equal(first, model.Forward([1, 2, 3], 1).Logits!.ToArray());
+        lora.Train();
+        Assert.NotEqual(first, model.Forward([1, 2, 3], 1).Logits!.ToArray());
+    }
+
+    [Fact]
     public void Save_ThenLoad_RoundTripsOnlyTheAdapterTensors()
     {
         var config = LlamaConfig.Tiny;
