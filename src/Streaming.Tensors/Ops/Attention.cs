@@ -52,9 +52,9 @@ public sealed partial class Tensor
             var gs = AttentionOperand(g);
             kernel.Backward(qs.Data, AttentionLayout.Of(qs), ks.Data, AttentionLayout.Of(ks), vs.Data, AttentionLayout.Of(vs),
                 result.Data, AttentionLayout.Of(result), lse, gs.Data, AttentionLayout.Of(gs), dq.Data, dk.Data, dv.Data);
-            q.AccumulateGrad(dq);
-            k.AccumulateGrad(dk);
-            v.AccumulateGrad(dv);
+            q.AccumulateOwnedGrad(dq);
+            k.AccumulateOwnedGrad(dk);
+            v.AccumulateOwnedGrad(dv);
         });
     }
 

@@ -59,13 +59,13 @@ public sealed partial class Tensor
             {
                 var dx = Zeros(x.Shape); // (rows, out) @ (out, in)
                 Gemm.Sgemm(false, false, rows, inFeatures, outFeatures, 1f, gs.Data, gs.Offset, outFeatures, w.Data, w.Offset, inFeatures, 0f, dx.Data, 0, inFeatures);
-                x.AccumulateGrad(dx);
+                x.AccumulateOwnedGrad(dx);
             }
             if (weight.RequiresGrad)
             {
                 var dw = Zeros(weight.Shape); // (out, rows) @ (rows, in)
                 Gemm.Sgemm(true, false, outFeatures, inFeatures, rows, 1f, gs.Data, gs.Offset, outFeatures, xc.Data, xc.Offset, inFeatures, 0f, dw.Data, 0, inFeatures);
-                weight.AccumulateGrad(dw);
+                weight.AccumulateOwnedGrad(dw);
             }
             if (bias is not null && bias.RequiresGrad) bias.AccumulateGrad(gs.Reshape(rows, outFeatures).Sum(0));
         });

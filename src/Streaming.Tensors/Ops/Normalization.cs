@@ -52,7 +52,7 @@ public sealed partial class Tensor
                         TensorPrimitives.MultiplyAdd(xr, -c, dxr, dxr);
                     }
                 });
-                x.AccumulateGrad(dx);
+                x.AccumulateOwnedGrad(dx);
             }
             if (weight.RequiresGrad)
             {
@@ -63,7 +63,7 @@ public sealed partial class Tensor
                     TensorPrimitives.Multiply(xc.Data.AsSpan(xc.Offset + r * n, n), gs.Data.AsSpan(gs.Offset + r * n, n), xhatG);
                     TensorPrimitives.MultiplyAdd(xhatG, rstd[r], dw.Data, dw.Data);
                 }
-                weight.AccumulateGrad(dw);
+                weight.AccumulateOwnedGrad(dw);
             }
         });
     }
@@ -122,7 +122,7 @@ public sealed partial class Tensor
                         TensorPrimitives.Multiply(dxr, rstd[r], dxr);
                     }
                 });
-                x.AccumulateGrad(dx);
+                x.AccumulateOwnedGrad(dx);
             }
             if (weight is not null && weight.RequiresGrad)
             {
@@ -133,7 +133,7 @@ public sealed partial class Tensor
                     Normalized(xc.Data.AsSpan(xc.Offset + r * n, n), mean[r], rstd[r], xhat);
                     TensorPrimitives.MultiplyAdd(xhat, gs.Data.AsSpan(gs.Offset + r * n, n), dw.Data, dw.Data);
                 }
-                weight.AccumulateGrad(dw);
+                weight.AccumulateOwnedGrad(dw);
             }
             if (bias is not null && bias.RequiresGrad) bias.AccumulateGrad(gs.Reshape(rows, n).Sum(0));
         });

@@ -41,7 +41,7 @@ public sealed partial class Tensor
             var gs = AttentionOperand(g);
             var dx = Zeros(x.Shape);
             new RotaryRotation().Run(gs.Data, AttentionLayout.Of(gs), dx.Data, AttentionLayout.Of(dx), B, H, T, D, table, 0, positionsCopy, -1f);
-            x.AccumulateGrad(dx);
+            x.AccumulateOwnedGrad(dx);
         });
     }
 }

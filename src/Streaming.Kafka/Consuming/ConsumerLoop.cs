@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using Confluent.Kafka;
+using Streaming.Kafka.Configuration;
+using Streaming.Kafka.Telemetry;
+
+namespace Streaming.Kafka.Consuming;
+
+/// <summary>One subscription of <see cref="KafkaSource"/>: a consumer, its ledger and the loop that drives both.</summary>
+/// <remarks>
+/// Consume, commit and the rebalance callbacks all run on the loop's thread, so the consumer is never
+/// shared. Consume waits at most <see cref="PollInterval"/> so that commits fall due while idle.
+/// </remarks>
+internal sealed class ConsumerLoop(KafkaSettings settings, string bootstrapServers, IObserver<InputRecord> observer) : IDisposable
+{
+    static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Bounds how long <see cref="Dispose"/> waits for the final commit and for leaving the group.</summary>
+    static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
+
+    readonly OffsetLedger ledger = new();
+    readonly CancellationTokenSource stop = new();
+    readonly ManualResetEventSlim ended = new();
+    readonly ConsumerConfig config = KafkaClientConfig.ForConsumer(settings, bootstrapServers);
+    int loopThread;
+
+    public void Run()
+    {
+        loopThread = Environment.CurrentManagedThreadId;
+        IConsumer<byte[]?, byte[]?>? consumer = null;
+        try
+        {
+            consumer = Build();
+            consumer.Subscribe(settings.InputTopics);
+            var sinceCommit = Stopwatch.StartNew();
+            while (!stop.IsCancellationRequested)
+            {
+                if (Consume(consumer) is { } record) observer.OnNext(record);
+                if (sinceCommit.Elapsed >= settings.CommitInterval)
+                {
+                    Commit(consumer, ledger.Committable());
+                    sinceCommit.Restart();
+                }
+            }
+            Commit(consumer, ledger.Committable());
+            consumer.Close();
+        }
+        catch (Exception error)
+        {
+            observer.OnError(error);
+        }
+        finally
+        {
+            consumer?.Dispose();
+            ended.Set();
+        }
+    }
+
+    /// <summary>Stops the loop and waits for it to commit and close, unless called from the loop itself.</summary>
+    public void Dispose()
+    {
+        stop.Cancel();
+        if (Environment.CurrentManagedThreadId != loopThread) ended.Wait(StopTimeout);
+    }
+
+    IConsumer<byte[]?, byte[]?> Build() =>
+        new ConsumerBuilder<byte[]?, byte[]?>(config)
+            .SetErrorHandler((_, error) => KafkaMetrics.ClientError(config.ClientId, error))
+            // Commit what is done before the partitions go to another member, then forget them.
+            .SetPartitionsRevokedHandler((consumer, revoked) =>
+            {
+                var partitions = revoked.Select(p => p.TopicPartition).ToList();
+                Commit(consumer, ledger.Committable(partitions));
+                ledger.Drop(partitions);
+            })
+            // Lost partitions may already be owned elsewhere: committing would overwrite the new owner's progress.
+            .SetPartitionsLostHandler((_, lost) => ledger.Drop(lost.Select(p => p.TopicPartition)))
+            .Build();
+
+    InputRecord? Consume(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        ConsumeResult<byte[]?, byte[]?>? result;
+        try
+        {
+            result = consumer.Consume(PollInterval);
+        }
+        catch (ConsumeException error) when (!error.Error.IsFatal)
+        {
+            // Transient (broker down, leader moving): librdkafka retries by itself.
+            KafkaMetrics.ClientError(config.ClientId, error.Error);
+            return null;
+        }
+        if (result?.Message is not { } message || result.IsPartitionEOF) return null;
+        ledger.Register(result.TopicPartition, result.Offset.Value);
+        var headers = message.Headers?.Select(h => new KeyValuePair<string, byte[]>(h.Key, h.GetValueBytes())).ToArray() ?? [];
+        DateTimeOffset? timestamp = message.Timestamp.Type == TimestampType.NotAvailable
+            ? null
+            : DateTimeOffset.FromUnixTimeMilliseconds(message.Timestamp.UnixTimestampMs);
+        return new InputRecord(ledger, result.TopicPartitionOffset, message.Key, message.Value, headers, timestamp);
+    }
+
+    void Commit(IConsumer<byte[]?, byte[]?> consumer, IReadOnlyList<TopicPartitionOffset> offsets)
+    {
+        if (offsets.Count == 0) return;
+        try
+        {
+            consumer.Commit(offsets);
+            ledger.MarkCommitted(offsets);
+        }
+        catch (KafkaException error) when (!error.Error.IsFatal)
+        {
+            // Coordinator unreachable or a rebalance in progress: the same offsets are offered again next time.
+            KafkaMetrics.ClientError(config.ClientId, error.Error);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using System.Reactive.Concurrency;
+using System.Reactive.Linq;
+using Streaming.Kafka.Configuration;
+using Streaming.Kafka.Native;
+
+namespace Streaming.Kafka.Consuming;
+
+/// <summary>
+/// The input topics as an observable of <see cref="InputRecord"/>. Each subscription is one member of
+/// the consumer group, consuming on the scheduler given (a dedicated thread by default). Offsets are
+/// committed only for records marked done (at-least-once), periodically, on revocation and on stop.
+/// Disposing the subscription stops the consumer cleanly: it commits, leaves the group and closes.
+/// </summary>
+public static class KafkaSource
+{
+    /// <summary>Consumes on a new thread per subscription.</summary>
+    public static IObservable<InputRecord> Create(KafkaSettings settings, string bootstrapServers) =>
+        Create(settings, bootstrapServers, NewThreadScheduler.Default);
+
+    /// <param name="scheduler">Runs the blocking consume loop; it should give the loop a thread of its own.</param>
+    public static IObservable<InputRecord> Create(KafkaSettings settings, string bootstrapServers, IScheduler scheduler)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentException.ThrowIfNullOrWhiteSpace(bootstrapServers);
+        ArgumentNullException.ThrowIfNull(scheduler);
+        settings.Validate();
+        return Observable.Create<InputRecord>(observer =>
+        {
+            LibRdKafka.EnsureLoaded();
+            var loop = new ConsumerLoop(settings, bootstrapServers, observer);
+            scheduler.Schedule(loop.Run);
+            return loop;
+        });
+    }
+}

@@ -1,0 +1,15 @@
+namespace Streaming.Pipeline.Contracts;
+
+/// <summary>
+/// One skeleton of one stream at one instant. <see cref="Joints"/> is <c>JointCount x 4</c> row-major:
+/// x, y, z, confidence per joint, in the order of <see cref="Layout"/>.
+/// </summary>
+public sealed record SkeletonFrame(string Stream, DateTimeOffset CaptureTime, long Sequence, SkeletonLayout Layout, float[] Joints)
+{
+    /// <summary>The skeleton JSON schema version this code reads and writes (<c>"schema": 1</c>).</summary>
+    public const int SchemaVersion = 1;
+
+    public const int ValuesPerJoint = 4;
+
+    public ReadOnlySpan<float> Joint(int j) => Joints.AsSpan(j * ValuesPerJoint, ValuesPerJoint);
+}

@@ -1,0 +1,35 @@
+using System.Reactive.Concurrency;
+using System.Reactive.Linq;
+using Streaming.Pipeline.Acknowledgements;
+using Streaming.Pipeline.Contracts;
+using Streaming.Pipeline.Telemetry;
+
+namespace Streaming.Pipeline.Windowing;
+
+public static class StreamGroupingOperator
+{
+    /// <summary>
+    /// Splits frames by stream id. A group ends when its stream has been silent for
+    /// <paramref name="idleTimeout"/> (on <paramref name="scheduler"/>'s clock); a later frame of that
+    /// stream opens a fresh group, so streams come and go without a restart.
+    /// </summary>
+    public static IObservable<IGroupedObservable<string, Acked<SkeletonFrame>>> GroupByStream(this IObservable<Acked<SkeletonFrame>> source, TimeSpan idleTimeout, IScheduler scheduler, PipelineTelemetry telemetry)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(scheduler);
+        ArgumentNullException.ThrowIfNull(telemetry);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(idleTimeout, TimeSpan.Zero);
+        return source.GroupByUntil(
+            frame => frame.Value.Stream,
+            group => group.Throttle(idleTimeout, scheduler).Take(1).Do(_ => PipelineLog.StreamExpired(telemetry.Logger, group.Key)));
+    }
+
+    /// <summary>Groups by stream with idle expiry and cuts each stream into observation windows.</summary>
+    public static IObservable<Observation> WindowPerStream(this IObservable<Acked<SkeletonFrame>> source, WindowOptions options, IScheduler scheduler, PipelineTelemetry telemetry)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return source.GroupByStream(options.IdleTimeout, scheduler, telemetry)
+            .SelectMany(group => group.ToObservations(group.Key, options, scheduler, telemetry));
+    }
+}

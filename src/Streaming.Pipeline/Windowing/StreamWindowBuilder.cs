@@ -1,0 +1,184 @@
+using Streaming.Pipeline.Acknowledgements;
+using Streaming.Pipeline.Contracts;
+using Streaming.Pipeline.Telemetry;
+
+namespace Streaming.Pipeline.Windowing;
+
+/// <summary>
+/// The window state of one stream: a bounded reorder buffer keyed by sequence number, then the frames
+/// of the window being built. Frames that cannot be placed are rejected with their reason:
+/// <c>future-timestamp</c> (capture time beyond the clock plus the allowed skew), <c>duplicate</c>
+/// (a sequence number seen before), <c>late</c> (behind what the reorder buffer already released, or
+/// before the current window's start), <c>incomplete-window</c> (the stream ended before the frame's window filled).
+/// </summary>
+/// <remarks>Not thread-safe: one builder per stream, fed by one serialized sequence.</remarks>
+public sealed class StreamWindowBuilder
+{
+    /// <summary>Sequence numbers remembered after release for duplicate detection; older repeats read as late.</summary>
+    const int ReleasedMemory = 4096;
+
+    readonly string _stream;
+    readonly WindowOptions _options;
+    readonly PipelineTelemetry _telemetry;
+    readonly SortedDictionary<long, Acked<SkeletonFrame>> _reorder = [];
+    readonly HashSet<long> _released = [];
+    readonly Queue<long> _releasedOrder = new();
+    readonly List<Pending> _window = [];
+    long? _lastReleased;
+    DateTimeOffset? _windowStart;
+    long _nextWindowId;
+
+    /// <summary>A frame held by the builder; <see cref="Windowed"/> once it has been part of an emitted window.</summary>
+    sealed class Pending(Acked<SkeletonFrame> frame)
+    {
+        public Acked<SkeletonFrame> Frame { get; } = frame;
+        public bool Windowed { get; set; }
+    }
+
+    public StreamWindowBuilder(string stream, WindowOptions options, PipelineTelemetry telemetry)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(telemetry);
+        options.Validate();
+        _stream = stream;
+        _options = options;
+        _telemetry = telemetry;
+    }
+
+    /// <summary>Takes one frame at clock time <paramref name="now"/>; returns the windows it completes (often none).</summary>
+    public IReadOnlyList<Observation> Accept(Acked<SkeletonFrame> input, DateTimeOffset now)
+    {
+        var frame = input.Value;
+        if (frame.CaptureTime > now + _options.MaxFutureSkew)
+            return Reject(input, RejectionReason.FutureTimestamp,
+                $"capture time {frame.CaptureTime:O} of seq {frame.Sequence} is {(frame.CaptureTime - now).TotalSeconds:F1} s ahead of the clock ({now:O}); at most {_options.MaxFutureSkew.TotalSeconds:F1} s is allowed.");
+        if (_reorder.ContainsKey(frame.Sequence) || _released.Contains(frame.Sequence))
+            return Reject(input, RejectionReason.Duplicate, $"sequence number {frame.Sequence} was already received.");
+        if (frame.Sequence <= _lastReleased)
+            return Reject(input, RejectionReason.Late,
+                $"seq {frame.Sequence} arrived after seq {_lastReleased} was released; the reorder buffer holds {_options.ReorderBound} frames.");
+
+        _telemetry.FrameAccepted();
+        _reorder.Add(frame.Sequence, input);
+        var windows = new List<Observation>();
+        while (_reorder.Count > 0)
+        {
+            var (seq, next) = _reorder.First();
+            // Release in order; a gap is given up on once the buffer is over its bound.
+            if (seq != _lastReleased + 1 && _reorder.Count <= _options.ReorderBound) break;
+            _reorder.Remove(seq);
+            Remember(seq);
+            Place(next, now, windows);
+        }
+        return windows;
+    }
+
+    /// <summary>The stream ended or expired: flushes the reorder buffer and settles every frame still held.</summary>
+    public IReadOnlyList<Observation> Complete(DateTimeOffset now)
+    {
+        var windows = new List<Observation>();
+        foreach (var (seq, next) in _reorder)
+        {
+            Remember(seq);
+            Place(next, now, windows);
+        }
+        _reorder.Clear();
+        foreach (var pending in _window)
+        {
+            if (pending.Windowed)
+                pending.Frame.Ack.Release(contributed: false, rejection: null);
+            else
+                _telemetry.Reject(_stream, pending.Frame.Ack, new Rejection(RejectionReason.IncompleteWindow,
+                    $"seq {pending.Frame.Value.Sequence}: the stream went idle or ended before its window filled."));
+        }
+        _window.Clear();
+        return windows;
+    }
+
+    void Remember(long seq)
+    {
+        _lastReleased = seq;
+        _released.Add(seq);
+        _releasedOrder.Enqueue(seq);
+        if (_releasedOrder.Count > ReleasedMemory) _released.Remove(_releasedOrder.Dequeue());
+    }
+
+    void Place(Acked<SkeletonFrame> input, DateTimeOffset now, List<Observation> windows)
+    {
+        if (_options.Unit == WindowUnit.Frames) PlaceByCount(input, now, windows);
+        else PlaceByTime(input, now, windows);
+    }
+
+    void PlaceByCount(Acked<SkeletonFrame> input, DateTimeOffset now, List<Observation> windows)
+    {
+        _window.Add(new Pending(input));
+        if (_window.Count < _options.LengthFrames) return;
+        windows.Add(Emit(_window, _window[0].Frame.Value.CaptureTime, _window[^1].Frame.Value.CaptureTime, now));
+        Slide(_options.HopFrames);
+    }
+
+    void PlaceByTime(Acked<SkeletonFrame> input, DateTimeOffset now, List<Observation> windows)
+    {
+        var t = input.Value.CaptureTime;
+        _windowStart ??= t;
+        if (t < _windowStart)
+        {
+            Reject(input, RejectionReason.Late, $"capture time {t:O} of seq {input.Value.Sequence} is before the stream's current window, which starts at {_windowStart:O}.");
+            return;
+        }
+        while (t >= _windowStart + _options.Length)
+        {
+            if (_window.Count == 0)
+            {
+                // A gap in the stream: jump to the first window that holds t instead of stepping through empty ones.
+                long hops = (t - _windowStart.Value - _options.Length).Ticks / _options.Hop.Ticks + 1;
+                _windowStart += TimeSpan.FromTicks(hops * _options.Hop.Ticks);
+                break;
+            }
+            var start = _windowStart.Value;
+            var end = start + _options.Length;
+            var members = _window.Where(p => p.Frame.Value.CaptureTime < end).ToList();
+            if (members.Count > 0) windows.Add(Emit(members, start, end, now));
+            _windowStart = start + _options.Hop;
+            Slide(_window.TakeWhile(p => p.Frame.Value.CaptureTime < _windowStart).Count());
+        }
+        _window.Add(new Pending(input));
+    }
+
+    Observation Emit(List<Pending> members, DateTimeOffset start, DateTimeOffset end, DateTimeOffset now)
+    {
+        var frames = new SkeletonFrame[members.Count];
+        var acks = new AckToken[members.Count];
+        for (int i = 0; i < members.Count; i++)
+        {
+            members[i].Windowed = true;
+            members[i].Frame.Ack.Hold();
+            frames[i] = members[i].Frame.Value;
+            acks[i] = members[i].Frame.Ack;
+        }
+        _telemetry.WindowFormed();
+        return new Observation(_stream, _nextWindowId++, start, end, frames, acks, now);
+    }
+
+    /// <summary>Lets go of the first <paramref name="count"/> frames: the windows that hold them settle them.</summary>
+    void Slide(int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            var pending = _window[i];
+            if (pending.Windowed)
+                pending.Frame.Ack.Release(contributed: false, rejection: null);
+            else
+                _telemetry.Reject(_stream, pending.Frame.Ack, new Rejection(RejectionReason.IncompleteWindow,
+                    $"seq {pending.Frame.Value.Sequence} fell out of the window before any window held it."));
+        }
+        _window.RemoveRange(0, count);
+    }
+
+    IReadOnlyList<Observation> Reject(Acked<SkeletonFrame> input, RejectionReason reason, string message)
+    {
+        _telemetry.Reject(_stream, input.Ack, new Rejection(reason, message));
+        return [];
+    }
+}
