@@ -1,0 +1,77 @@
+using System.Text.Json.Nodes;
+using Streaming.Models.Checkpoints;
+using Streaming.Models.Language;
+using Streaming.Tensors;
+using Streaming.Tensors.Nn;
+
+namespace Streaming.Models.Adapters;
+
+/// <summary>
+/// P-Tuning v2 (Liu et al. 2022): P learned key/value pairs in front of every layer's attention, attended by
+/// every token. Stored as PEFT's prefix tuning stores them, one table <c>prompt_embeddings</c>
+/// (P, layers * 2 * Hkv * D) whose column block 2l holds layer l's keys and 2l+1 its values. Keys are used
+/// as they are (already "rotated"), and text positions start at P, as when PEFT hands them to transformers
+/// as past key values. Attach with <c>model.Prefix = prefix</c>.
+/// </summary>
+public sealed class PrefixTuning : Module
+{
+    public const string ConfigFileName = "adapter_config.json";
+    public const string WeightsFileName = "adapter_model.safetensors";
+
+    readonly LlamaConfig model;
+
+    public PrefixTuning(LlamaConfig model, int numVirtualTokens, Random rng)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(rng);
+        if (numVirtualTokens <= 0) throw new ArgumentOutOfRangeException(nameof(numVirtualTokens), $"PrefixTuning: {numVirtualTokens} virtual tokens; need at least one.");
+        this.model = model.Validate();
+        NumVirtualTokens = numVirtualTokens;
+        // PEFT's torch.nn.Embedding default: N(0, 1).
+        PromptEmbeddings = Parameter("prompt_embeddings", Init.Normal(rng, 0f, 1f, numVirtualTokens, model.NumHiddenLayers * 2 * KvWidth));
+    }
+
+    /// <summary>P, the prefix length.</summary>
+    public int NumVirtualTokens { get; }
+
+    /// <summary>(P, layers * 2 * Hkv * D).</summary>
+    public Tensor PromptEmbeddings { get; }
+
+    int KvWidth => model.NumKeyValueHeads * model.HeadDim;
+
+    /// <summary>Layer <paramref name="layer"/>'s prefix keys and values, each (B, Hkv, P, D), broadcast over the batch.</summary>
+    public (Tensor Keys, Tensor Values) KeysValues(int layer, int batch)
+    {
+        int P = NumVirtualTokens, Hkv = model.NumKeyValueHeads, D = model.HeadDim;
+        Tensor Block(int index) => PromptEmbeddings.Narrow(1, index * KvWidth, KvWidth)   // (P, Hkv*D)
+            .Reshape(P, Hkv, D).Transpose(0, 1)                                           // (Hkv, P, D)
+            .Unsqueeze(0).Expand(batch, Hkv, P, D);                                       // (B, Hkv, P, D)
+        return (Block(2 * layer), Block(2 * layer + 1));
+    }
+
+    public void Save(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        ConfigJson.Write(Path.Combine(directory, ConfigFileName), new JsonObject
+        {
+            ["peft_type"] = "PREFIX_TUNING",
+            ["task_type"] = "CAUSAL_LM",
+            ["num_virtual_tokens"] = NumVirtualTokens,
+            ["num_layers"] = model.NumHiddenLayers,
+            ["num_attention_heads"] = model.NumKeyValueHeads,
+            ["token_dim"] = KvWidth,
+            ["prefix_projection"] = false,
+        });
+        AdapterFiles.WriteWeights(Path.Combine(directory, WeightsFileName), this);
+    }
+
+    public static PrefixTuning Load(string directory, LlamaConfig model)
+    {
+        var json = AdapterFiles.ReadConfig(directory, ConfigFileName, "PREFIX_TUNING");
+        if (json.Bool("prefix_projection", false))
+            throw json.Invalid("prefix_projection", "a reparameterized prefix (an MLP over the embeddings) is not supported; save the projected prefix instead");
+        var prefix = new PrefixTuning(model, json.PositiveInt("num_virtual_tokens"), new Random(0));
+        AdapterFiles.ReadWeights(Path.Combine(directory, WeightsFileName), prefix);
+        return prefix;
+    }
+}
