@@ -60,14 +60,18 @@ public static class DemoCommand
         using var service = new StreamingService(kafka, endpoint.BootstrapServers, model, pipeline, telemetry, logger);
         using var sink = new KafkaSink(kafka, endpoint.BootstrapServers);
 
-        var replayStart = DateTimeOffset.UtcNow;
-        var recorder = new DemoRecorder(streams, replayStart, speed, lead);
+        var recorder = new DemoRecorder(streams, speed, lead);
         var viewerSettings = kafka with { GroupId = "streaming-demo-viewer", ClientId = "streaming-demo-viewer", InputTopics = [kafka.OutputTopic], OutputTopic = kafka.OutputTopic + ".unused" };
-        using var viewer = KafkaSource.Create(viewerSettings, endpoint.BootstrapServers).Subscribe(record =>
+        var viewerAssigned = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var viewer = KafkaSource.Create(viewerSettings, endpoint.BootstrapServers, _ => viewerAssigned.TrySetResult()).Subscribe(record =>
         {
             recorder.Add(ActionPredictionJson.Deserialize(record.Value), DateTimeOffset.UtcNow);
             record.MarkDone();
         });
+        // Live sources do not wait for consumers, but a replay can: start once both consumer groups have formed.
+        await AnsiConsole.Status().StartAsync("waiting for the service and the viewer to join their consumer groups", _ =>
+            Task.WhenAll(service.Assigned, viewerAssigned.Task).WaitAsync(TimeSpan.FromSeconds(60), cancellationToken));
+        var replayStart = recorder.ReplayStart = DateTimeOffset.UtcNow;
 
         var replay = ReplayPublisher.PublishAsync(sink, kafka.InputTopics[0], streams.Select(s => s.Frames).ToList(), DateTimeOffset.UnixEpoch, speed, null, cancellationToken);
         await AnsiConsole.Live(Render(streams, recorder, service, 0)).AutoClear(false).StartAsync(async ctx =>

@@ -14,14 +14,17 @@ public sealed record ReceivedPrediction(ActionPrediction Prediction, DateTimeOff
 /// <summary>
 /// What the demo's downstream viewer saw, scored against the replayed recordings: per stream, which action was
 /// recognized live and which one had been anticipated <see cref="Lead"/> seconds before each moment.
-/// Recording time t of a window is (capture time - replay start) * speed.
+/// Recording time t of a window is (capture time - <see cref="ReplayStart"/>) * speed.
 /// </summary>
-public sealed class DemoRecorder(IReadOnlyList<RecordedStream> streams, DateTimeOffset replayStart, double speed, double lead)
+public sealed class DemoRecorder(IReadOnlyList<RecordedStream> streams, double speed, double lead)
 {
     readonly ConcurrentDictionary<string, ConcurrentQueue<ReceivedPrediction>> received = new(StringComparer.Ordinal);
     readonly Dictionary<string, RecordedStream> byId = streams.ToDictionary(s => s.Id, StringComparer.Ordinal);
 
     public double Lead => lead;
+
+    /// <summary>When the replay sent its first frames: recording time 0.</summary>
+    public DateTimeOffset ReplayStart { get; set; } = DateTimeOffset.UtcNow;
 
     public long Count => received.Values.Sum(q => (long)q.Count);
 
@@ -30,7 +33,7 @@ public sealed class DemoRecorder(IReadOnlyList<RecordedStream> streams, DateTime
 
     public IReadOnlyList<ReceivedPrediction> Of(string stream) => received.TryGetValue(stream, out var q) ? [.. q] : [];
 
-    public double RecordingTime(DateTimeOffset capture) => (capture - replayStart).TotalSeconds * speed;
+    public double RecordingTime(DateTimeOffset capture) => (capture - ReplayStart).TotalSeconds * speed;
 
     /// <summary>The labelled action at recording time t, or null between labelled segments.</summary>
     public string? TruthAt(string stream, double t) =>

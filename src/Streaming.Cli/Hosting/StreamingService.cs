@@ -30,6 +30,7 @@ public sealed class StreamingService : IDisposable
     readonly IDisposable subscription;
     readonly ILogger logger;
     readonly TaskCompletionSource stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    readonly TaskCompletionSource assigned = new(TaskCreationOptions.RunContinuationsAsynchronously);
     long published, deadLettered, publishFailures;
 
     public StreamingService(KafkaSettings kafka, string bootstrapServers, IActionModel model, PipelineSettings pipeline, PipelineTelemetry telemetry, ILogger logger)
@@ -38,7 +39,7 @@ public sealed class StreamingService : IDisposable
         sink = new KafkaSink(kafka, bootstrapServers);
         deadLetters = new DeadLetters(sink);
         var outputTopic = kafka.OutputTopic;
-        subscription = KafkaSource.Create(kafka, bootstrapServers)
+        subscription = KafkaSource.Create(kafka, bootstrapServers, _ => assigned.TrySetResult())
             .Select(record => new InputMessage(record.Key is null ? "" : Encoding.UTF8.GetString(record.Key), record.Value ?? [],
                 new AckToken(outcome => Settle(record, outcome))))
             .Predict(model, pipeline.ToOptions(), DefaultScheduler.Instance, modelThread, telemetry)
@@ -54,6 +55,9 @@ public sealed class StreamingService : IDisposable
 
     /// <summary>Input records written to the dead-letter topic.</summary>
     public long DeadLettered => Interlocked.Read(ref deadLettered);
+
+    /// <summary>Completes when the consumer has joined its group and holds input partitions.</summary>
+    public Task Assigned => assigned.Task;
 
     /// <summary>Completes when the input ends or fails (a consumer stops only when disposed or on a fatal error).</summary>
     public Task Stopped => stopped.Task;

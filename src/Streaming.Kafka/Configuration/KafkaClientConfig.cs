@@ -18,11 +18,14 @@ public static class KafkaClientConfig
         };
         // A new group reads a topic from its start unless told otherwise: no input goes unaccounted for.
         if (config.Get("auto.offset.reset") is null) config.AutoOffsetReset = AutoOffsetReset.Earliest;
+        // Live streams want each frame as soon as it lands: librdkafka's default lets a fetch wait up to 500 ms for more data.
+        if (config.Get("fetch.wait.max.ms") is null) config.FetchWaitMaxMs = 10;
         return config;
     }
 
-    public static ProducerConfig ForProducer(KafkaSettings settings, string bootstrapServers) =>
-        new(Merge(settings.Properties, settings.ProducerProperties))
+    public static ProducerConfig ForProducer(KafkaSettings settings, string bootstrapServers)
+    {
+        var config = new ProducerConfig(Merge(settings.Properties, settings.ProducerProperties))
         {
             BootstrapServers = bootstrapServers,
             ClientId = settings.ClientId + ".producer",
@@ -30,6 +33,10 @@ public static class KafkaClientConfig
             EnableIdempotence = true,
             Acks = Acks.All,
         };
+        // Predictions are small and late ones lose their worth: batch for at most 1 ms (librdkafka's default is 5).
+        if (config.Get("linger.ms") is null) config.LingerMs = 1;
+        return config;
+    }
 
     static Dictionary<string, string> Merge(IReadOnlyDictionary<string, string> shared, IReadOnlyDictionary<string, string> specific)
     {

@@ -10,7 +10,8 @@ namespace Streaming.Kafka.Consuming;
 /// Consume, commit and the rebalance callbacks all run on the loop's thread, so the consumer is never
 /// shared. Consume waits at most <see cref="PollInterval"/> so that commits fall due while idle.
 /// </remarks>
-internal sealed class ConsumerLoop(KafkaSettings settings, string bootstrapServers, IObserver<InputRecord> observer) : IDisposable
+internal sealed class ConsumerLoop(KafkaSettings settings, string bootstrapServers, IObserver<InputRecord> observer,
+    Action<IReadOnlyList<TopicPartition>>? assigned) : IDisposable
 {
     static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
@@ -65,6 +66,7 @@ internal sealed class ConsumerLoop(KafkaSettings settings, string bootstrapServe
     IConsumer<byte[]?, byte[]?> Build() =>
         new ConsumerBuilder<byte[]?, byte[]?>(config)
             .SetErrorHandler((_, error) => KafkaMetrics.ClientError(config.ClientId, error))
+            .SetPartitionsAssignedHandler((_, partitions) => assigned?.Invoke(partitions))
             // Commit what is done before the partitions go to another member, then forget them.
             .SetPartitionsRevokedHandler((consumer, revoked) =>
             {

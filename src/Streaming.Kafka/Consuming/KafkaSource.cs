@@ -1,3 +1,4 @@
+using Confluent.Kafka;
 using System.Reactive.Concurrency;
 using System.Reactive.Linq;
 using Streaming.Kafka.Configuration;
@@ -14,11 +15,13 @@ namespace Streaming.Kafka.Consuming;
 public static class KafkaSource
 {
     /// <summary>Consumes on a new thread per subscription.</summary>
-    public static IObservable<InputRecord> Create(KafkaSettings settings, string bootstrapServers) =>
-        Create(settings, bootstrapServers, NewThreadScheduler.Default);
+    /// <param name="assigned">Called on the consumer's thread with the partitions each rebalance assigns (the group has formed).</param>
+    public static IObservable<InputRecord> Create(KafkaSettings settings, string bootstrapServers, Action<IReadOnlyList<TopicPartition>>? assigned = null) =>
+        Create(settings, bootstrapServers, NewThreadScheduler.Default, assigned);
 
     /// <param name="scheduler">Runs the blocking consume loop; it should give the loop a thread of its own.</param>
-    public static IObservable<InputRecord> Create(KafkaSettings settings, string bootstrapServers, IScheduler scheduler)
+    /// <param name="assigned">Called on the consumer's thread with the partitions each rebalance assigns (the group has formed).</param>
+    public static IObservable<InputRecord> Create(KafkaSettings settings, string bootstrapServers, IScheduler scheduler, Action<IReadOnlyList<TopicPartition>>? assigned = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentException.ThrowIfNullOrWhiteSpace(bootstrapServers);
@@ -27,7 +30,7 @@ public static class KafkaSource
         return Observable.Create<InputRecord>(observer =>
         {
             LibRdKafka.EnsureLoaded();
-            var loop = new ConsumerLoop(settings, bootstrapServers, observer);
+            var loop = new ConsumerLoop(settings, bootstrapServers, observer, assigned);
             scheduler.Schedule(loop.Run);
             return loop;
         });
