@@ -23,12 +23,12 @@ public static class BlockBench
         var output = Tensor.Zeros(B, T, D);
         block.CheckInferenceMatchesAutograd(x, output);
 
-        double forwardMs = Median(repeats, () => block.Infer(x, output));
+        double forwardMs = Timing.MedianMs(repeats, () => block.Infer(x, output));
         // Every thread's allocations: the worker threads' count too.
         long before = GC.GetTotalAllocatedBytes(precise: true);
         block.Infer(x, output);
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
-        double trainMs = Median(repeats, () => block.ForwardBackward(x));
+        double trainMs = Timing.MedianMs(repeats, () => block.ForwardBackward(x));
         double peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
 
         var peer = PythonPeer.Run("block_peer.py", $"{B}", $"{T}", $"{D}", $"{H}", $"{Ffn}", $"{Environment.ProcessorCount}", $"{repeats}");
@@ -41,19 +41,5 @@ public static class BlockBench
         yield return new BenchResult($"llama block forward+backward {shape}", "blocks/s", 1000 / trainMs, "torch", 1000 / peerTrain);
         yield return new BenchResult($"llama block forward allocations {shape}", "bytes", allocated);
         yield return new BenchResult($"llama block peak memory {shape}", "MB", peakMb, "torch", peerPeak);
-    }
-
-    static double Median(int repeats, Action run)
-    {
-        run();
-        var times = new double[repeats];
-        for (int i = 0; i < repeats; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            run();
-            times[i] = clock.Elapsed.TotalMilliseconds;
-        }
-        Array.Sort(times);
-        return times[repeats / 2];
     }
 }

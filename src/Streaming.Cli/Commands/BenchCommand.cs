@@ -10,7 +10,26 @@ public static class BenchCommand
     {
         var bench = new Command("bench", "Benchmarks that print a table of figures, each against a peer (OpenBLAS, PyTorch) measured in the same run. Add --json <path> to write the results file.");
         bench.Subcommands.Add(Engine());
+        bench.Subcommands.Add(LanguageModel());
         return bench;
+    }
+
+    static Command LanguageModel()
+    {
+        var json = new Option<string?>("--json") { Description = "Also write the results as JSON (DESIGN.md §5) to this path." };
+        var quick = new Option<bool>("--quick") { Description = "Fewer repetitions." };
+        var command = new Command("lm", "Decoder prefill (d=512, 8 layers, 8 heads / 2 kv heads, ffn 1376, vocab 32000, 256 tokens) at batch 1 and 8: tokens/s against PyTorch, allocations, peak memory.")
+        {
+            json, quick,
+        };
+        command.SetAction(parse =>
+        {
+            var results = LmBench.Run(parse.GetValue(quick));
+            ResultsTable.Print("streaming bench lm", results);
+            if (parse.GetValue(json) is { } path) ResultsFile.Write(path, "streaming bench lm", results);
+            return 0;
+        });
+        return command;
     }
 
     static Command Engine()

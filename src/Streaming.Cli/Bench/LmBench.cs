@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using Streaming.Cli.Peers;
+using Streaming.Models.Language;
+
+namespace Streaming.Cli.Bench;
+
+/// <summary>
+/// Prefill of a LLaMA-style decoder (d=512, 8 layers, 8 heads with 2 key/value heads, ffn 1376, vocab 32000) over
+/// 256-token prompts at batch 1 and 8: ours on the allocation-free inference path, PyTorch (Peers/lm_peer.py) under
+/// no_grad, both ending with the last position's logits. Tokens per second, allocations per prefill, peak memory.
+/// </summary>
+public static class LmBench
+{
+    const int T = 256;
+
+    static readonly LlamaConfig Config = new()
+    {
+        ModelType = "llama", VocabSize = 32000, HiddenSize = 512, IntermediateSize = 1376, NumHiddenLayers = 8,
+        NumAttentionHeads = 8, NumKeyValueHeads = 2, HeadDim = 64, MaxPositionEmbeddings = 2048,
+    };
+
+    public static IReadOnlyList<BenchResult> Run(bool quick)
+    {
+        int repeats = quick ? 2 : 5;
+        var model = new LlamaModel(Config, new Random(0));
+        var inference = new LlamaInference(model);
+        var rng = new Random(1);
+        var results = new List<BenchResult>();
+        const string shape = "d512 l8 h8 kv2 ffn1376 v32000 t256";
+        foreach (int batch in new[] { 1, 8 })
+        {
+            var ids = Enumerable.Range(0, batch * T).Select(_ => rng.Next(Config.VocabSize)).ToArray();
+            double ms = Timing.MedianMs(repeats, () => inference.Prefill(ids, batch));
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            inference.Prefill(ids, batch);
+            long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+            var peer = PythonPeer.Run("lm_peer.py", $"{batch}", $"{T}", "512", "8", "8", "2", "1376", "32000", $"{Environment.ProcessorCount}", $"{repeats}");
+            double peerMs = peer["prefill_ms"]!.GetValue<double>();
+            results.Add(new BenchResult($"lm prefill b{batch} {shape}", "tokens/s", batch * T * 1000 / ms, "torch", batch * T * 1000 / peerMs));
+            results.Add(new BenchResult($"lm prefill allocations b{batch} {shape}", "bytes", allocated));
+            if (batch == 8)
+                results.Add(new BenchResult($"lm peak memory {shape}", "MB", Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0), "torch", peer["peak_rss_mb"]!.GetValue<double>()));
+        }
+        return results;
+    }
+}

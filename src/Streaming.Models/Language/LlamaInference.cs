@@ -1,0 +1,82 @@
+using Streaming.Tensors;
+using Streaming.Tensors.Inference;
+
+namespace Streaming.Models.Language;
+
+/// <summary>
+/// Prefill of a <see cref="LlamaModel"/> as inference serves it, in the manner of llama2.c's <c>forward</c>: the same
+/// math as <see cref="LlamaModel.Forward(int[], int, int[], Tensor, KvCache, bool)"/> on the allocation-free kernels,
+/// with activations in buffers allocated once per (batch, length) and q/k/v kept in the (B, T, heads * D) layout of
+/// the projections. It returns the logits of each row's last position, what generation needs first. Adapters must
+/// be merged into the weights first (LoRA) or are not supported (prefix tuning).
+/// </summary>
+public sealed class LlamaInference(LlamaModel model)
+{
+    readonly InferenceKernels kernels = new();
+    int batch, length;
+    Tensor x = Tensor.Zeros(0), h = Tensor.Zeros(0), q = Tensor.Zeros(0), k = Tensor.Zeros(0), v = Tensor.Zeros(0), y = Tensor.Zeros(0);
+    Tensor gate = Tensor.Zeros(0), up = Tensor.Zeros(0), last = Tensor.Zeros(0), lastNormed = Tensor.Zeros(0), logits = Tensor.Zeros(0);
+
+    /// <summary>
+    /// Runs <paramref name="batch"/> rows of T token ids each (positions 0..T-1, no padding) and returns the logits of
+    /// every row's last position (B, V). The returned tensor is reused by the next call.
+    /// </summary>
+    public Tensor Prefill(int[] ids, int batch)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var c = model.Config;
+        if (model.Prefix is not null)
+            throw new NotSupportedException("LlamaInference: prefix tuning is not supported on the inference path; use LlamaModel.Forward.");
+        if (model.Lora is { Merged: false })
+            throw new NotSupportedException("LlamaInference: merge the LoRA adapter into the weights first (LoraAdapter.Merge), or use LlamaModel.Forward.");
+        if (batch <= 0 || ids.Length == 0 || ids.Length % batch != 0)
+            throw new ArgumentException($"LlamaInference: {ids.Length} token ids do not split into {batch} non-empty rows.", nameof(ids));
+        int T = ids.Length / batch, C = c.HiddenSize;
+        if (T > c.MaxPositionEmbeddings)
+            throw new ArgumentException($"LlamaInference: {T} tokens per row exceed max_position_embeddings {c.MaxPositionEmbeddings}.", nameof(ids));
+        Allocate(batch, T);
+
+        for (int i = 0; i < ids.Length; i++)
+        {
+            if ((uint)ids[i] >= (uint)c.VocabSize)
+                throw new ArgumentOutOfRangeException(nameof(ids), $"LlamaInference: token id {ids[i]} is outside the vocabulary (size {c.VocabSize}).");
+            model.EmbedTokens.Data.AsSpan(model.EmbedTokens.Offset + ids[i] * C, C).CopyTo(x.Data.AsSpan(i * C, C));
+        }
+        // An indexed loop: foreach over the IReadOnlyList would allocate its enumerator.
+        for (int l = 0; l < model.Layers.Count; l++)
+        {
+            var layer = model.Layers[l];
+            // x += o(attention(rope(q), rope(k), v)) of rmsnorm(x)
+            kernels.RmsNorm(x, layer.InputNorm, c.RmsNormEps, h);
+            InferenceKernels.Linear(h, layer.Wq, layer.Bq, q);                    // (B, T, H*D)
+            InferenceKernels.Linear(h, layer.Wk, layer.Bk, k);                    // (B, T, Hkv*D)
+            InferenceKernels.Linear(h, layer.Wv, layer.Bv, v);
+            kernels.Rotary(q, c.NumAttentionHeads, 0, c.RopeTheta);
+            kernels.Rotary(k, c.NumKeyValueHeads, 0, c.RopeTheta);
+            kernels.Attention(q, k, v, c.NumAttentionHeads, c.NumKeyValueHeads, causal: true, y);
+            InferenceKernels.Linear(y, layer.Wo, layer.Bo, x, accumulate: true);
+            // x += down(silu(gate(h)) * up(h)) of h = rmsnorm(x)
+            kernels.RmsNorm(x, layer.PostAttentionNorm, c.RmsNormEps, h);
+            InferenceKernels.Linear(h, layer.WGate, null, gate);                  // (B, T, I)
+            InferenceKernels.Linear(h, layer.WUp, null, up);
+            kernels.SwiGlu(gate, up);
+            InferenceKernels.Linear(gate, layer.WDown, null, x, accumulate: true);
+        }
+        for (int b = 0; b < batch; b++) x.Data.AsSpan((b * T + T - 1) * C, C).CopyTo(last.Data.AsSpan(b * C, C));
+        kernels.RmsNorm(last, model.Norm, c.RmsNormEps, lastNormed);
+        InferenceKernels.Linear(lastNormed, model.LmHead, null, logits);         // (B, V)
+        return logits;
+    }
+
+    void Allocate(int b, int t)
+    {
+        if (b == batch && t == length) return;
+        var c = model.Config;
+        int C = c.HiddenSize, qw = c.NumAttentionHeads * c.HeadDim, kvw = c.NumKeyValueHeads * c.HeadDim, I = c.IntermediateSize;
+        (x, h) = (Tensor.Zeros(b, t, C), Tensor.Zeros(b, t, C));
+        (q, k, v, y) = (Tensor.Zeros(b, t, qw), Tensor.Zeros(b, t, kvw), Tensor.Zeros(b, t, kvw), Tensor.Zeros(b, t, qw));
+        (gate, up) = (Tensor.Zeros(b, t, I), Tensor.Zeros(b, t, I));
+        (last, lastNormed, logits) = (Tensor.Zeros(b, C), Tensor.Zeros(b, C), Tensor.Zeros(b, c.VocabSize));
+        (batch, length) = (b, t);
+    }
+}
