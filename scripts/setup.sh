@@ -9,7 +9,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 #   libopenblas0-pthread          OpenBLAS, the GEMM yardstick in benchmarks
 #   librdkafka1, librdkafka-dev   the Kafka client library Confluent.Kafka loads (librdkafka.so)
 #   kcat                          an external Kafka client for contract tests
-packages=(python3-torch python3-numpy libopenblas0-pthread librdkafka1 librdkafka-dev kcat)
+#   docker-compose                validates docker/docker-compose.yml (no Docker engine needed)
+packages=(python3-torch python3-numpy libopenblas0-pthread librdkafka1 librdkafka-dev kcat docker-compose)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
