@@ -11,7 +11,34 @@ public static class BenchCommand
         var bench = new Command("bench", "Benchmarks that print a table of figures, each against a peer (OpenBLAS, PyTorch) measured in the same run. Add --json <path> to write the results file.");
         bench.Subcommands.Add(Engine());
         bench.Subcommands.Add(LanguageModel());
+        bench.Subcommands.Add(Pipeline());
         return bench;
+    }
+
+    static Command Pipeline()
+    {
+        var json = new Option<string?>("--json") { Description = "Also write the results as JSON (DESIGN.md §5) to this path." };
+        var streams = new Option<string>("--streams") { Description = "Comma-separated stream counts, one run each.", DefaultValueFactory = _ => "1,8,32,64,128" };
+        var seconds = new Option<double>("--seconds") { Description = "Seconds of 30 fps skeletons per stream and run.", DefaultValueFactory = _ => 10 };
+        var data = new Option<string>("--data") { Description = "The shared data folder (UTKinect takes are the streams' content).", DefaultValueFactory = _ => DataFolder.Default() };
+        var model = new Option<string>("--model") { Description = "Model folder.", DefaultValueFactory = _ => new Hosting.PipelineSettings().Model };
+        var command = new Command("pipeline",
+            "S concurrent 30 fps skeleton streams through the embedded broker and the service with the baseline models, for each S: sustained frames/s, " +
+            "end-to-end latency p50/p99 (capture of a window's last frame -> prediction at a downstream consumer), windows dropped, CPU and memory.")
+        {
+            json, streams, seconds, data, model,
+        };
+        command.SetAction(parse =>
+        {
+            var counts = parse.GetValue(streams)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(s => int.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0 ? n
+                    : throw new ArgumentException($"bench pipeline --streams: '{s}' is not a positive count.")).ToList();
+            var results = PipelineBench.Run(parse.GetValue(data)!, parse.GetValue(model)!, counts, parse.GetValue(seconds));
+            ResultsTable.Print("streaming bench pipeline", results);
+            if (parse.GetValue(json) is { } path) ResultsFile.Write(path, "streaming bench pipeline", results);
+            return 0;
+        });
+        return command;
     }
 
     static Command LanguageModel()

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+using Streaming.Cli.Demo;
+using Streaming.Cli.Hosting;
+using Streaming.Cli.Replay;
+using Streaming.Kafka.Configuration;
+using Streaming.Kafka.Consuming;
+using Streaming.Kafka.Embedded;
+using Streaming.Kafka.Producing;
+using Streaming.Pipeline.Contracts;
+using Streaming.Pipeline.Telemetry;
+
+namespace Streaming.Cli.Bench;
+
+/// <summary>
+/// S concurrent 30 fps skeleton streams (UTKinect takes, cycled and re-timed to exactly 30 fps, phases spread over a
+/// frame interval) through the embedded broker and the service with the baseline models, for a fixed time per S.
+/// Measures what a deployment would: frames/s the service sustained, end-to-end latency from a window's last frame
+/// being captured to its prediction arriving at a downstream consumer, windows dropped by backpressure, CPU and
+/// memory. The publisher and the viewer run in the same process and share the 2 cores with the service.
+/// </summary>
+public static class PipelineBench
+{
+    const double Fps = 30;
+    static readonly TimeSpan Warmup = TimeSpan.FromSeconds(2);
+
+    public static IReadOnlyList<BenchResult> Run(string dataRoot, string modelFolder, IReadOnlyList<int> streamCounts, double seconds)
+    {
+        var takes = ReplayCatalog.UtKinect(Path.Combine(dataRoot, "utkinect-action3d"), "all", DateTimeOffset.UnixEpoch);
+        var results = new List<BenchResult>();
+        foreach (var s in streamCounts)
+        {
+            AnsiConsole.MarkupLine($"[grey]{s} streams x {seconds} s at {Fps} fps ...[/]");
+            results.AddRange(RunOne(takes, modelFolder, s, seconds));
+        }
+        return results;
+    }
+
+    static IEnumerable<BenchResult> RunOne(IReadOnlyList<RecordedStream> takes, string modelFolder, int streams, double seconds)
+    {
+        var kafka = new KafkaSettings();
+        var pipeline = new PipelineSettings { Model = modelFolder };
+        var model = BaselineModelFolder.Load(modelFolder, TimeSpan.FromSeconds(pipeline.HorizonSeconds));
+        using var endpoint = KafkaEndpoint.Open(kafka);
+        using var telemetry = new PipelineTelemetry();
+        using var service = new StreamingService(kafka, endpoint.BootstrapServers, model, pipeline, telemetry, new ConsoleLog("bench", LogLevel.Error));
+        using var sink = new KafkaSink(kafka, endpoint.BootstrapServers);
+        var latencies = new List<double>();
+        int predictions = 0;
+        // The first frames wait for the producer to connect to each partition's leader and get its producer id (up to
+        // 1.5 s on the mock cluster): windows ending in the first Warmup are counted but their latency is not.
+        var measureFrom = DateTimeOffset.MaxValue;
+        var viewerAssigned = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var viewerSettings = kafka with { GroupId = "bench-viewer", ClientId = "bench-viewer", InputTopics = [kafka.OutputTopic], OutputTopic = kafka.OutputTopic + ".unused" };
+        using var viewer = KafkaSource.Create(viewerSettings, endpoint.BootstrapServers, _ => viewerAssigned.TrySetResult()).Subscribe(record =>
+        {
+            var received = DateTimeOffset.UtcNow;
+            var prediction = ActionPredictionJson.Deserialize(record.Value);
+            lock (latencies)
+            {
+                predictions++;
+                if (prediction.WindowEnd >= measureFrom) latencies.Add((received - prediction.WindowEnd).TotalMilliseconds);
+            }
+            record.MarkDone();
+        });
+        Task.WhenAll(service.Assigned, viewerAssigned.Task).Wait(TimeSpan.FromSeconds(60));
+
+        var origin = DateTimeOffset.UnixEpoch;
+        int frames = (int)(seconds * Fps);
+        var load = Enumerable.Range(0, streams).Select(i => (IReadOnlyList<SkeletonFrame>)Cycle(takes[i % takes.Count], $"bench-{i}", frames,
+            origin + TimeSpan.FromSeconds(i / (double)streams / Fps))).ToList();
+
+        var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        measureFrom = DateTimeOffset.UtcNow + Warmup;
+        ReplayPublisher.PublishAsync(sink, kafka.InputTopics[0], load, origin, 1, null, CancellationToken.None).GetAwaiter().GetResult();
+        // Drain: until the predictions stop coming for a second.
+        int seen = -1;
+        var quiet = Stopwatch.StartNew();
+        while (quiet.Elapsed < TimeSpan.FromSeconds(1) && clock.Elapsed < TimeSpan.FromSeconds(seconds + 60))
+        {
+            Thread.Sleep(100);
+            int count;
+            lock (latencies) count = predictions;
+            if (count != seen) (seen, quiet) = (count, Stopwatch.StartNew());
+        }
+        double wall = clock.Elapsed.TotalSeconds - quiet.Elapsed.TotalSeconds;
+        process.Refresh();
+        double cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds / wall / Environment.ProcessorCount * 100;
+        double[] sorted;
+        lock (latencies) sorted = [.. latencies.Order()];
+        double P(double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
+        long offered = (long)streams * frames;
+        int expectedWindows = streams * ((frames - pipeline.WindowFrames) / pipeline.HopFrames + 1);
+        string name = $"pipeline S={streams}";
+        yield return new BenchResult($"{name} frames/s", "frames/s", offered / wall);
+        yield return new BenchResult($"{name} latency p50", "ms", P(0.5));
+        yield return new BenchResult($"{name} latency p99", "ms", P(0.99));
+        yield return new BenchResult($"{name} predictions", "count", predictions);
+        yield return new BenchResult($"{name} windows dropped", "count", Math.Max(0, expectedWindows - predictions));
+        yield return new BenchResult($"{name} dead-lettered records", "count", service.DeadLettered);
+        yield return new BenchResult($"{name} cpu", "% of all cores", cpu);
+        yield return new BenchResult($"{name} memory", "MB", process.WorkingSet64 / (1024.0 * 1024.0));
+    }
+
+    /// <summary>The take's frames cycled to <paramref name="count"/> frames at exactly 30 fps from <paramref name="start"/>.</summary>
+    static List<SkeletonFrame> Cycle(RecordedStream take, string stream, int count, DateTimeOffset start) =>
+        Enumerable.Range(0, count).Select(t => take.Frames[t % take.Frames.Count] with
+        {
+            Stream = stream, Sequence = t, CaptureTime = start + TimeSpan.FromSeconds(t / Fps),
+        }).ToList();
+}
