@@ -2,8 +2,11 @@ using Streaming.Models.Datasets;
 
 namespace Streaming.Models.Anticipation;
 
-/// <summary>Predicts the action of each of the next <c>futureFrames</c> frames from the labels observed so far.</summary>
-public delegate int[] FrameAnticipation(ReadOnlySpan<int> observed, int futureFrames);
+/// <summary>
+/// Predicts the action of each of the next <c>futureFrames</c> frames from the labels observed so far; the video's
+/// length is known, as in the protocol (alpha and beta are fractions of it).
+/// </summary>
+public delegate int[] FrameAnticipation(ReadOnlySpan<int> observed, int futureFrames, int videoFrames);
 
 /// <summary>Mean over Classes accuracy of one (alpha, beta) cell, with the frame counts behind it.</summary>
 public sealed record MocCell(double Alpha, double Beta, double Moc, long Frames);
@@ -31,7 +34,7 @@ public static class AnticipationProtocol
                 {
                     int n = video.Labels.Length, observed = (int)(alpha * n), future = Math.Min((int)(beta * n), n - observed);
                     if (observed == 0 || future == 0) continue;
-                    var predicted = anticipate(video.Labels.AsSpan(0, observed), future);
+                    var predicted = anticipate(video.Labels.AsSpan(0, observed), future, n);
                     if (predicted.Length != future)
                         throw new InvalidOperationException($"anticipation protocol: {predicted.Length} frames predicted for {video.Name}, {future} asked.");
                     for (int i = 0; i < future; i++)
@@ -49,13 +52,13 @@ public static class AnticipationProtocol
     }
 
     /// <summary>The baseline that repeats the last observed action over the whole future.</summary>
-    public static int[] RepeatLast(ReadOnlySpan<int> observed, int futureFrames) => Enumerable.Repeat(observed[^1], futureFrames).ToArray();
+    public static int[] RepeatLast(ReadOnlySpan<int> observed, int futureFrames, int videoFrames) => Enumerable.Repeat(observed[^1], futureFrames).ToArray();
 
     /// <summary>
     /// The transition baseline: the rest of the last observed action (its run so far counts as elapsed time, in
     /// frames) and then the likeliest chain of next actions with their mean durations.
     /// </summary>
-    public static FrameAnticipation Transitions(TransitionAnticipator model) => (observed, futureFrames) =>
+    public static FrameAnticipation Transitions(TransitionAnticipator model) => (observed, futureFrames, _) =>
     {
         int current = observed[^1], run = 1;
         while (run < observed.Length && observed[^(run + 1)] == current) run++;

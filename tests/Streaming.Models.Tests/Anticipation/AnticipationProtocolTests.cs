@@ -10,7 +10,7 @@ public class AnticipationProtocolTests
     {
         // 10 frames: 0 0 0 1 1 1 1 2 2 2. At alpha 0.3 the observation is 0 0 0; beta 0.5 asks for frames 3..7 = 1 1 1 1 2.
         var video = new LabelledVideo("v", [0, 0, 0, 1, 1, 1, 1, 2, 2, 2], null);
-        var cells = AnticipationProtocol.Evaluate([video], 3, (observed, future) => Enumerable.Repeat(1, future).ToArray());
+        var cells = AnticipationProtocol.Evaluate([video], 3, (observed, future, _) => Enumerable.Repeat(1, future).ToArray());
         var cell = cells.Single(c => c.Alpha == 0.3 && c.Beta == 0.5);
         Assert.Equal(5, cell.Frames);
         Assert.Equal((1.0 + 0.0) / 2, cell.Moc, 9);      // class 1: 4/4 right, class 2: 0/1; class 0 does not occur
@@ -25,7 +25,7 @@ public class AnticipationProtocolTests
     public void Transitions_FinishTheCurrentRunThenFollowTheChain()
     {
         var model = TransitionAnticipator.Train([AnticipationProtocol.Runs([0, 0, 0, 0, 1, 1, 2, 2, 2])], ["a", "b", "c"]);
-        var predicted = AnticipationProtocol.Transitions(model)([0, 0, 0], 6);
+        var predicted = AnticipationProtocol.Transitions(model)([0, 0, 0], 6, 9);
         Assert.Equal([0, 1, 1, 2, 2, 2], predicted);
     }
 

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using Streaming.Models.Datasets;
+using Streaming.Tensors;
+using Streaming.Tensors.Optim;
+
+namespace Streaming.Models.Anticipation;
+
+/// <summary>Training of <see cref="ActionLlm"/>: schedule, observation sampling, label noise and which losses count.</summary>
+public sealed record ActionLlmTrainingOptions
+{
+    public int Epochs { get; init; } = 20;                    // [20]
+    public float LearningRate { get; init; } = 1e-3f;         // [1e-3 on 50 Salads]
+    public float WeightDecay { get; init; } = 0.01f;
+
+    /// <summary>A video is seen as this many steps, whatever its length: the sampling rate adapts to the dataset.</summary>
+    public int StepsPerVideo { get; init; } = 200;
+
+    /// <summary>Observed fractions drawn per example, uniform in [min, max] (the protocol observes 0.2 and 0.3).</summary>
+    public double MinObserved { get; init; } = 0.1;
+    public double MaxObserved { get; init; } = 0.5;
+
+    /// <summary>Observations drawn per training video and epoch.</summary>
+    public int ObservationsPerVideo { get; init; } = 4;
+
+    /// <summary>Fraction of observed steps relabelled at random in training, so noisy past labels are tolerated.</summary>
+    public double LabelNoise { get; init; } = 0.1;
+
+    public bool TextLoss { get; init; } = true;               // L_T; ablation "without L_T"
+    public int Seed { get; init; } = 1;
+}
+
+/// <summary>Progress after each optimizer step.</summary>
+public readonly record struct AnticipationProgress(int Epoch, int Epochs, int Step, int TotalSteps, float Loss, double ExamplesPerSecond);
+
+/// <summary>One observation of a video and what follows it, in ActionLLM's terms.</summary>
+public sealed record AnticipationExample(int[] Observed, int[] FutureClasses, float[] FutureDurations, int FutureSegments);
+
+/// <summary>
+/// Trains ActionLLM on frame-label videos and predicts frame labels with it. A video of L frames is seen through
+/// steps of r = L / StepsPerVideo frames: the observation is the labels of its steps; the target is the sequence of
+/// following segments (the first is the rest of the current action) with durations as fractions of L, ended by
+/// "None", up to N queries. Loss L_T + L_A + L_D: past labels from the (noisy) observation, future classes, and the
+/// squared error of the durations of real (not "None") segments.
+/// </summary>
+public static class ActionLlmTraining
+{
+    public static AnticipationExample Example(IReadOnlyList<int> labels, double observedFraction, int stepsPerVideo, int queries, int noneClass)
+    {
+        int length = labels.Count, rate = Math.Max(1, length / stepsPerVideo), observedFrames = Math.Max(1, (int)(observedFraction * length));
+        var observed = Enumerable.Range(0, (observedFrames + rate - 1) / rate).Select(i => labels[i * rate]).ToArray();
+        var classes = Enumerable.Repeat(noneClass, queries).ToArray();
+        var durations = new float[queries];
+        int segments = 0;
+        for (int start = observedFrames; start < length && segments < queries; segments++)
+        {
+            int end = start;
+            while (end < length && labels[end] == labels[start]) end++;
+            classes[segments] = labels[start];
+            durations[segments] = (end - start) / (float)length;
+            start = end;
+        }
+        return new AnticipationExample(observed, classes, durations, segments);
+    }
+
+    public static ActionLlm Train(ActionLlm model, IReadOnlyList<LabelledVideo> videos, ActionLlmTrainingOptions options, IProgress<AnticipationProgress>? progress = null)
+    {
+        var rng = new Random(options.Seed);
+        var parameters = model.TrainableParameters().ToList();
+        var optimizer = new AdamW(parameters, options.LearningRate, weightDecay: options.WeightDecay,
+            noDecay: n => n.EndsWith("bias", StringComparison.Ordinal) || n.Contains("norm", StringComparison.Ordinal));
+        int perEpoch = videos.Count * options.ObservationsPerVideo, total = perEpoch * options.Epochs;
+        var schedule = new LearningRateSchedule(options.LearningRate, options.LearningRate / 20, Math.Max(1, total / 20), total);
+        var clock = Stopwatch.StartNew();
+        int step = 0;
+        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            model.Train();
+            var order = Enumerable.Range(0, perEpoch).Select(i => i % videos.Count).ToArray();
+            rng.Shuffle(order);
+            foreach (var v in order)
+            {
+                double alpha = options.MinObserved + rng.NextDouble() * (options.MaxObserved - options.MinObserved);
+                var example = Example(videos[v].Labels, alpha, options.StepsPerVideo, model.Config.Queries, model.NoneClass);
+                var loss = Loss(model, example, options, rng);
+                optimizer.LearningRate = schedule.At(step);
+                optimizer.ZeroGrad();
+                loss.Backward();
+                GradientClipping.ClipNorm(parameters, 1f);
+                optimizer.Step();
+                step++;
+                progress?.Report(new AnticipationProgress(epoch, options.Epochs, step, total, loss.Item(), step / clock.Elapsed.TotalSeconds));
+            }
+        }
+        model.Eval();
+        return model;
+    }
+
+    static Tensor Loss(ActionLlm model, AnticipationExample example, ActionLlmTrainingOptions options, Random rng)
+    {
+        var noisy = (int[])example.Observed.Clone();
+        for (int i = 0; i < noisy.Length; i++)
+            if (rng.NextDouble() < options.LabelNoise) noisy[i] = rng.Next(model.Actions.Count);
+        var output = model.Forward(noisy);
+        var loss = Tensor.CrossEntropy(output.FutureLogits, example.FutureClasses);                                  // L_A
+        if (options.TextLoss) loss = loss + Tensor.CrossEntropy(output.PastLogits, example.Observed);                 // L_T
+        if (example.FutureSegments > 0)                                                                               // L_D
+            loss = loss + Tensor.MseLoss(output.Durations.Narrow(0, 0, example.FutureSegments),
+                Tensor.FromArray(example.FutureDurations[..example.FutureSegments], example.FutureSegments));
+        return loss;
+    }
+
+    /// <summary>
+    /// The protocol's anticipation function: the observed frames are sampled into steps, the queries are decoded in
+    /// parallel until the first "None", and the segments are laid out frame by frame (the last one held to the end).
+    /// Durations are fractions of the video's length, which the protocol gives.
+    /// </summary>
+    public static FrameAnticipation Anticipation(ActionLlm model, int stepsPerVideo) => (observed, futureFrames, length) =>
+    {
+        int rate = Math.Max(1, length / stepsPerVideo);
+        var steps = new int[(observed.Length + rate - 1) / rate];
+        for (int i = 0; i < steps.Length; i++) steps[i] = observed[i * rate];
+        ActionLlmOutput output;
+        using (GradMode.Disable()) output = model.Forward(steps);
+        var logits = output.FutureLogits.ToArray();
+        var durations = output.Durations.ToArray();
+        int classes = model.NoneClass + 1;
+        var frames = new int[futureFrames];
+        int filled = 0, last = observed[^1];
+        for (int q = 0; q < model.Config.Queries && filled < futureFrames; q++)
+        {
+            var row = logits.AsSpan(q * classes, classes);
+            int cls = row.IndexOf(System.Numerics.Tensors.TensorPrimitives.Max(row));
+            if (cls == model.NoneClass) break;
+            int n = Math.Max(1, (int)Math.Round(Math.Max(durations[q], 0f) * length));
+            for (int i = 0; i < n && filled < futureFrames; i++) frames[filled++] = cls;
+            last = cls;
+        }
+        for (; filled < futureFrames; filled++) frames[filled] = last;
+        return frames;
+    };
+}

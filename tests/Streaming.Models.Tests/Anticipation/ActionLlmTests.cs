@@ -1,0 +1,59 @@
+using Streaming.Models.Anticipation;
+using Streaming.Models.Datasets;
+using Streaming.Models.Language;
+using Streaming.Models.Tokenization;
+using Streaming.Models.Tokenization.Training;
+using Xunit.Abstractions;
+
+namespace Streaming.Models.Tests.Anticipation;
+
+public sealed class ActionLlmTests(ITestOutputHelper output)
+{
+    static readonly string[] Actions = ["cut_tomato", "place_tomato_into_bowl", "add_oil", "mix"];
+
+    static (LlamaModel Lm, Tokenizer Tokenizer) TinyLm(IEnumerable<string> corpus)
+    {
+        var tokenizer = new BpeTrainer(new BpeTrainerOptions { VocabularySize = 300 }).Train(corpus).ToTokenizer();
+        var lm = new LlamaModel(LlamaConfig.Tiny with { VocabSize = tokenizer.VocabularySize }, new Random(2));
+        return (lm, tokenizer);
+    }
+
+    [Fact]
+    public void Example_ObservesStepsAndTargetsTheFollowingSegmentsThenNone()
+    {
+        // 20 frames: 0 x6, 1 x4, 2 x6, 3 x4. With 10 steps per video a step is 2 frames.
+        int[] labels = [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3];
+        var e = ActionLlmTraining.Example(labels, observedFraction: 0.4, stepsPerVideo: 10, queries: 5, noneClass: 4);
+        Assert.Equal([0, 0, 0, 1], e.Observed);                        // frames 0, 2, 4, 6 of the first 8
+        Assert.Equal([1, 2, 3, 4, 4], e.FutureClasses);                // rest of 1, then 2, 3, then None
+        Assert.Equal([2 / 20f, 6 / 20f, 4 / 20f], e.FutureDurations[..3]);
+        Assert.Equal(3, e.FutureSegments);
+    }
+
+    [Fact]
+    public void Training_LowersTheLoss_AndPredictsEveryFutureFrame()
+    {
+        var (lm, tokenizer) = TinyLm(Actions.Select(a => a.Replace('_', ' ')));
+        var rng = new Random(3);
+        // Videos that always run 0 -> 1 -> 2 -> 3 with jittered lengths: the order is learnable.
+        var videos = Enumerable.Range(0, 8).Select(v => new LabelledVideo($"v{v}",
+            Enumerable.Range(0, 4).SelectMany(a => Enumerable.Repeat(a, 30 + rng.Next(30))).ToArray(), null)).ToList();
+        var model = new ActionLlm(lm, tokenizer, Actions, new ActionLlmConfig { Queries = 6, InteractionWidth = 32 }, new Random(4));
+        Assert.DoesNotContain(model.NamedParameters(), p => p.Name.StartsWith("model.", StringComparison.Ordinal));
+        var losses = new List<float>();
+        ActionLlmTraining.Train(model, videos, new ActionLlmTrainingOptions { Epochs = 6, StepsPerVideo = 40, LabelNoise = 0 },
+            new InlineProgress<AnticipationProgress>(p => losses.Add(p.Loss)));
+        float first = losses.Take(8).Average(), last = losses.TakeLast(8).Average();
+        output.WriteLine($"loss {first:0.000} -> {last:0.000} over {losses.Count} steps");
+        Assert.True(last < 0.6f * first, $"loss {first} -> {last}");
+        Assert.All(lm.NamedParameters(), p => Assert.Null(p.Value.Grad));
+
+        var cells = AnticipationProtocol.Evaluate(videos, Actions.Length, ActionLlmTraining.Anticipation(model, 40));
+        Assert.True(cells.Average(c => c.Moc) > 0.5, $"MoC on the training videos {cells.Average(c => c.Moc):P1}");
+    }
+
+    sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}
