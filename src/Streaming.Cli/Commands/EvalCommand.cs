@@ -4,7 +4,9 @@ using System.Text;
 using Spectre.Console;
 using Streaming.Cli.Bench;
 using Streaming.Models.Anticipation;
+using Streaming.Models.Checkpoints;
 using Streaming.Models.Datasets;
+using Streaming.Models.Tokenization;
 
 namespace Streaming.Cli.Commands;
 
@@ -23,25 +25,61 @@ public static class EvalCommand
         var data = new Option<string>("--data") { Description = "A dataset in the frame-label layout (groundTruth/, mapping.txt, splits/).", DefaultValueFactory = _ => Path.Combine(DataFolder.Default(), "50salads") };
         var json = new Option<string?>("--json") { Description = "Also write the results as JSON (DESIGN.md §5) to this path." };
         var csv = new Option<string?>("--csv") { Description = "Also write the tables as CSV (method, alpha, beta, moc) to this path." };
+        var methods = new Option<string>("--methods") { Description = "Comma-separated: repeat-last, transitions, actionllm.", DefaultValueFactory = _ => "repeat-last,transitions,actionllm" };
+        var lm = new Option<string>("--lm") { Description = "ActionLLM's frozen base model: a Hugging Face checkpoint folder with tokenizer.json (see `streaming train lm`).", DefaultValueFactory = _ => Path.Combine("samples", "lm") };
+        var defaults = new ActionLlmTrainingOptions();
+        var epochs = new Option<int>("--epochs") { Description = "ActionLLM training epochs per split.", DefaultValueFactory = _ => defaults.Epochs };
+        var queries = new Option<int>("--queries") { Description = "ActionLLM action queries N.", DefaultValueFactory = _ => new ActionLlmConfig().Queries };
+        var queryInit = new Option<QueryInit>("--query-init") { Description = "Action query initialization: Constant (the paper's), Zero or Normal.", DefaultValueFactory = _ => QueryInit.Constant };
+        var noCmib = new Option<bool>("--no-cmib") { Description = "Ablation: without the cross-modality interaction block." };
+        var noTextLoss = new Option<bool>("--no-text-loss") { Description = "Ablation: without L_T, the past classifier's loss." };
+        var seed = new Option<int>("--seed") { Description = "Seed for ActionLLM's initialization and sampling.", DefaultValueFactory = _ => defaults.Seed };
         var command = new Command("lta",
             "Long-term action anticipation (Abu Farha et al. 2018): observe alpha in {0.2, 0.3} of each test video's ground-truth labels, predict the next " +
-            "beta in {0.1, 0.2, 0.3, 0.5}; Mean over Classes accuracy per split, averaged over all splits. Scores the baselines repeat-last and " +
-            "first-order transitions with mean durations (trained on each split's training videos).")
+            "beta in {0.1, 0.2, 0.3, 0.5}; Mean over Classes accuracy per split, averaged over all splits. Scores ActionLLM (trained on each split's " +
+            "training videos on the frozen --lm) and the baselines repeat-last and first-order transitions with mean durations.")
         {
-            data, json, csv,
+            data, json, csv, methods, lm, epochs, queries, queryInit, noCmib, noTextLoss, seed,
         };
-        command.SetAction(parse => Run(parse.GetValue(data)!, parse.GetValue(json), parse.GetValue(csv)));
+        command.SetAction(parse =>
+        {
+            var chosen = parse.GetValue(methods)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            foreach (var m in chosen)
+                if (m is not ("repeat-last" or "transitions" or "actionllm"))
+                    throw new ArgumentException($"eval lta --methods: unknown method '{m}' (repeat-last, transitions, actionllm).");
+            var actionLlm = new ActionLlmSetup(parse.GetValue(lm)!,
+                new ActionLlmConfig { Queries = parse.GetValue(queries), QueryInit = parse.GetValue(queryInit), UseInteractionBlock = !parse.GetValue(noCmib) },
+                defaults with { Epochs = parse.GetValue(epochs), TextLoss = !parse.GetValue(noTextLoss), Seed = parse.GetValue(seed) });
+            return Run(parse.GetValue(data)!, parse.GetValue(json), parse.GetValue(csv), chosen, actionLlm);
+        });
         return command;
     }
 
-    static int Run(string root, string? jsonPath, string? csvPath)
+    /// <summary>ActionLLM's base model folder, architecture and training for one evaluation.</summary>
+    sealed record ActionLlmSetup(string LmFolder, ActionLlmConfig Config, ActionLlmTrainingOptions Training);
+
+    /// <summary>A fresh ActionLLM on the frozen base model, trained on one split's training videos.</summary>
+    static ActionLlm TrainActionLlm(ActionLlmSetup setup, FrameLabelDataset dataset, IReadOnlyList<LabelledVideo> train, int split, IProgress<AnticipationProgress> progress)
+    {
+        var tokenizerPath = Path.Combine(setup.LmFolder, "tokenizer.json");
+        if (!Directory.Exists(setup.LmFolder) || !File.Exists(tokenizerPath))
+            throw new FileNotFoundException($"eval lta: ActionLLM needs a base model folder with config.json, safetensors and tokenizer.json at {Path.GetFullPath(setup.LmFolder)}; " +
+                "create one with `streaming train lm` or pass --lm <Hugging Face checkpoint folder>, or leave actionllm out of --methods.", tokenizerPath);
+        var lm = HfCheckpoint.Load(setup.LmFolder);
+        var model = new ActionLlm(lm, Tokenizer.Load(tokenizerPath), dataset.Actions, setup.Config, new Random(setup.Training.Seed * 100 + split));
+        return ActionLlmTraining.Train(model, train, setup.Training with { Seed = setup.Training.Seed * 100 + split }, progress);
+    }
+
+    static int Run(string root, string? jsonPath, string? csvPath, IReadOnlyList<string> chosen, ActionLlmSetup actionLlm)
     {
         var dataset = FrameLabelDataset.Open(root);
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(Path.GetFileName(Path.GetFullPath(root)))}[/]: {dataset.Actions.Count} actions, {dataset.SplitCount} splits");
         // method -> per split cells
-        var methods = new Dictionary<string, List<IReadOnlyList<MocCell>>> { ["repeat-last"] = [], ["transitions"] = [] };
+        var methods = chosen.ToDictionary(m => m, _ => new List<IReadOnlyList<MocCell>>());
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var trainingTimes = new List<double>();
         AnsiConsole.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new SpinnerColumn())
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .Start(ctx =>
             {
                 var task = ctx.AddTask("splits", maxValue: dataset.SplitCount);
@@ -49,12 +87,32 @@ public static class EvalCommand
                 {
                     task.Description = $"split {k}";
                     var (train, test) = dataset.Split(k);
-                    var transitions = TransitionAnticipator.Train(train.Select(v => AnticipationProtocol.Runs(v.Labels)), dataset.Actions);
-                    methods["repeat-last"].Add(AnticipationProtocol.Evaluate(test, dataset.Actions.Count, AnticipationProtocol.RepeatLast));
-                    methods["transitions"].Add(AnticipationProtocol.Evaluate(test, dataset.Actions.Count, AnticipationProtocol.Transitions(transitions)));
+                    if (methods.TryGetValue("repeat-last", out var repeat))
+                        repeat.Add(AnticipationProtocol.Evaluate(test, dataset.Actions.Count, AnticipationProtocol.RepeatLast));
+                    if (methods.TryGetValue("transitions", out var chain))
+                    {
+                        var transitions = TransitionAnticipator.Train(train.Select(v => AnticipationProtocol.Runs(v.Labels)), dataset.Actions);
+                        chain.Add(AnticipationProtocol.Evaluate(test, dataset.Actions.Count, AnticipationProtocol.Transitions(transitions)));
+                    }
+                    if (methods.TryGetValue("actionllm", out var llm))
+                    {
+                        var training = ctx.AddTask($"split {k}: ActionLLM", maxValue: 1);
+                        var splitClock = System.Diagnostics.Stopwatch.StartNew();
+                        var model = TrainActionLlm(actionLlm, dataset, train, k, new InlineProgress<AnticipationProgress>(p =>
+                        {
+                            training.MaxValue = p.TotalSteps;
+                            training.Value = p.Step;
+                            training.Description = string.Create(CultureInfo.InvariantCulture, $"split {k}: ActionLLM epoch {p.Epoch}/{p.Epochs} loss {p.Loss:0.000} {p.ExamplesPerSecond:0} ex/s");
+                        }));
+                        trainingTimes.Add(splitClock.Elapsed.TotalSeconds);
+                        llm.Add(AnticipationProtocol.Evaluate(test, dataset.Actions.Count, ActionLlmTraining.Anticipation(model, actionLlm.Training.StepsPerVideo)));
+                    }
                     task.Increment(1);
                 }
             });
+        if (trainingTimes.Count > 0)
+            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+                $"ActionLLM training: {trainingTimes.Average():0.0} s per split ({trainingTimes.Average() / actionLlm.Training.Epochs:0.00} s per epoch), {trainingTimes.Sum():0} s for {trainingTimes.Count} splits; whole evaluation {clock.Elapsed.TotalSeconds:0} s"));
 
         var results = new List<BenchResult>();
         var table = new Table().Border(TableBorder.Rounded).Title($"MoC (%) over {dataset.SplitCount} splits: observe α, predict the next β");
