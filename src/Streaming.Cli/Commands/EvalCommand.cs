@@ -6,6 +6,7 @@ using Streaming.Cli.Bench;
 using Streaming.Models.Anticipation;
 using Streaming.Models.Checkpoints;
 using Streaming.Models.Datasets;
+using Streaming.Models.Language;
 using Streaming.Models.Tokenization;
 
 namespace Streaming.Cli.Commands;
@@ -26,7 +27,14 @@ public static class EvalCommand
         var json = new Option<string?>("--json") { Description = "Also write the results as JSON (DESIGN.md §5) to this path." };
         var csv = new Option<string?>("--csv") { Description = "Also write the tables as CSV (method, alpha, beta, moc) to this path." };
         var methods = new Option<string>("--methods") { Description = "Comma-separated: repeat-last, transitions, actionllm.", DefaultValueFactory = _ => "repeat-last,transitions,actionllm" };
-        var lm = new Option<string>("--lm") { Description = "ActionLLM's frozen base model: a Hugging Face checkpoint folder with tokenizer.json (see `streaming train lm`).", DefaultValueFactory = _ => Path.Combine("samples", "lm") };
+        var lm = new Option<string>("--lm")
+        {
+            Description = $"ActionLLM's frozen base model: '{PerSplitBaseModel}' pre-trains one per split on the action sequences of its training videos " +
+                "(as `streaming train lm --split K`), or a Hugging Face checkpoint folder with tokenizer.json.",
+            DefaultValueFactory = _ => PerSplitBaseModel,
+        };
+        var lmSteps = new Option<int>("--lm-steps") { Description = $"Optimizer steps of each per-split base model.", DefaultValueFactory = _ => new LanguageModelTrainingOptions().Steps };
+        var splits = new Option<string?>("--splits") { Description = "Comma-separated splits to run (default: all); the table averages those." };
         var defaults = new ActionLlmTrainingOptions();
         var epochs = new Option<int>("--epochs") { Description = "ActionLLM training epochs per split.", DefaultValueFactory = _ => defaults.Epochs };
         var queries = new Option<int>("--queries") { Description = "ActionLLM action queries N.", DefaultValueFactory = _ => new ActionLlmConfig().Queries };
@@ -39,7 +47,7 @@ public static class EvalCommand
             "beta in {0.1, 0.2, 0.3, 0.5}; Mean over Classes accuracy per split, averaged over all splits. Scores ActionLLM (trained on each split's " +
             "training videos on the frozen --lm) and the baselines repeat-last and first-order transitions with mean durations.")
         {
-            data, json, csv, methods, lm, epochs, queries, queryInit, noCmib, noTextLoss, seed,
+            data, json, csv, methods, splits, lm, lmSteps, epochs, queries, queryInit, noCmib, noTextLoss, seed,
         };
         command.SetAction(parse =>
         {
@@ -47,32 +55,65 @@ public static class EvalCommand
             foreach (var m in chosen)
                 if (m is not ("repeat-last" or "transitions" or "actionllm"))
                     throw new ArgumentException($"eval lta --methods: unknown method '{m}' (repeat-last, transitions, actionllm).");
-            var actionLlm = new ActionLlmSetup(parse.GetValue(lm)!,
+            var actionLlm = new ActionLlmSetup(parse.GetValue(lm)!, new LanguageModelTrainingOptions { Steps = parse.GetValue(lmSteps) },
                 new ActionLlmConfig { Queries = parse.GetValue(queries), QueryInit = parse.GetValue(queryInit), UseInteractionBlock = !parse.GetValue(noCmib) },
                 defaults with { Epochs = parse.GetValue(epochs), TextLoss = !parse.GetValue(noTextLoss), Seed = parse.GetValue(seed) });
-            return Run(parse.GetValue(data)!, parse.GetValue(json), parse.GetValue(csv), chosen, actionLlm);
+            var only = parse.GetValue(splits)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(k => int.TryParse(k, CultureInfo.InvariantCulture, out var n) ? n : throw new ArgumentException($"eval lta --splits: '{k}' is not a split number.")).ToArray();
+            return Run(parse.GetValue(data)!, parse.GetValue(json), parse.GetValue(csv), chosen, only, actionLlm);
         });
         return command;
     }
 
     /// <summary>ActionLLM's base model folder, architecture and training for one evaluation.</summary>
-    sealed record ActionLlmSetup(string LmFolder, ActionLlmConfig Config, ActionLlmTrainingOptions Training);
+    sealed record ActionLlmSetup(string LmFolder, LanguageModelTrainingOptions BaseModel, ActionLlmConfig Config, ActionLlmTrainingOptions Training);
 
-    /// <summary>A fresh ActionLLM on the frozen base model, trained on one split's training videos.</summary>
-    static ActionLlm TrainActionLlm(ActionLlmSetup setup, FrameLabelDataset dataset, IReadOnlyList<LabelledVideo> train, int split, IProgress<AnticipationProgress> progress)
+    /// <summary>The --lm value that pre-trains a base model per split on its training videos.</summary>
+    const string PerSplitBaseModel = "per-split";
+
+    /// <summary>
+    /// A fresh ActionLLM trained on one split's training videos, on the frozen --lm, or with --lm per-split on a base model
+    /// pre-trained first on the action sequences of the same training videos (the test videos stay unread).
+    /// </summary>
+    static ActionLlm TrainActionLlm(ActionLlmSetup setup, FrameLabelDataset dataset, IReadOnlyList<LabelledVideo> train, int split, ProgressTask task)
     {
-        var tokenizerPath = Path.Combine(setup.LmFolder, "tokenizer.json");
-        if (!Directory.Exists(setup.LmFolder) || !File.Exists(tokenizerPath))
-            throw new FileNotFoundException($"eval lta: ActionLLM needs a base model folder with config.json, safetensors and tokenizer.json at {Path.GetFullPath(setup.LmFolder)}; " +
-                "create one with `streaming train lm` or pass --lm <Hugging Face checkpoint folder>, or leave actionllm out of --methods.", tokenizerPath);
-        var lm = HfCheckpoint.Load(setup.LmFolder);
-        var model = new ActionLlm(lm, Tokenizer.Load(tokenizerPath), dataset.Actions, setup.Config, new Random(setup.Training.Seed * 100 + split));
-        return ActionLlmTraining.Train(model, train, setup.Training with { Seed = setup.Training.Seed * 100 + split }, progress);
+        int seed = setup.Training.Seed * 100 + split;
+        LlamaModel lm;
+        Tokenizer tokenizer;
+        if (setup.LmFolder == PerSplitBaseModel)
+        {
+            task.MaxValue = setup.BaseModel.Steps;
+            var trained = LanguageModelTraining.Train(ActionCorpus.Documents(train, dataset.Actions), setup.BaseModel with { Seed = seed },
+                new InlineProgress<LanguageModelProgress>(p =>
+                {
+                    task.Value = p.Step;
+                    task.Description = string.Create(CultureInfo.InvariantCulture, $"split {split}: base LM loss {p.Loss:0.000} {p.TokensPerSecond:0} tok/s");
+                }));
+            (lm, tokenizer) = (trained.Model, trained.Tokenizer.ToTokenizer());
+        }
+        else
+        {
+            var tokenizerPath = Path.Combine(setup.LmFolder, "tokenizer.json");
+            if (!Directory.Exists(setup.LmFolder) || !File.Exists(tokenizerPath))
+                throw new FileNotFoundException($"eval lta: ActionLLM needs a base model folder with config.json, safetensors and tokenizer.json at {Path.GetFullPath(setup.LmFolder)}; " +
+                    $"create one with `streaming train lm`, pass --lm {PerSplitBaseModel} or another Hugging Face checkpoint folder, or leave actionllm out of --methods.", tokenizerPath);
+            (lm, tokenizer) = (HfCheckpoint.Load(setup.LmFolder), Tokenizer.Load(tokenizerPath));
+        }
+        var model = new ActionLlm(lm, tokenizer, dataset.Actions, setup.Config, new Random(seed));
+        return ActionLlmTraining.Train(model, train, setup.Training with { Seed = seed }, new InlineProgress<AnticipationProgress>(p =>
+        {
+            task.MaxValue = p.TotalSteps;
+            task.Value = p.Step;
+            task.Description = string.Create(CultureInfo.InvariantCulture, $"split {split}: ActionLLM epoch {p.Epoch}/{p.Epochs} loss {p.Loss:0.000} {p.ExamplesPerSecond:0} ex/s");
+        }));
     }
 
-    static int Run(string root, string? jsonPath, string? csvPath, IReadOnlyList<string> chosen, ActionLlmSetup actionLlm)
+    static int Run(string root, string? jsonPath, string? csvPath, IReadOnlyList<string> chosen, int[]? only, ActionLlmSetup actionLlm)
     {
         var dataset = FrameLabelDataset.Open(root);
+        var splitNumbers = only ?? [.. Enumerable.Range(1, dataset.SplitCount)];
+        foreach (var k in splitNumbers)
+            if (k < 1 || k > dataset.SplitCount) throw new ArgumentException($"eval lta --splits: split {k} does not exist (1..{dataset.SplitCount}).");
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(Path.GetFileName(Path.GetFullPath(root)))}[/]: {dataset.Actions.Count} actions, {dataset.SplitCount} splits");
         // method -> per split cells
         var methods = chosen.ToDictionary(m => m, _ => new List<IReadOnlyList<MocCell>>());
@@ -82,8 +123,8 @@ public static class EvalCommand
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .Start(ctx =>
             {
-                var task = ctx.AddTask("splits", maxValue: dataset.SplitCount);
-                for (int k = 1; k <= dataset.SplitCount; k++)
+                var task = ctx.AddTask("splits", maxValue: splitNumbers.Length);
+                foreach (var k in splitNumbers)
                 {
                     task.Description = $"split {k}";
                     var (train, test) = dataset.Split(k);
@@ -98,12 +139,7 @@ public static class EvalCommand
                     {
                         var training = ctx.AddTask($"split {k}: ActionLLM", maxValue: 1);
                         var splitClock = System.Diagnostics.Stopwatch.StartNew();
-                        var model = TrainActionLlm(actionLlm, dataset, train, k, new InlineProgress<AnticipationProgress>(p =>
-                        {
-                            training.MaxValue = p.TotalSteps;
-                            training.Value = p.Step;
-                            training.Description = string.Create(CultureInfo.InvariantCulture, $"split {k}: ActionLLM epoch {p.Epoch}/{p.Epochs} loss {p.Loss:0.000} {p.ExamplesPerSecond:0} ex/s");
-                        }));
+                        var model = TrainActionLlm(actionLlm, dataset, train, k, training);
                         trainingTimes.Add(splitClock.Elapsed.TotalSeconds);
                         llm.Add(AnticipationProtocol.Evaluate(test, dataset.Actions.Count, ActionLlmTraining.Anticipation(model, actionLlm.Training.StepsPerVideo)));
                     }
@@ -115,7 +151,7 @@ public static class EvalCommand
                 $"ActionLLM training: {trainingTimes.Average():0.0} s per split ({trainingTimes.Average() / actionLlm.Training.Epochs:0.00} s per epoch), {trainingTimes.Sum():0} s for {trainingTimes.Count} splits; whole evaluation {clock.Elapsed.TotalSeconds:0} s"));
 
         var results = new List<BenchResult>();
-        var table = new Table().Border(TableBorder.Rounded).Title($"MoC (%) over {dataset.SplitCount} splits: observe α, predict the next β");
+        var table = new Table().Border(TableBorder.Rounded).Title($"MoC (%) over {(only is null ? $"{dataset.SplitCount} splits" : $"split {string.Join(", ", splitNumbers)}")}: observe α, predict the next β");
         table.AddColumn("method");
         table.AddColumn("α");
         foreach (var b in AnticipationProtocol.Betas) table.AddColumn(new TableColumn(string.Create(CultureInfo.InvariantCulture, $"β {b}")).RightAligned());

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
+using Streaming.Models.Checkpoints;
 using Streaming.Models.Datasets;
+using Streaming.Models.Language;
 using Streaming.Models.Recognition;
 
 namespace Streaming.Cli.Commands;
@@ -14,6 +16,7 @@ public static class TrainCommand
         var train = new Command("train", "Train the models the pipeline runs on the datasets in ../shared/data (or $STREAMING_DATA).");
         train.Subcommands.Add(Baseline());
         train.Subcommands.Add(SkeletonMlp());
+        train.Subcommands.Add(LanguageModel());
         return train;
     }
 
@@ -52,6 +55,71 @@ public static class TrainCommand
         };
         command.SetAction(parse => RunMlp(Path.Combine(parse.GetValue(data)!, "msr-action3d"), parse.GetValue(epochs), parse.GetValue(seed)));
         return command;
+    }
+
+    static Command LanguageModel()
+    {
+        var defaults = new LanguageModelTrainingOptions();
+        var data = new Option<string>("--data") { Description = "The shared data folder that holds the frame-label datasets.", DefaultValueFactory = _ => DataFolder.Default() };
+        var datasets = new Option<string>("--datasets") { Description = "Comma-separated frame-label datasets under --data (groundTruth/, mapping.txt, splits/) whose action sequences form the corpus.", DefaultValueFactory = _ => "50salads" };
+        var split = new Option<int>("--split") { Description = "0: every video. K: only split K's training videos, so that a model evaluated on split K never read its test videos.", DefaultValueFactory = _ => 0 };
+        var output = new Option<string>("--out") { Description = "Folder for the Hugging Face checkpoint: config.json, model.safetensors, tokenizer.json.", DefaultValueFactory = _ => Path.Combine("samples", "lm") };
+        var steps = new Option<int>("--steps") { Description = "Optimizer steps.", DefaultValueFactory = _ => defaults.Steps };
+        var width = new Option<int>("--width") { Description = "hidden_size of the decoder.", DefaultValueFactory = _ => defaults.HiddenSize };
+        var layers = new Option<int>("--layers") { Description = "num_hidden_layers.", DefaultValueFactory = _ => defaults.Layers };
+        var vocab = new Option<int>("--vocab") { Description = "Largest byte-level BPE vocabulary (it stops early when no pair repeats).", DefaultValueFactory = _ => defaults.VocabularySize };
+        var seed = new Option<int>("--seed") { Description = "Seed for initialization and sampling.", DefaultValueFactory = _ => defaults.Seed };
+        var command = new Command("lm",
+            "Pre-trains the small base language model from scratch on action sequences (sequences of actions are a language of their own): a byte-level " +
+            "BPE tokenizer and a LLaMA-architecture decoder (GQA, RoPE, SwiGLU, tied embeddings), saved as a Hugging Face checkpoint that " +
+            "`streaming lm`, `eval lta --lm` and transformers load.")
+        {
+            data, datasets, split, output, steps, width, layers, vocab, seed,
+        };
+        command.SetAction(parse =>
+        {
+            var options = defaults with
+            {
+                Steps = parse.GetValue(steps), HiddenSize = parse.GetValue(width), Layers = parse.GetValue(layers),
+                VocabularySize = parse.GetValue(vocab), Seed = parse.GetValue(seed),
+            };
+            var names = parse.GetValue(datasets)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            return RunLanguageModel(parse.GetValue(data)!, names, parse.GetValue(split), parse.GetValue(output)!, options);
+        });
+        return command;
+    }
+
+    static int RunLanguageModel(string data, IReadOnlyList<string> names, int split, string outDir, LanguageModelTrainingOptions options)
+    {
+        var documents = new List<string>();
+        foreach (var name in names)
+        {
+            var dataset = FrameLabelDataset.Open(Path.Combine(data, name));
+            var videos = split == 0 ? dataset.AllVideos() : dataset.Split(split).Train;
+            documents.AddRange(ActionCorpus.Documents(videos, dataset.Actions));
+            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(name)}[/]: {videos.Count} videos ({(split == 0 ? "all" : $"split {split} training")}), {dataset.Actions.Count} actions");
+        }
+        TrainedLanguageModel? result = null;
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("base LM", maxValue: options.Steps);
+                result = LanguageModelTraining.Train(documents, options, new InlineProgress<LanguageModelProgress>(p =>
+                {
+                    task.Value = p.Step;
+                    task.Description = string.Create(CultureInfo.InvariantCulture, $"base LM loss {p.Loss:0.000} {p.TokensPerSecond:0} tok/s");
+                }));
+            });
+        var trained = result!;
+        var config = trained.Model.Config;
+        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+            $"corpus {trained.CorpusTokens} tokens, vocabulary {config.VocabSize}; {config.NumHiddenLayers} layers x {config.HiddenSize}, " +
+            $"{trained.Model.ParameterCount():N0} parameters; loss {trained.FirstLoss:0.000} -> {trained.FinalLoss:0.000} in {trained.Elapsed.TotalSeconds:0.0} s"));
+        HfCheckpoint.Save(trained.Model, outDir);
+        trained.Tokenizer.Save(Path.Combine(outDir, "tokenizer.json"));
+        AnsiConsole.MarkupLine($"saved [green]{Markup.Escape(Path.GetFullPath(outDir))}[/] (config.json, model.safetensors, tokenizer.json)");
+        return 0;
     }
 
     static int RunMlp(string root, int epochs, int seed)

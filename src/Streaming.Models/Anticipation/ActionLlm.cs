@@ -1,3 +1,4 @@
+using Streaming.Models.Datasets;
 using Streaming.Models.Language;
 using Streaming.Models.Tokenization;
 using Streaming.Tensors;
@@ -139,7 +140,7 @@ public sealed class ActionLlm : Module
         var features = new float[actions.Count * c];
         for (int a = 0; a < actions.Count; a++)
         {
-            var ids = tokenizer.Encode(actions[a].Replace('_', ' '), addSpecialTokens: false).ToArray();
+            var ids = tokenizer.Encode(ActionCorpus.Phrase(actions[a]), addSpecialTokens: false).ToArray();
             if (ids.Length == 0) throw new ArgumentException($"ActionLLM: the tokenizer gives no tokens for action '{actions[a]}'.");
             using var _ = GradMode.Disable();
             lm.Embed(ids, 1).Mean(1).ToArray().CopyTo(features, a * c);

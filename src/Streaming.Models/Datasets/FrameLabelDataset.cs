@@ -63,6 +63,10 @@ public sealed class FrameLabelDataset
             ?? throw new FileNotFoundException($"frame-label dataset: split {k} has a training list but no test list in {Path.Combine(Root, "splits")}.")));
     }
 
+    /// <summary>Every video of the dataset (groundTruth/*.txt), by name.</summary>
+    public IReadOnlyList<LabelledVideo> AllVideos() =>
+        [.. Directory.GetFiles(Path.Combine(Root, "groundTruth"), "*.txt").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal).Select(n => Video(n!))];
+
     /// <summary>Reads one video's labels; every label must be in the mapping and the video must not be empty.</summary>
     public LabelledVideo Video(string name)
     {

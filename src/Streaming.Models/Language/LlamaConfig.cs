@@ -39,6 +39,9 @@ public sealed record LlamaConfig
     /// <summary>LLaMA's <c>attention_bias</c>: biases on q, k, v and o. Ignored for Qwen2, whose q/k/v biases are fixed.</summary>
     public bool AttentionBias { get; init; }
 
+    /// <summary>eos_token_id: the token that ends generation (the first one when config.json lists several); null when not given.</summary>
+    public int? EosTokenId { get; init; }
+
     /// <summary>Whether q_proj, k_proj and v_proj have biases.</summary>
     public bool QkvBias => ModelType == "qwen2" || AttentionBias;
 
@@ -98,6 +101,7 @@ public sealed record LlamaConfig
             MaxPositionEmbeddings = json.PositiveInt("max_position_embeddings"),
             TieWordEmbeddings = json.Bool("tie_word_embeddings", false),
             AttentionBias = json.Bool("attention_bias", false),
+            EosTokenId = EosToken(json),
         };
         try
         {
@@ -108,6 +112,14 @@ public sealed record LlamaConfig
             throw new InvalidDataException($"{path}: {e.Message}", e);
         }
     }
+
+    static int? EosToken(ConfigJson json) => json.Node("eos_token_id") switch
+    {
+        null => null,
+        JsonArray { Count: > 0 } list => list[0]!.GetValue<int>(),
+        JsonArray => null,
+        var value => value.GetValue<int>(),
+    };
 
     /// <summary>Writes config.json as transformers would, so the checkpoint loads there too.</summary>
     public void Save(string path)
@@ -132,6 +144,7 @@ public sealed record LlamaConfig
             ["torch_dtype"] = "float32",
         };
         if (ModelType == "llama") fields["attention_bias"] = AttentionBias;
+        if (EosTokenId is { } eos) fields["eos_token_id"] = eos;
         ConfigJson.Write(path, fields);
     }
 }
