@@ -9,4 +9,14 @@ root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(BrokerCommand.Create());
-return root.Parse(args).Invoke();
+try
+{
+    return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (Exception e) when (Environment.GetEnvironmentVariable("STREAMING_DEBUG") is not "1")
+{
+    // Commands throw with messages written for the user (what is wrong and what to do); the stack helps only us.
+    Console.Error.WriteLine($"streaming: {e.Message}");
+    Console.Error.WriteLine("(set STREAMING_DEBUG=1 for the stack trace)");
+    return 1;
+}

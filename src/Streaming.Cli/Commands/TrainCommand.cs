@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
+using Streaming.Models.Anticipation;
 using Streaming.Models.Checkpoints;
 using Streaming.Models.Datasets;
 using Streaming.Models.Language;
@@ -17,6 +18,7 @@ public static class TrainCommand
         train.Subcommands.Add(Baseline());
         train.Subcommands.Add(SkeletonMlp());
         train.Subcommands.Add(LanguageModel());
+        train.Subcommands.Add(Anticipator());
         return train;
     }
 
@@ -87,6 +89,47 @@ public static class TrainCommand
             return RunLanguageModel(parse.GetValue(data)!, names, parse.GetValue(split), parse.GetValue(output)!, options);
         });
         return command;
+    }
+
+    static Command Anticipator()
+    {
+        var data = new Option<string>("--data") { Description = "A dataset in the frame-label layout (groundTruth/, mapping.txt, splits/).", DefaultValueFactory = _ => Path.Combine(DataFolder.Default(), "50salads") };
+        var split = new Option<int>("--split") { Description = "Train on split K's training videos and score its test videos.", DefaultValueFactory = _ => 1 };
+        var output = new Option<string>("--out") { Description = "Checkpoint folder, written after every epoch: anticipator.json, anticipator.safetensors, base/, training-state.safetensors.", DefaultValueFactory = _ => Path.Combine("samples", "anticipator") };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run whose checkpoint is in --out from its last finished epoch." };
+        var actionLlm = new ActionLlmOptions();
+        var command = new Command("anticipator",
+            "Trains ActionLLM (DESIGN.md §1.1) for long-term action anticipation on one split of a frame-label dataset, on a frozen base language " +
+            "model, saving a checkpoint after every epoch; then scores the split's test videos with the anticipation protocol (see `eval lta`). " +
+            "The pipeline's model stage loads the checkpoint (--anticipator).")
+        {
+            data, split, output, resume,
+        };
+        actionLlm.AddTo(command);
+        command.SetAction(parse => RunAnticipator(parse.GetValue(data)!, parse.GetValue(split), parse.GetValue(output)!, parse.GetValue(resume), actionLlm.Setup(parse)));
+        return command;
+    }
+
+    static int RunAnticipator(string root, int split, string outDir, bool resume, ActionLlmSetup setup)
+    {
+        var dataset = FrameLabelDataset.Open(root);
+        var (train, test) = dataset.Split(split);
+        bool found = File.Exists(Path.Combine(outDir, ActionLlmCheckpoint.TrainingStateFileName));
+        if (found && !resume)
+            throw new InvalidOperationException($"train anticipator: {Path.GetFullPath(outDir)} holds a run already; pass --resume to continue it or choose another --out.");
+        if (!found && resume)
+            throw new FileNotFoundException($"train anticipator --resume: no {ActionLlmCheckpoint.TrainingStateFileName} in {Path.GetFullPath(outDir)}.");
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(Path.GetFileName(Path.GetFullPath(root)))}[/] split {split}: {train.Count} training videos, {test.Count} test videos, {dataset.Actions.Count} actions");
+        ActionLlm? model = null;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(ctx => model = setup.Train(dataset, train, split, ctx.AddTask($"split {split}", maxValue: 1), outDir));
+        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+            $"trained in {clock.Elapsed.TotalSeconds:0} s ({clock.Elapsed.TotalSeconds / setup.Training.Epochs:0.0} s per epoch); checkpoint [green]{Markup.Escape(Path.GetFullPath(outDir))}[/]"));
+        var cells = AnticipationProtocol.Evaluate(test, dataset.Actions.Count, ActionLlmTraining.Anticipation(model!, setup.Training.StepsPerVideo));
+        MocReport.Write($"MoC (%) on split {split}'s test videos", new Dictionary<string, List<IReadOnlyList<MocCell>>> { ["actionllm"] = [cells] }, null, null);
+        return 0;
     }
 
     static int RunLanguageModel(string data, IReadOnlyList<string> names, int split, string outDir, LanguageModelTrainingOptions options)

@@ -32,13 +32,16 @@ public sealed record ActionLlmTrainingOptions
 /// <summary>Progress after each optimizer step.</summary>
 public readonly record struct AnticipationProgress(int Epoch, int Epochs, int Step, int TotalSteps, float Loss, double ExamplesPerSecond);
 
+/// <summary>Where a run stands after an epoch: the epochs done and the optimizer's moments.</summary>
+public sealed record AnticipationTrainingState(int EpochsDone, IReadOnlyDictionary<string, Tensor> Optimizer);
+
 /// <summary>One observation of a video and what follows it, in ActionLLM's terms.</summary>
 public sealed record AnticipationExample(int[] Observed, int[] FutureClasses, float[] FutureDurations, int FutureSegments);
 
 /// <summary>
 /// Trains ActionLLM on frame-label videos and predicts frame labels with it. A video of L frames is seen through
 /// steps of r = L / StepsPerVideo frames: the observation is the labels of its steps; the target is the sequence of
-/// following segments (the first is the rest of the current action) with durations as fractions of L, ended by
+/// following segments (the first is always the rest of the current action, possibly empty) with durations as fractions of L, ended by
 /// "None", up to N queries. Loss L_T + L_A + L_D: past labels from the (noisy) observation, future classes, and the
 /// squared error of the durations of real (not "None") segments.
 /// </summary>
@@ -50,8 +53,12 @@ public static class ActionLlmTraining
         var observed = Enumerable.Range(0, (observedFrames + rate - 1) / rate).Select(i => labels[i * rate]).ToArray();
         var classes = Enumerable.Repeat(noneClass, queries).ToArray();
         var durations = new float[queries];
-        int segments = 0;
-        for (int start = observedFrames; start < length && segments < queries; segments++)
+        // Segment 0 is the rest of the current action, however short: 0 frames when the observation ends on a boundary.
+        int current = labels[observedFrames - 1], start = observedFrames;
+        while (start < length && labels[start] == current) start++;
+        (classes[0], durations[0]) = (current, (start - observedFrames) / (float)length);
+        int segments = 1;
+        for (; start < length && segments < queries; segments++)
         {
             int end = start;
             while (end < length && labels[end] == labels[start]) end++;
@@ -62,19 +69,35 @@ public static class ActionLlmTraining
         return new AnticipationExample(observed, classes, durations, segments);
     }
 
-    public static ActionLlm Train(ActionLlm model, IReadOnlyList<LabelledVideo> videos, ActionLlmTrainingOptions options, IProgress<AnticipationProgress>? progress = null)
+    /// <summary>
+    /// Trains <paramref name="model"/> for the epochs after <paramref name="resume"/> (all when null). Each epoch's
+    /// order, observations and noise come from the seed and the epoch number, so a resumed run continues as the
+    /// uninterrupted one would. <paramref name="afterEpoch"/> sees the state to save for a later resume.
+    /// </summary>
+    public static ActionLlm Train(ActionLlm model, IReadOnlyList<LabelledVideo> videos, ActionLlmTrainingOptions options,
+        IProgress<AnticipationProgress>? progress = null, AnticipationTrainingState? resume = null, Action<AnticipationTrainingState>? afterEpoch = null)
     {
-        var rng = new Random(options.Seed);
+        ArgumentNullException.ThrowIfNull(videos);
+        if (videos.Count == 0) throw new ArgumentException("ActionLLM training: no training videos.", nameof(videos));
         var parameters = model.TrainableParameters().ToList();
         var optimizer = new AdamW(parameters, options.LearningRate, weightDecay: options.WeightDecay,
             noDecay: n => n.EndsWith("bias", StringComparison.Ordinal) || n.Contains("norm", StringComparison.Ordinal));
         int perEpoch = videos.Count * options.ObservationsPerVideo, total = perEpoch * options.Epochs;
+        int step = 0, firstEpoch = 1;
+        if (resume is not null)
+        {
+            if (resume.EpochsDone > options.Epochs)
+                throw new ArgumentException($"ActionLLM training: the checkpoint has {resume.EpochsDone} epochs done, more than the {options.Epochs} asked for.", nameof(resume));
+            optimizer.LoadState(resume.Optimizer, resume.EpochsDone * perEpoch);
+            (step, firstEpoch) = (resume.EpochsDone * perEpoch, resume.EpochsDone + 1);
+        }
         var schedule = new LearningRateSchedule(options.LearningRate, options.LearningRate / 20, Math.Max(1, total / 20), total);
         var clock = Stopwatch.StartNew();
-        int step = 0;
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        int stepsHere = 0;
+        for (int epoch = firstEpoch; epoch <= options.Epochs; epoch++)
         {
             model.Train();
+            var rng = new Random(unchecked(options.Seed * 1_000_003 + epoch));
             var order = Enumerable.Range(0, perEpoch).Select(i => i % videos.Count).ToArray();
             rng.Shuffle(order);
             foreach (var v in order)
@@ -88,8 +111,10 @@ public static class ActionLlmTraining
                 GradientClipping.ClipNorm(parameters, 1f);
                 optimizer.Step();
                 step++;
-                progress?.Report(new AnticipationProgress(epoch, options.Epochs, step, total, loss.Item(), step / clock.Elapsed.TotalSeconds));
+                stepsHere++;
+                progress?.Report(new AnticipationProgress(epoch, options.Epochs, step, total, loss.Item(), stepsHere / clock.Elapsed.TotalSeconds));
             }
+            afterEpoch?.Invoke(new AnticipationTrainingState(epoch, optimizer.State()));
         }
         model.Eval();
         return model;
@@ -129,9 +154,11 @@ public static class ActionLlmTraining
         for (int q = 0; q < model.Config.Queries && filled < futureFrames; q++)
         {
             var row = logits.AsSpan(q * classes, classes);
-            int cls = row.IndexOf(System.Numerics.Tensors.TensorPrimitives.Max(row));
+            // The first query continues the action in progress; it only says for how long.
+            int cls = q == 0 ? last : row.IndexOf(System.Numerics.Tensors.TensorPrimitives.Max(row));
             if (cls == model.NoneClass) break;
-            int n = Math.Max(1, (int)Math.Round(Math.Max(durations[q], 0f) * length));
+            int n = (int)Math.Round(Math.Max(durations[q], 0f) * length);
+            if (q > 0) n = Math.Max(1, n);
             for (int i = 0; i < n && filled < futureFrames; i++) frames[filled++] = cls;
             last = cls;
         }

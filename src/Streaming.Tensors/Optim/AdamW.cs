@@ -66,6 +66,37 @@ public sealed class AdamW
         }
     }
 
+    /// <summary>The moments (copies) as "name.exp_avg" and "name.exp_avg_sq", torch's names, to resume a run with <see cref="LoadState"/>.</summary>
+    public Dictionary<string, Tensor> State()
+    {
+        var state = new Dictionary<string, Tensor>();
+        foreach (var s in slots)
+        {
+            state[s.Name + ".exp_avg"] = Tensor.FromArray((float[])s.M.Clone(), s.Parameter.Shape);
+            state[s.Name + ".exp_avg_sq"] = Tensor.FromArray((float[])s.V.Clone(), s.Parameter.Shape);
+        }
+        return state;
+    }
+
+    /// <summary>Restores the moments written by <see cref="State"/> and the step count; every trainable parameter must have both.</summary>
+    public void LoadState(IReadOnlyDictionary<string, Tensor> state, int stepCount)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentOutOfRangeException.ThrowIfNegative(stepCount);
+        var problems = new List<string>();
+        foreach (var s in slots)
+            foreach (var (suffix, _) in new[] { (".exp_avg", s.M), (".exp_avg_sq", s.V) })
+                if (!state.TryGetValue(s.Name + suffix, out var t)) problems.Add($"missing: {s.Name}{suffix}");
+                else if (t.Size != s.Parameter.Size) problems.Add($"size mismatch: {s.Name}{suffix} has {t.Size} values, the parameter {s.Parameter.Size}");
+        if (problems.Count > 0) throw new InvalidDataException($"AdamW state: {problems.Count} problem(s):\n  " + string.Join("\n  ", problems));
+        foreach (var s in slots)
+        {
+            state[s.Name + ".exp_avg"].ToArray().CopyTo(s.M, 0);
+            state[s.Name + ".exp_avg_sq"].ToArray().CopyTo(s.V, 0);
+        }
+        step = stepCount;
+    }
+
     public void ZeroGrad()
     {
         foreach (var s in slots) s.Parameter.Grad = null;

@@ -28,6 +28,11 @@ public sealed class ActionLlmTests(ITestOutputHelper output)
         Assert.Equal([1, 2, 3, 4, 4], e.FutureClasses);                // rest of 1, then 2, 3, then None
         Assert.Equal([2 / 20f, 6 / 20f, 4 / 20f], e.FutureDurations[..3]);
         Assert.Equal(3, e.FutureSegments);
+
+        // Observed up to a boundary: the current action's rest is empty and still takes the first query.
+        var b = ActionLlmTraining.Example(labels, observedFraction: 0.5, stepsPerVideo: 10, queries: 5, noneClass: 4);
+        Assert.Equal([1, 2, 3, 4, 4], b.FutureClasses);
+        Assert.Equal([0f, 6 / 20f, 4 / 20f], b.FutureDurations[..3]);
     }
 
     [Fact]
@@ -49,6 +54,16 @@ public sealed class ActionLlmTests(ITestOutputHelper output)
         Assert.All(lm.NamedParameters(), p => Assert.Null(p.Value.Grad));
 
         var cells = AnticipationProtocol.Evaluate(videos, Actions.Length, ActionLlmTraining.Anticipation(model, 40));
+        foreach (var c in cells) output.WriteLine($"a {c.Alpha} b {c.Beta} moc {c.Moc:P1}");
+        foreach (var vid in videos.Take(4))
+        {
+            var v0 = vid.Labels;
+            int obs = (int)(0.2 * v0.Length);
+            var pred = ActionLlmTraining.Anticipation(model, 40)(v0[..obs], (int)(0.5 * v0.Length), v0.Length);
+            output.WriteLine("obs   " + string.Join("", v0[..obs]));
+            output.WriteLine("truth " + string.Join("", v0[obs..(obs + pred.Length)]));
+            output.WriteLine("pred  " + string.Join("", pred));
+        }
         Assert.True(cells.Average(c => c.Moc) > 0.5, $"MoC on the training videos {cells.Average(c => c.Moc):P1}");
     }
 

@@ -1,0 +1,99 @@
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using Streaming.Models.Anticipation;
+using Streaming.Models.Checkpoints;
+using Streaming.Models.Datasets;
+using Streaming.Models.Language;
+using Streaming.Models.Tokenization;
+
+namespace Streaming.Cli.Commands;
+
+/// <summary>ActionLLM's base model, architecture and training for one split, as chosen on the command line.</summary>
+public sealed record ActionLlmSetup(string LmFolder, LanguageModelTrainingOptions BaseModel, ActionLlmConfig Config, ActionLlmTrainingOptions Training)
+{
+    /// <summary>The --lm value that pre-trains a base model per split on its training videos.</summary>
+    public const string PerSplitBaseModel = "per-split";
+
+    /// <summary>
+    /// A fresh ActionLLM trained on one split's training videos, on the frozen --lm, or with --lm per-split on a base model
+    /// pre-trained first on the action sequences of the same training videos (the test videos stay unread). With
+    /// <paramref name="checkpoint"/>, the model is saved there after every epoch and a run found there is resumed.
+    /// </summary>
+    public ActionLlm Train(FrameLabelDataset dataset, IReadOnlyList<LabelledVideo> train, int split, ProgressTask task, string? checkpoint = null)
+    {
+        int seed = Training.Seed * 100 + split;
+        var resume = checkpoint is null ? null : ActionLlmCheckpoint.LoadTrainingState(checkpoint);
+        var baseFolder = LmFolder;
+        if (resume is not null)
+        {
+            baseFolder = Path.Combine(checkpoint!, ActionLlmCheckpoint.BaseFolderName);
+            AnsiConsole.MarkupLine($"resuming [green]{Markup.Escape(checkpoint!)}[/] after epoch {resume.EpochsDone}");
+        }
+        else if (LmFolder == PerSplitBaseModel)
+        {
+            task.MaxValue = BaseModel.Steps;
+            var trained = LanguageModelTraining.Train(ActionCorpus.Documents(train, dataset.Actions), BaseModel with { Seed = seed },
+                new InlineProgress<LanguageModelProgress>(p =>
+                {
+                    task.Value = p.Step;
+                    task.Description = string.Create(CultureInfo.InvariantCulture, $"split {split}: base LM loss {p.Loss:0.000} {p.TokensPerSecond:0} tok/s");
+                }));
+            baseFolder = checkpoint is null ? Directory.CreateTempSubdirectory("streaming-lm-").FullName : Path.Combine(checkpoint, ActionLlmCheckpoint.BaseFolderName);
+            HfCheckpoint.Save(trained.Model, baseFolder);
+            trained.Tokenizer.Save(Path.Combine(baseFolder, "tokenizer.json"));
+        }
+        var tokenizerPath = Path.Combine(baseFolder, "tokenizer.json");
+        if (!Directory.Exists(baseFolder) || !File.Exists(tokenizerPath))
+            throw new FileNotFoundException($"ActionLLM needs a base model folder with config.json, safetensors and tokenizer.json at {Path.GetFullPath(baseFolder)}; " +
+                $"create one with `streaming train lm`, pass --lm {PerSplitBaseModel} or another Hugging Face checkpoint folder.", tokenizerPath);
+        var model = new ActionLlm(HfCheckpoint.Load(baseFolder), Tokenizer.Load(tokenizerPath), dataset.Actions, Config, new Random(seed));
+        if (resume is not null)
+        {
+            var saved = ActionLlmCheckpoint.Load(checkpoint!).Model;
+            model.LoadState(saved.State());
+        }
+        var options = Training with { Seed = seed };
+        return ActionLlmTraining.Train(model, train, options, new InlineProgress<AnticipationProgress>(p =>
+            {
+                task.MaxValue = p.TotalSteps;
+                task.Value = p.Step;
+                task.Description = string.Create(CultureInfo.InvariantCulture, $"split {split}: ActionLLM epoch {p.Epoch}/{p.Epochs} loss {p.Loss:0.000} {p.ExamplesPerSecond:0} ex/s");
+            }), resume,
+            checkpoint is null ? null : state => ActionLlmCheckpoint.Save(checkpoint, model, baseFolder, options.StepsPerVideo, state));
+    }
+}
+
+/// <summary>The command-line options that choose an <see cref="ActionLlmSetup"/>, shared by `eval lta` and `train anticipator`.</summary>
+public sealed class ActionLlmOptions
+{
+    readonly Option<string> lm = new("--lm")
+    {
+        Description = $"ActionLLM's frozen base model: '{ActionLlmSetup.PerSplitBaseModel}' pre-trains one per split on the action sequences of its training " +
+            "videos (as `streaming train lm --split K`), or a Hugging Face checkpoint folder with tokenizer.json (e.g. samples/lm).",
+        DefaultValueFactory = _ => ActionLlmSetup.PerSplitBaseModel,
+    };
+    readonly Option<int> lmSteps = new("--lm-steps") { Description = "Optimizer steps of a per-split base model.", DefaultValueFactory = _ => new LanguageModelTrainingOptions().Steps };
+    readonly Option<int> epochs = new("--epochs") { Description = "ActionLLM training epochs.", DefaultValueFactory = _ => new ActionLlmTrainingOptions().Epochs };
+    readonly Option<int> queries = new("--queries") { Description = "ActionLLM action queries N: the most future segments it predicts.", DefaultValueFactory = _ => new ActionLlmConfig().Queries };
+    readonly Option<QueryInit> queryInit = new("--query-init") { Description = "Action query initialization: Constant (the paper's), Zero or Normal.", DefaultValueFactory = _ => QueryInit.Constant };
+    readonly Option<int> stepsPerVideo = new("--steps-per-video") { Description = "Sampling: a video is seen as this many steps, whatever its length.", DefaultValueFactory = _ => new ActionLlmTrainingOptions().StepsPerVideo };
+    readonly Option<bool> noCmib = new("--no-cmib") { Description = "Ablation: without the cross-modality interaction block." };
+    readonly Option<bool> noTextLoss = new("--no-text-loss") { Description = "Ablation: without L_T, the past classifier's loss." };
+    readonly Option<int> seed = new("--seed") { Description = "Seed for initialization, sampling and label noise.", DefaultValueFactory = _ => new ActionLlmTrainingOptions().Seed };
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { lm, lmSteps, epochs, queries, queryInit, stepsPerVideo, noCmib, noTextLoss, seed })
+            command.Options.Add(option);
+    }
+
+    public ActionLlmSetup Setup(ParseResult parse) => new(
+        parse.GetValue(lm)!,
+        new LanguageModelTrainingOptions { Steps = parse.GetValue(lmSteps) },
+        new ActionLlmConfig { Queries = parse.GetValue(queries), QueryInit = parse.GetValue(queryInit), UseInteractionBlock = !parse.GetValue(noCmib) },
+        new ActionLlmTrainingOptions
+        {
+            Epochs = parse.GetValue(epochs), StepsPerVideo = parse.GetValue(stepsPerVideo), TextLoss = !parse.GetValue(noTextLoss), Seed = parse.GetValue(seed),
+        });
+}

@@ -1,0 +1,100 @@
+using System.Text.Json.Nodes;
+using Streaming.Models.Checkpoints;
+using Streaming.Models.Tokenization;
+using Streaming.Tensors;
+using Streaming.Tensors.IO;
+
+namespace Streaming.Models.Anticipation;
+
+/// <summary>A trained anticipator as loaded: the model and the steps a video is sampled into.</summary>
+public sealed record TrainedAnticipator(ActionLlm Model, int StepsPerVideo, int EpochsDone);
+
+/// <summary>
+/// An ActionLLM checkpoint folder, self-contained: anticipator.json (architecture, actions, sampling, epochs done),
+/// anticipator.safetensors (ActionLLM's own weights), base/ (the frozen base model as a Hugging Face checkpoint with
+/// its tokenizer.json) and, for resuming, training-state.safetensors (the optimizer's moments). Each file is
+/// written whole under a temporary name and renamed, so a crash mid-save leaves the previous epoch's files.
+/// </summary>
+public static class ActionLlmCheckpoint
+{
+    public const string ConfigFileName = "anticipator.json";
+    public const string WeightsFileName = "anticipator.safetensors";
+    public const string TrainingStateFileName = "training-state.safetensors";
+    public const string BaseFolderName = "base";
+    const string Format = "streaming-actionllm/1";
+
+    /// <summary>Writes the checkpoint; <paramref name="baseModelFolder"/> (config.json, safetensors, tokenizer.json) is copied into base/ unless it is already there.</summary>
+    public static void Save(string directory, ActionLlm model, string baseModelFolder, int stepsPerVideo, AnticipationTrainingState? state = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Directory.CreateDirectory(directory);
+        var baseTarget = Path.Combine(directory, BaseFolderName);
+        if (Path.GetFullPath(baseModelFolder).TrimEnd('/') != Path.GetFullPath(baseTarget).TrimEnd('/'))
+        {
+            Directory.CreateDirectory(baseTarget);
+            foreach (var file in Directory.GetFiles(baseModelFolder).Where(f => f.EndsWith(".json", StringComparison.Ordinal) || f.EndsWith(".safetensors", StringComparison.Ordinal)))
+                File.Copy(file, Path.Combine(baseTarget, Path.GetFileName(file)), overwrite: true);
+        }
+        var c = model.Config;
+        SafeTensorsWriter.Write(Path.Combine(directory, WeightsFileName), model.State(), new Dictionary<string, string> { ["format"] = "pt" });
+        if (state is not null)
+            SafeTensorsWriter.Write(Path.Combine(directory, TrainingStateFileName), state.Optimizer.ToDictionary(),
+                new Dictionary<string, string> { ["epochs_done"] = state.EpochsDone.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        var config = Path.Combine(directory, ConfigFileName);
+        var temporary = config + ".tmp";
+        ConfigJson.Write(temporary, new JsonObject
+        {
+            ["format"] = Format,
+            ["actions"] = new JsonArray([.. model.Actions.Select(a => (JsonNode)a)]),
+            ["queries"] = c.Queries,
+            ["interaction_width"] = c.InteractionWidth,
+            ["interaction_heads"] = c.InteractionHeads,
+            ["tuning_width"] = c.TuningWidth,
+            ["dropout"] = c.Dropout,
+            ["use_interaction_block"] = c.UseInteractionBlock,
+            ["query_init"] = c.QueryInit.ToString(),
+            ["steps_per_video"] = stepsPerVideo,
+            ["epochs_done"] = state?.EpochsDone ?? 0,
+        });
+        File.Move(temporary, config, overwrite: true);
+    }
+
+    /// <summary>Loads a checkpoint written by <see cref="Save"/>; a missing or inconsistent file is an error naming it.</summary>
+    public static TrainedAnticipator Load(string directory)
+    {
+        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"{directory}: anticipator checkpoint folder not found.");
+        var json = ConfigJson.Read(Path.Combine(directory, ConfigFileName));
+        if (json.String("format") != Format) throw json.Invalid("format", $"'{json.String("format")}' where '{Format}' was expected");
+        if (!Enum.TryParse<QueryInit>(json.String("query_init"), out var init)) throw json.Invalid("query_init", "expected Constant, Zero or Normal");
+        var config = new ActionLlmConfig
+        {
+            Queries = json.PositiveInt("queries"),
+            InteractionWidth = json.PositiveInt("interaction_width"),
+            InteractionHeads = json.PositiveInt("interaction_heads"),
+            TuningWidth = json.PositiveInt("tuning_width"),
+            Dropout = json.Float("dropout"),
+            UseInteractionBlock = json.Bool("use_interaction_block"),
+            QueryInit = init,
+        };
+        var actions = json.Strings("actions");
+        if (actions.Count == 0) throw json.Invalid("actions", "no actions");
+        var baseFolder = Path.Combine(directory, BaseFolderName);
+        var lm = HfCheckpoint.Load(baseFolder);
+        var model = new ActionLlm(lm, Tokenizer.Load(Path.Combine(baseFolder, "tokenizer.json")), actions, config, new Random(0));
+        using (var weights = SafeTensorsCheckpoint.OpenFile(Path.Combine(directory, WeightsFileName)))
+            weights.ReadInto(model.NamedParameters());
+        model.Eval();
+        return new TrainedAnticipator(model, json.PositiveInt("steps_per_video"), json.Int("epochs_done", 0));
+    }
+
+    /// <summary>The state to resume from: the epochs done and the optimizer's moments; null when the folder has none.</summary>
+    public static AnticipationTrainingState? LoadTrainingState(string directory)
+    {
+        var path = Path.Combine(directory, TrainingStateFileName);
+        if (!File.Exists(path)) return null;
+        using var file = SafeTensorsFile.Open(path);
+        if (!file.Metadata.TryGetValue("epochs_done", out var done) || !int.TryParse(done, System.Globalization.CultureInfo.InvariantCulture, out int epochs))
+            throw new InvalidDataException($"{path}: metadata 'epochs_done' is missing or not a number.");
+        return new AnticipationTrainingState(epochs, SafeTensorsFile.Load(path));
+    }
+}

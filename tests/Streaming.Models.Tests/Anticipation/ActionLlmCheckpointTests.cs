@@ -1,0 +1,103 @@
+using Streaming.Models.Anticipation;
+using Streaming.Models.Checkpoints;
+using Streaming.Models.Datasets;
+using Streaming.Models.Language;
+using Streaming.Models.Tokenization.Training;
+using Streaming.Tensors;
+
+namespace Streaming.Models.Tests.Anticipation;
+
+/// <summary>Saving, loading and resuming ActionLLM on a tiny base model written as a Hugging Face folder.</summary>
+public sealed class ActionLlmCheckpointTests : IDisposable
+{
+    static readonly string[] Actions = ["cut_tomato", "place_tomato_into_bowl", "add_oil", "mix"];
+    static readonly ActionLlmConfig Config = new() { Queries = 5, InteractionWidth = 16, Dropout = 0f };
+    static readonly ActionLlmTrainingOptions Options = new() { Epochs = 2, StepsPerVideo = 20, ObservationsPerVideo = 2 };
+
+    readonly string root = Directory.CreateTempSubdirectory("actionllm-").FullName;
+    readonly string baseFolder;
+    readonly List<LabelledVideo> videos;
+
+    public ActionLlmCheckpointTests()
+    {
+        baseFolder = Path.Combine(root, "lm");
+        var bpe = new BpeTrainer(new BpeTrainerOptions { VocabularySize = 300 }).Train(Actions.Select(ActionCorpus.Phrase));
+        HfCheckpoint.Save(new LlamaModel(LlamaConfig.Tiny with { VocabSize = bpe.ToTokenizer().VocabularySize }, new Random(2)), baseFolder);
+        bpe.Save(Path.Combine(baseFolder, "tokenizer.json"));
+        var rng = new Random(3);
+        videos = [.. Enumerable.Range(0, 4).Select(v => new LabelledVideo($"v{v}", [.. Enumerable.Range(0, 4).SelectMany(a => Enumerable.Repeat(a, 10 + rng.Next(10)))], null))];
+    }
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    ActionLlm Fresh() => new(HfCheckpoint.Load(baseFolder), Streaming.Models.Tokenization.Tokenizer.Load(Path.Combine(baseFolder, "tokenizer.json")), Actions, Config, new Random(4));
+
+    static float[] Predict(ActionLlm model)
+    {
+        using var _ = GradMode.Disable();
+        var output = model.Forward([0, 0, 1, 1, 1]);
+        return [.. output.FutureLogits.ToArray(), .. output.Durations.ToArray(), .. output.PastLogits.ToArray()];
+    }
+
+    [Fact]
+    public void SaveThenLoad_SamePredictionsAndSampling()
+    {
+        var model = ActionLlmTraining.Train(Fresh(), videos, Options);
+        var dir = Path.Combine(root, "ckpt");
+        ActionLlmCheckpoint.Save(dir, model, baseFolder, stepsPerVideo: 20);
+        var loaded = ActionLlmCheckpoint.Load(dir);
+        Assert.Equal(20, loaded.StepsPerVideo);
+        Assert.Equal(Actions, loaded.Model.Actions);
+        Assert.Equal(Predict(model), Predict(loaded.Model));
+        Assert.True(File.Exists(Path.Combine(dir, "base", "tokenizer.json")), "the base model travels with the checkpoint");
+    }
+
+    [Fact]
+    public void Resume_AfterOneEpoch_EndsWhereTheUninterruptedRunEnds()
+    {
+        var straight = ActionLlmTraining.Train(Fresh(), videos, Options);
+
+        var dir = Path.Combine(root, "resume");
+        var first = Fresh();
+        // The run is cut off after its first epoch's checkpoint, as a killed process would be.
+        Assert.Throws<OperationCanceledException>(() => ActionLlmTraining.Train(first, videos, Options, afterEpoch: s =>
+        {
+            ActionLlmCheckpoint.Save(dir, first, baseFolder, 20, s);
+            throw new OperationCanceledException();
+        }));
+        var state = ActionLlmCheckpoint.LoadTrainingState(dir);
+        Assert.NotNull(state);
+        Assert.Equal(1, state.EpochsDone);
+        var resumed = ActionLlmCheckpoint.Load(dir).Model;
+        ActionLlmTraining.Train(resumed, videos, Options, resume: state);
+
+        Assert.Equal(Predict(straight), Predict(resumed));
+    }
+
+    [Fact]
+    public void Load_MissingWeights_NamesTheFile()
+    {
+        var dir = Path.Combine(root, "broken");
+        ActionLlmCheckpoint.Save(dir, Fresh(), baseFolder, 20);
+        File.Delete(Path.Combine(dir, ActionLlmCheckpoint.WeightsFileName));
+        var e = Assert.ThrowsAny<IOException>(() => ActionLlmCheckpoint.Load(dir));
+        Assert.Contains(ActionLlmCheckpoint.WeightsFileName, e.Message);
+    }
+
+    [Fact]
+    public void Load_WrongFormat_SaysWhichField()
+    {
+        var dir = Path.Combine(root, "format");
+        ActionLlmCheckpoint.Save(dir, Fresh(), baseFolder, 20);
+        var config = Path.Combine(dir, ActionLlmCheckpoint.ConfigFileName);
+        File.WriteAllText(config, File.ReadAllText(config).Replace("streaming-actionllm/1", "something-else", StringComparison.Ordinal));
+        Assert.Contains("'format'", Assert.Throws<InvalidDataException>(() => ActionLlmCheckpoint.Load(dir)).Message);
+    }
+
+    [Fact]
+    public void Resume_MoreEpochsDoneThanAsked_Throws()
+    {
+        var state = new AnticipationTrainingState(5, new Dictionary<string, Tensor>());
+        Assert.Contains("5 epochs done", Assert.Throws<ArgumentException>(() => ActionLlmTraining.Train(Fresh(), videos, Options, resume: state)).Message);
+    }
+}
