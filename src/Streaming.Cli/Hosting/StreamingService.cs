@@ -6,6 +6,7 @@ using Streaming.Kafka.Configuration;
 using Streaming.Kafka.Consuming;
 using Streaming.Kafka.DeadLettering;
 using Streaming.Kafka.Producing;
+using Streaming.Kafka.Telemetry;
 using Streaming.Pipeline;
 using Streaming.Pipeline.Acknowledgements;
 using Streaming.Pipeline.Contracts;
@@ -20,7 +21,8 @@ namespace Streaming.Cli.Hosting;
 /// kept end to end. Each record becomes a pipeline input whose acknowledgement settles it: a record whose outputs the
 /// broker acknowledged is marked done; a rejected record goes to <c>&lt;topic&gt;.dlq</c> with its reason and is marked done
 /// once that write is acknowledged. Offsets are committed only up to records marked done (see OffsetLedger), so a
-/// crash replays exactly what had not settled.
+/// crash replays exactly what had not settled. Traces flow through: a record's <c>traceparent</c> parents its process
+/// span, which the windows it joins link to, and each prediction carries its window span's <c>traceparent</c>.
 /// </summary>
 public sealed class StreamingService : IDisposable
 {
@@ -41,7 +43,7 @@ public sealed class StreamingService : IDisposable
         var outputTopic = kafka.OutputTopic;
         subscription = KafkaSource.Create(kafka, bootstrapServers, _ => assigned.TrySetResult())
             .Select(record => new InputMessage(record.Key is null ? "" : Encoding.UTF8.GetString(record.Key), record.Value ?? [],
-                new AckToken(outcome => Settle(record, outcome))))
+                new AckToken(outcome => Settle(record, outcome)), record.TraceContext))
             .Predict(model, pipeline.ToOptions(), DefaultScheduler.Instance, modelThread, telemetry)
             .Subscribe(output => Publish(outputTopic, output), error =>
             {
@@ -66,7 +68,9 @@ public sealed class StreamingService : IDisposable
     {
         var prediction = output.Prediction;
         var value = ActionPredictionJson.Serialize(prediction);
-        sink.PublishAsync(topic, Encoding.UTF8.GetBytes(prediction.Stream), value).ContinueWith(t =>
+        // Downstream consumers continue the window's trace.
+        var headers = TraceContextHeaders.Inject(output.Window.Span?.Context ?? default);
+        sink.PublishAsync(topic, Encoding.UTF8.GetBytes(prediction.Stream), value, headers).ContinueWith(t =>
         {
             if (t.IsCompletedSuccessfully)
             {

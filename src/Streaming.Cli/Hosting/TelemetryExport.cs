@@ -3,6 +3,8 @@ using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using Streaming.Kafka.Telemetry;
+using Streaming.Pipeline.Telemetry;
 
 namespace Streaming.Cli.Hosting;
 
@@ -38,7 +40,11 @@ public sealed record TelemetrySettings
 /// </summary>
 public static class TelemetryExport
 {
-    public static readonly string[] Sources = ["Streaming.Pipeline", "Streaming.Kafka"];
+    /// <summary>The ActivitySources exported: the pipeline's windows and inference, the Kafka edge's process spans.</summary>
+    public static readonly string[] SpanSources = [PipelineTelemetry.Name, KafkaTracing.SourceName];
+
+    /// <summary>The Meters exported.</summary>
+    public static readonly string[] MeterNames = [PipelineTelemetry.Name, KafkaMetrics.MeterName];
 
     public static IDisposable Start(TelemetrySettings settings)
     {
@@ -50,14 +56,14 @@ public static class TelemetryExport
             o.Protocol = settings.Protocol == "grpc" ? OtlpExportProtocol.Grpc : OtlpExportProtocol.HttpProtobuf;
         }
         var resource = ResourceBuilder.CreateDefault().AddService(settings.ServiceName);
-        var tracer = Sdk.CreateTracerProviderBuilder().SetResourceBuilder(resource).AddSource(Sources)
+        var tracer = Sdk.CreateTracerProviderBuilder().SetResourceBuilder(resource).AddSource(SpanSources)
             .AddOtlpExporter(o =>
             {
                 Configure(o);
                 if (o.Protocol == OtlpExportProtocol.HttpProtobuf) o.Endpoint = new Uri(new Uri(endpoint), "v1/traces");
             })
             .Build();
-        var meter = Sdk.CreateMeterProviderBuilder().SetResourceBuilder(resource).AddMeter(Sources)
+        var meter = Sdk.CreateMeterProviderBuilder().SetResourceBuilder(resource).AddMeter(MeterNames)
             .AddOtlpExporter((o, reader) =>
             {
                 Configure(o);

@@ -8,7 +8,8 @@ namespace Streaming.Kafka.Consuming;
 /// <summary>One subscription of <see cref="KafkaSource"/>: a consumer, its ledger and the loop that drives both.</summary>
 /// <remarks>
 /// Consume, commit and the rebalance callbacks all run on the loop's thread, so the consumer is never
-/// shared. Consume waits at most <see cref="PollInterval"/> so that commits fall due while idle.
+/// shared. Consume waits at most <see cref="PollInterval"/> so that commits fall due while idle. Each record is handed
+/// on inside its process span (see <see cref="KafkaTracing"/>); the consumer lag is refreshed with each commit.
 /// </remarks>
 internal sealed class ConsumerLoop(KafkaSettings settings, string bootstrapServers, IObserver<InputRecord> observer,
     Action<IReadOnlyList<TopicPartition>>? assigned) : IDisposable
@@ -22,12 +23,14 @@ internal sealed class ConsumerLoop(KafkaSettings settings, string bootstrapServe
     readonly CancellationTokenSource stop = new();
     readonly ManualResetEventSlim ended = new();
     readonly ConsumerConfig config = KafkaClientConfig.ForConsumer(settings, bootstrapServers);
+    readonly ConsumerLag lag = new(settings.GroupId);
     int loopThread;
 
     public void Run()
     {
         loopThread = Environment.CurrentManagedThreadId;
         IConsumer<byte[]?, byte[]?>? consumer = null;
+        KafkaMetrics.Track(lag);
         try
         {
             consumer = Build();
@@ -35,10 +38,14 @@ internal sealed class ConsumerLoop(KafkaSettings settings, string bootstrapServe
             var sinceCommit = Stopwatch.StartNew();
             while (!stop.IsCancellationRequested)
             {
-                if (Consume(consumer) is { } record) observer.OnNext(record);
+                if (Consume(consumer) is { } consumed)
+                {
+                    using (consumed.Span) observer.OnNext(consumed.Record);
+                }
                 if (sinceCommit.Elapsed >= settings.CommitInterval)
                 {
                     Commit(consumer, ledger.Committable());
+                    lag.Refresh(consumer);
                     sinceCommit.Restart();
                 }
             }
@@ -51,6 +58,7 @@ internal sealed class ConsumerLoop(KafkaSettings settings, string bootstrapServe
         }
         finally
         {
+            KafkaMetrics.Untrack(lag);
             consumer?.Dispose();
             ended.Set();
         }
@@ -73,12 +81,21 @@ internal sealed class ConsumerLoop(KafkaSettings settings, string bootstrapServe
                 var partitions = revoked.Select(p => p.TopicPartition).ToList();
                 Commit(consumer, ledger.Committable(partitions));
                 ledger.Drop(partitions);
+                lag.Forget(partitions);
             })
             // Lost partitions may already be owned elsewhere: committing would overwrite the new owner's progress.
-            .SetPartitionsLostHandler((_, lost) => ledger.Drop(lost.Select(p => p.TopicPartition)))
+            .SetPartitionsLostHandler((_, lost) =>
+            {
+                var partitions = lost.Select(p => p.TopicPartition).ToList();
+                ledger.Drop(partitions);
+                lag.Forget(partitions);
+            })
             .Build();
 
-    InputRecord? Consume(IConsumer<byte[]?, byte[]?> consumer)
+    /// <summary>A record and the span that processes it (null when nothing traces the Kafka edge).</summary>
+    readonly record struct Consumed(InputRecord Record, Activity? Span);
+
+    Consumed? Consume(IConsumer<byte[]?, byte[]?> consumer)
     {
         ConsumeResult<byte[]?, byte[]?>? result;
         try
@@ -97,7 +114,10 @@ internal sealed class ConsumerLoop(KafkaSettings settings, string bootstrapServe
         DateTimeOffset? timestamp = message.Timestamp.Type == TimestampType.NotAvailable
             ? null
             : DateTimeOffset.FromUnixTimeMilliseconds(message.Timestamp.UnixTimestampMs);
-        return new InputRecord(ledger, result.TopicPartitionOffset, message.Key, message.Value, headers, timestamp);
+        var parent = TraceContextHeaders.Extract(headers);
+        var span = KafkaTracing.StartProcess(result, parent, settings.GroupId, config.ClientId);
+        var trace = span?.Context ?? parent;
+        return new Consumed(new InputRecord(ledger, result.TopicPartitionOffset, message.Key, message.Value, headers, timestamp, trace), span);
     }
 
     void Commit(IConsumer<byte[]?, byte[]?> consumer, IReadOnlyList<TopicPartitionOffset> offsets)

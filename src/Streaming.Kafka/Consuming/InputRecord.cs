@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 
 namespace Streaming.Kafka.Consuming;
@@ -11,8 +12,9 @@ public sealed class InputRecord
     readonly OffsetLedger ledger;
 
     internal InputRecord(OffsetLedger ledger, TopicPartitionOffset position, byte[]? key, byte[]? value,
-        IReadOnlyList<KeyValuePair<string, byte[]>> headers, DateTimeOffset? timestamp)
+        IReadOnlyList<KeyValuePair<string, byte[]>> headers, DateTimeOffset? timestamp, ActivityContext traceContext)
     {
+        TraceContext = traceContext;
         this.ledger = ledger;
         Position = position;
         Key = key;
@@ -33,6 +35,12 @@ public sealed class InputRecord
 
     /// <summary>The broker's or producer's timestamp; null when the message carries none.</summary>
     public DateTimeOffset? Timestamp { get; }
+
+    /// <summary>
+    /// The context of the span that processed this record, a child of its <c>traceparent</c> header; the header's own
+    /// context when nothing traces the Kafka edge; <c>default</c> when neither. Work derived from the record links to it.
+    /// </summary>
+    public ActivityContext TraceContext { get; }
 
     /// <summary>Lets the offset be committed (at-least-once): call after the outputs are acknowledged or the record is dead-lettered.</summary>
     public void MarkDone() => ledger.MarkDone(Position.TopicPartition, Offset);

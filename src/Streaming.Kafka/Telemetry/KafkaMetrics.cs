@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Confluent.Kafka;
+using Streaming.Kafka.Consuming;
 
 namespace Streaming.Kafka.Telemetry;
 
@@ -9,6 +11,7 @@ public static class KafkaMetrics
     public const string MeterName = "Streaming.Kafka";
     public const string DeadLetterRecordsName = "streaming.dlq.records";
     public const string ClientErrorsName = "streaming.kafka.client.errors";
+    public const string ConsumerLagName = "streaming.kafka.consumer.lag";
 
     static readonly Meter Meter = new(MeterName);
 
@@ -19,6 +22,20 @@ public static class KafkaMetrics
     /// <summary>Errors librdkafka reported and recovers from by itself (broker down, coordinator moved), tagged <c>code</c> and <c>client</c>.</summary>
     static readonly Counter<long> ClientErrors = Meter.CreateCounter<long>(
         ClientErrorsName, "{error}", "Transient errors reported by the Kafka clients.");
+
+    /// <summary>The consumers running in this process, each reporting its partitions' lag.</summary>
+    static readonly ConcurrentDictionary<ConsumerLag, byte> Consumers = new();
+
+    /// <summary>
+    /// Records each consumer has yet to read per assigned partition (high watermark minus position), tagged <c>topic</c>,
+    /// <c>partition</c> and <c>group</c>; refreshed every commit interval. 0 when caught up.
+    /// </summary>
+    static readonly ObservableGauge<long> ConsumerLagGauge = Meter.CreateObservableGauge(
+        ConsumerLagName, () => Consumers.Keys.SelectMany(c => c.Measurements()), "{record}", "Records not yet consumed, per partition.");
+
+    internal static void Track(ConsumerLag consumer) => Consumers.TryAdd(consumer, 0);
+
+    internal static void Untrack(ConsumerLag consumer) => Consumers.TryRemove(consumer, out _);
 
     internal static void DeadLettered(string sourceTopic, string reason) =>
         DeadLetterRecords.Add(1, new KeyValuePair<string, object?>("reason", reason), new KeyValuePair<string, object?>("topic", sourceTopic));

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Reactive.Concurrency;
 using System.Reactive.Disposables;
 using Streaming.Pipeline.Batching;
@@ -118,14 +119,18 @@ sealed class ModelStage(IObserver<PendingOutput> observer, IActionModel model, M
     {
         List<PendingOutput>? outputs = null;
         Exception? failure = null;
+        var span = PipelineTelemetry.StartInferenceSpan(model.Id, batch);
+        var started = Stopwatch.GetTimestamp();
         try
         {
             outputs = Predict(batch);
+            telemetry.ModelRan(model.Id, Stopwatch.GetElapsedTime(started));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             failure = e;
         }
+        PipelineTelemetry.EndInferenceSpan(span, failure);
         lock (_gate)
         {
             _busy = false;

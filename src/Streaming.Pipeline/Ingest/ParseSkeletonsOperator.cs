@@ -19,7 +19,7 @@ public static class ParseSkeletonsOperator
         return source.SelectMany(message =>
         {
             var parsed = SkeletonFrameJson.Parse(message.Value.Span, maxBytes);
-            if (parsed.IsValid) return Observable.Return(new Acked<SkeletonFrame>(parsed.Value, message.Ack));
+            if (parsed.IsValid) return Observable.Return(new Acked<SkeletonFrame>(parsed.Value, message.Ack, message.Trace));
             telemetry.Reject(message.Key, message.Ack, parsed.Rejection);
             return Observable.Empty<Acked<SkeletonFrame>>();
         });

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Streaming.Pipeline.Acknowledgements;
 using Streaming.Pipeline.Contracts;
 using Streaming.Pipeline.Telemetry;
@@ -150,15 +151,18 @@ public sealed class StreamWindowBuilder
     {
         var frames = new SkeletonFrame[members.Count];
         var acks = new AckToken[members.Count];
+        var traces = new ActivityContext[members.Count];
         for (int i = 0; i < members.Count; i++)
         {
             members[i].Windowed = true;
             members[i].Frame.Ack.Hold();
             frames[i] = members[i].Frame.Value;
             acks[i] = members[i].Frame.Ack;
+            traces[i] = members[i].Frame.Trace;
         }
         _telemetry.WindowFormed();
-        return new Observation(_stream, _nextWindowId++, start, end, frames, acks, now);
+        long id = _nextWindowId++;
+        return new Observation(_stream, id, start, end, frames, acks, now) { Span = PipelineTelemetry.StartWindowSpan(_stream, id, traces, now) };
     }
 
     /// <summary>Lets go of the first <paramref name="count"/> frames: the windows that hold them settle them.</summary>
