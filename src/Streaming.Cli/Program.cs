@@ -9,4 +9,5 @@ root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(BrokerCommand.Create());
+root.Subcommands.Add(LmCommand.Create());
 return root.Parse(args).Invoke();
