@@ -15,6 +15,7 @@ public static class HfCheckpoint
     public const string ConfigFileName = "config.json";
     public const string SingleFileName = "model.safetensors";
     public const string IndexFileName = "model.safetensors.index.json";
+    public const string GenerationConfigFileName = "generation_config.json";
 
     /// <summary>Loads the configuration and weights; every missing, unexpected or mis-shaped tensor is reported in one <see cref="CheckpointException"/>.</summary>
     public static LlamaModel Load(string directory)
@@ -27,6 +28,33 @@ public static class HfCheckpoint
         checkpoint.ReadInto(model.NamedParameters(), name => Ignored(name, config));
         return model;
     }
+
+    /// <summary>
+    /// The token ids that end generation: <c>eos_token_id</c> (one id or a list) of generation_config.json when it
+    /// has one, else of config.json, as transformers' GenerationConfig takes it; empty when neither names one.
+    /// </summary>
+    public static IReadOnlyList<int> EosTokenIds(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        foreach (var name in new[] { GenerationConfigFileName, ConfigFileName })
+        {
+            var path = Path.Combine(directory, name);
+            if (!File.Exists(path)) continue;
+            var json = ConfigJson.Read(path);
+            switch (json.Node("eos_token_id"))
+            {
+                case null: continue;
+                case JsonArray list: return [.. list.Select(id => Id(json, id))];
+                case var id: return [Id(json, id)];
+            }
+        }
+        return [];
+    }
+
+    static int Id(ConfigJson json, JsonNode? node) =>
+        node is JsonValue value && value.TryGetValue<int>(out var id) && id >= 0
+            ? id
+            : throw json.Invalid("eos_token_id", $"{node?.ToJsonString() ?? "null"} is not a token id; expected a non-negative integer or a list of them");
 
     /// <summary>
     /// Tensors a valid checkpoint may hold that the model does not take: older LLaMA exports store the rotary

@@ -98,6 +98,27 @@ public sealed class KvCache
             Array.Copy(rows, bh * T * HeadDim, buffer.Data, (bh * Capacity + Length) * HeadDim, T * HeadDim);
     }
 
+    /// <summary>Whether a padded forward wrote into the cache; the inference path does not mask padding.</summary>
+    internal bool Padded => anyPadding;
+
+    /// <summary>
+    /// Copies layer <paramref name="layer"/>'s new k, v in the projections' (B, T, Hkv * D) layout in, allocating
+    /// nothing, and returns the layer's whole buffers (B, Hkv, Capacity, D), valid up to Length + T.
+    /// </summary>
+    internal (Tensor Keys, Tensor Values) AppendTimeMajor(int layer, Tensor k, Tensor v)
+    {
+        int T = k.Shape[1];
+        for (int b = 0; b < Batch; b++)
+            for (int t = 0; t < T; t++)
+                for (int h = 0; h < KvHeads; h++)
+                {
+                    int from = ((b * T + t) * KvHeads + h) * HeadDim, to = ((b * KvHeads + h) * Capacity + Length + t) * HeadDim;
+                    Array.Copy(k.Data, k.Offset + from, keys[layer].Data, to, HeadDim);
+                    Array.Copy(v.Data, v.Offset + from, values[layer].Data, to, HeadDim);
+                }
+        return (keys[layer], values[layer]);
+    }
+
     /// <summary>Marks the <paramref name="count"/> positions written by the last forward as cached.</summary>
     internal void Advance(int count) => Length += count;
 }

@@ -4,11 +4,13 @@ using Streaming.Tensors.Inference;
 namespace Streaming.Models.Language;
 
 /// <summary>
-/// Prefill of a <see cref="LlamaModel"/> as inference serves it, in the manner of llama2.c's <c>forward</c>: the same
-/// math as <see cref="LlamaModel.Forward(int[], int, int[], Tensor, KvCache, bool)"/> on the allocation-free kernels,
-/// with activations in buffers allocated once per (batch, length) and q/k/v kept in the (B, T, heads * D) layout of
-/// the projections. It returns the logits of each row's last position, what generation needs first. Adapters must
-/// be merged into the weights first (LoRA) or are not supported (prefix tuning).
+/// A <see cref="LlamaModel"/> as inference serves it, in the manner of llama2.c's <c>forward</c>: the same math as
+/// <see cref="LlamaModel.Forward(int[], int, int[], Tensor, KvCache, bool)"/> on the allocation-free kernels, with
+/// activations in buffers allocated once per (batch, length) and q/k/v kept in the (B, T, heads * D) layout of the
+/// projections. <see cref="Prefill"/> runs whole rows; <see cref="Decode"/> continues them through a
+/// <see cref="KvCache"/>, and <see cref="Greedy"/> generates with it. Both return the logits of each row's last
+/// position, what generation needs. Adapters must be merged into the weights first (LoRA) or are not supported
+/// (prefix tuning).
 /// </summary>
 public sealed class LlamaInference(LlamaModel model)
 {
@@ -21,7 +23,61 @@ public sealed class LlamaInference(LlamaModel model)
     /// Runs <paramref name="batch"/> rows of T token ids each (positions 0..T-1, no padding) and returns the logits of
     /// every row's last position (B, V). The returned tensor is reused by the next call.
     /// </summary>
-    public Tensor Prefill(int[] ids, int batch)
+    public Tensor Prefill(int[] ids, int batch) => Forward(ids, batch, null);
+
+    /// <summary>
+    /// Runs T new token ids for each of the cache's rows (<paramref name="ids"/> row-major, B * T) at positions
+    /// cache.Length .. cache.Length + T - 1, appends their keys and values to <paramref name="cache"/> and returns the
+    /// logits of every row's last position (B, V): the prompt first, then one token at a time, each step attending
+    /// to everything cached. The returned tensor is reused by the next call; a cache written with padding is refused.
+    /// </summary>
+    public Tensor Decode(int[] ids, KvCache cache)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        if (cache.Layers != model.Config.NumHiddenLayers || cache.KvHeads != model.Config.NumKeyValueHeads || cache.HeadDim != model.Config.HeadDim)
+            throw new ArgumentException($"LlamaInference: the cache ({cache.Layers} layers, {cache.KvHeads} kv heads of {cache.HeadDim}) does not fit the model.", nameof(cache));
+        if (cache.Padded) throw new NotSupportedException("LlamaInference: the cache holds padded positions, which the inference path does not mask; use LlamaModel.Forward.");
+        return Forward(ids, cache.Batch, cache);
+    }
+
+    /// <summary>
+    /// Greedy generation from one <paramref name="prompt"/>: the most likely next token, again and again, until one of
+    /// <paramref name="stop"/> (included, as transformers does) or <paramref name="maxNewTokens"/> tokens, or the
+    /// model's max_position_embeddings. Returns the new tokens only.
+    /// </summary>
+    public List<int> Greedy(IReadOnlyList<int> prompt, int maxNewTokens, IReadOnlyCollection<int> stop)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        ArgumentNullException.ThrowIfNull(stop);
+        if (prompt.Count == 0) throw new ArgumentException("LlamaInference: the prompt is empty; generation needs at least one token.", nameof(prompt));
+        if (maxNewTokens < 0) throw new ArgumentOutOfRangeException(nameof(maxNewTokens), $"LlamaInference: {maxNewTokens} new tokens must not be negative.");
+        var generated = new List<int>(maxNewTokens);
+        if (maxNewTokens == 0) return generated;
+        // The last new token is never fed back, so the cache needs one position less than prompt and continuation.
+        int capacity = Math.Min(prompt.Count + maxNewTokens - 1, model.Config.MaxPositionEmbeddings);
+        var cache = new KvCache(model.Config, batch: 1, capacity);
+        var next = Decode([.. prompt], cache);
+        int[] step = new int[1];
+        while (true)
+        {
+            int token = ArgMax(next.Data.AsSpan(next.Offset, next.Size));
+            generated.Add(token);
+            if (generated.Count == maxNewTokens || stop.Contains(token) || cache.Length == cache.Capacity) return generated;
+            step[0] = token;
+            next = Decode(step, cache);
+        }
+    }
+
+    /// <summary>The first index of the largest value, as torch.argmax picks it.</summary>
+    static int ArgMax(ReadOnlySpan<float> values)
+    {
+        int best = 0;
+        for (int i = 1; i < values.Length; i++)
+            if (values[i] > values[best]) best = i;
+        return best;
+    }
+
+    Tensor Forward(int[] ids, int batch, KvCache? cache)
     {
         ArgumentNullException.ThrowIfNull(ids);
         var c = model.Config;
@@ -31,9 +87,10 @@ public sealed class LlamaInference(LlamaModel model)
             throw new NotSupportedException("LlamaInference: merge the LoRA adapter into the weights first (LoraAdapter.Merge), or use LlamaModel.Forward.");
         if (batch <= 0 || ids.Length == 0 || ids.Length % batch != 0)
             throw new ArgumentException($"LlamaInference: {ids.Length} token ids do not split into {batch} non-empty rows.", nameof(ids));
-        int T = ids.Length / batch, C = c.HiddenSize;
-        if (T > c.MaxPositionEmbeddings)
-            throw new ArgumentException($"LlamaInference: {T} tokens per row exceed max_position_embeddings {c.MaxPositionEmbeddings}.", nameof(ids));
+        int T = ids.Length / batch, C = c.HiddenSize, past = cache?.Length ?? 0;
+        if (past + T > c.MaxPositionEmbeddings)
+            throw new ArgumentException($"LlamaInference: {past} cached and {T} new tokens per row exceed max_position_embeddings {c.MaxPositionEmbeddings}.", nameof(ids));
+        cache?.CheckRoom(batch, T);
         Allocate(batch, T);
 
         for (int i = 0; i < ids.Length; i++)
@@ -51,9 +108,14 @@ public sealed class LlamaInference(LlamaModel model)
             InferenceKernels.Linear(h, layer.Wq, layer.Bq, q);                    // (B, T, H*D)
             InferenceKernels.Linear(h, layer.Wk, layer.Bk, k);                    // (B, T, Hkv*D)
             InferenceKernels.Linear(h, layer.Wv, layer.Bv, v);
-            kernels.Rotary(q, c.NumAttentionHeads, 0, c.RopeTheta);
-            kernels.Rotary(k, c.NumKeyValueHeads, 0, c.RopeTheta);
-            kernels.Attention(q, k, v, c.NumAttentionHeads, c.NumKeyValueHeads, causal: true, y);
+            kernels.Rotary(q, c.NumAttentionHeads, past, c.RopeTheta);
+            kernels.Rotary(k, c.NumKeyValueHeads, past, c.RopeTheta);
+            if (cache is null) kernels.Attention(q, k, v, c.NumAttentionHeads, c.NumKeyValueHeads, causal: true, y);
+            else
+            {
+                var (keys, values) = cache.AppendTimeMajor(l, k, v);              // (B, Hkv, capacity, D), valid to past + T
+                kernels.CachedAttention(q, keys, values, past + T, c.NumAttentionHeads, y);
+            }
             InferenceKernels.Linear(y, layer.Wo, layer.Bo, x, accumulate: true);
             // x += down(silu(gate(h)) * up(h)) of h = rmsnorm(x)
             kernels.RmsNorm(x, layer.PostAttentionNorm, c.RmsNormEps, h);
@@ -62,6 +124,7 @@ public sealed class LlamaInference(LlamaModel model)
             kernels.SwiGlu(gate, up);
             InferenceKernels.Linear(gate, layer.WDown, null, x, accumulate: true);
         }
+        cache?.Advance(T);
         for (int b = 0; b < batch; b++) x.Data.AsSpan((b * T + T - 1) * C, C).CopyTo(last.Data.AsSpan(b * C, C));
         kernels.RmsNorm(last, model.Norm, c.RmsNormEps, lastNormed);
         InferenceKernels.Linear(lastNormed, model.LmHead, null, logits);         // (B, V)

@@ -1,4 +1,5 @@
 using System.IO.MemoryMappedFiles;
+using System.Runtime.InteropServices;
 
 namespace Streaming.Tensors.IO;
 
@@ -115,6 +116,48 @@ public sealed class SafeTensorsFile : IDisposable
         if (!destination.IsContiguous)
             throw new ArgumentException($"{Path}: the destination for tensor '{name}' is not contiguous.", nameof(destination));
         Copy(info, destination.Span);
+    }
+
+    /// <summary>
+    /// Reads integer tensor <paramref name="name"/> (I64, I32, I16, I8, U32, U16 or U8) exactly, row-major; token ids
+    /// and labels would round through <see cref="Read"/> above 2^24.
+    /// </summary>
+    public unsafe long[] ReadIntegers(string name)
+    {
+        var info = GetInfo(name);
+        if (info.DType is not (SafeTensorsDType.I64 or SafeTensorsDType.I32 or SafeTensorsDType.I16 or SafeTensorsDType.I8
+            or SafeTensorsDType.U32 or SafeTensorsDType.U16 or SafeTensorsDType.U8))
+            throw new NotSupportedException($"{Path}: tensor '{name}' has dtype {info.DTypeName}, which is not a signed integer or an unsigned one narrower than 64 bits.");
+        if (info.ElementCount > Array.MaxLength)
+            throw new NotSupportedException($"{Path}: tensor '{name}' has {info.ElementCount} elements, more than an array holds.");
+        var result = new long[info.ElementCount];
+        var handle = view.SafeMemoryMappedViewHandle;
+        byte* pointer = null;
+        handle.AcquirePointer(ref pointer);
+        try
+        {
+            var source = new ReadOnlySpan<byte>(pointer + view.PointerOffset + dataStart + info.Begin, checked((int)info.ByteLength));
+            switch (info.DType)
+            {
+                case SafeTensorsDType.I64: MemoryMarshal.Cast<byte, long>(source).CopyTo(result); break;
+                case SafeTensorsDType.I32: Widen(MemoryMarshal.Cast<byte, int>(source), result); break;
+                case SafeTensorsDType.I16: Widen(MemoryMarshal.Cast<byte, short>(source), result); break;
+                case SafeTensorsDType.I8: Widen(MemoryMarshal.Cast<byte, sbyte>(source), result); break;
+                case SafeTensorsDType.U32: Widen(MemoryMarshal.Cast<byte, uint>(source), result); break;
+                case SafeTensorsDType.U16: Widen(MemoryMarshal.Cast<byte, ushort>(source), result); break;
+                default: Widen(source, result); break;
+            }
+        }
+        finally
+        {
+            handle.ReleasePointer();
+        }
+        return result;
+    }
+
+    static void Widen<T>(ReadOnlySpan<T> source, long[] destination) where T : unmanaged, System.Numerics.INumberBase<T>
+    {
+        for (int i = 0; i < source.Length; i++) destination[i] = long.CreateTruncating(source[i]);
     }
 
     /// <summary>Reads every tensor, keyed by name.</summary>

@@ -28,24 +28,42 @@ public static class SafeTensorsWriter
     /// new one under that name; at worst a stray temporary file remains beside it.
     /// </remarks>
     public static void Write(string path, IReadOnlyDictionary<string, Tensor> tensors,
+        IReadOnlyDictionary<string, string>? metadata = null, SafeTensorsDType dtype = SafeTensorsDType.F32) =>
+        Write(path, tensors, new Dictionary<string, IntegerTensor>(), metadata, dtype);
+
+    /// <summary>
+    /// Writes float <paramref name="tensors"/> as <paramref name="dtype"/> and <paramref name="integers"/> each as its
+    /// own <see cref="IntegerTensor.DType"/> (I64 or I32) into one file, as <see cref="Write(string, IReadOnlyDictionary{string, Tensor}, IReadOnlyDictionary{string, string}?, SafeTensorsDType)"/>.
+    /// </summary>
+    public static void Write(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, IntegerTensor> integers,
         IReadOnlyDictionary<string, string>? metadata = null, SafeTensorsDType dtype = SafeTensorsDType.F32)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(tensors);
+        ArgumentNullException.ThrowIfNull(integers);
         if (!ElementConversion.CanEncode(dtype))
             throw new ArgumentException($"SafeTensorsWriter: cannot write dtype {SafeTensorsDTypes.Name(dtype)}; use F32, F16 or BF16.", nameof(dtype));
         if (!BitConverter.IsLittleEndian)
             throw new PlatformNotSupportedException("SafeTensorsWriter: safetensors data is little-endian; this writer runs on little-endian machines only.");
+        var all = new List<Entry>(tensors.Count + integers.Count);
         foreach (var (name, tensor) in tensors)
         {
             if (tensor is null) throw new ArgumentException($"SafeTensorsWriter: tensor '{name}' is null.", nameof(tensors));
-            if (name == SafeTensorsHeader.MetadataKey)
-                throw new ArgumentException($"SafeTensorsWriter: '{SafeTensorsHeader.MetadataKey}' is reserved for metadata and cannot name a tensor.", nameof(tensors));
+            all.Add(new Entry(name, dtype, tensor.Shape, tensor.Size, tensor, null));
         }
+        foreach (var (name, integer) in integers)
+        {
+            if (integer is null) throw new ArgumentException($"SafeTensorsWriter: tensor '{name}' is null.", nameof(integers));
+            if (tensors.ContainsKey(name)) throw new ArgumentException($"SafeTensorsWriter: '{name}' names both a float and an integer tensor.", nameof(integers));
+            all.Add(new Entry(name, integer.DType, integer.Shape, integer.Values.Length, null, integer));
+        }
+        foreach (var e in all)
+            if (e.Name == SafeTensorsHeader.MetadataKey)
+                throw new ArgumentException($"SafeTensorsWriter: '{SafeTensorsHeader.MetadataKey}' is reserved for metadata and cannot name a tensor.", nameof(tensors));
 
         // Rust compares strings by UTF-8 bytes; sorting the same way gives the reference's exact layout.
-        var entries = tensors.OrderBy(e => Encoding.UTF8.GetBytes(e.Key), Utf8Order.Instance).ToList();
-        var header = Header(entries, metadata, SafeTensorsDTypes.Size(dtype), SafeTensorsDTypes.Name(dtype));
+        var entries = all.OrderBy(e => Encoding.UTF8.GetBytes(e.Name), Utf8Order.Instance).ToList();
+        var header = Header(entries, metadata);
 
         var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
         var temp = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
@@ -57,10 +75,15 @@ public static class SafeTensorsWriter
                 BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
                 file.Write(length);
                 file.Write(header);
-                var buffer = ArrayPool<byte>.Shared.Rent(ChunkElements * SafeTensorsDTypes.Size(dtype));
+                // F32 and I64 are written as they are; the converted types are at most 4 bytes wide (I32).
+                var buffer = ArrayPool<byte>.Shared.Rent(ChunkElements * 4);
                 try
                 {
-                    foreach (var (_, tensor) in entries) WriteData(file, tensor, dtype, buffer);
+                    foreach (var e in entries)
+                    {
+                        if (e.Floats is not null) WriteData(file, e.Floats, dtype, buffer);
+                        else WriteIntegers(file, e.Integers!, buffer);
+                    }
                 }
                 finally
                 {
@@ -77,11 +100,14 @@ public static class SafeTensorsWriter
         }
     }
 
+    /// <summary>One tensor of the file: float data written as the file's dtype, or integers as their own.</summary>
+    readonly record struct Entry(string Name, SafeTensorsDType DType, IReadOnlyList<int> Shape, long Count, Tensor? Floats, IntegerTensor? Integers);
+
     /// <summary>
     /// The JSON header, written by hand to match serde_json byte for byte (System.Text.Json escapes
     /// characters outside the BMP), padded with spaces to a multiple of 8 bytes.
     /// </summary>
-    static byte[] Header(List<KeyValuePair<string, Tensor>> entries, IReadOnlyDictionary<string, string>? metadata, int elementSize, string dtypeName)
+    static byte[] Header(List<Entry> entries, IReadOnlyDictionary<string, string>? metadata)
     {
         var json = new StringBuilder("{");
         string separator = "";
@@ -100,12 +126,12 @@ public static class SafeTensorsWriter
             separator = ",";
         }
         long offset = 0;
-        foreach (var (name, tensor) in entries)
+        foreach (var e in entries)
         {
-            long end = offset + (long)tensor.Size * elementSize;
-            AppendString(json.Append(separator), name);
+            long end = offset + e.Count * SafeTensorsDTypes.Size(e.DType);
+            AppendString(json.Append(separator), e.Name);
             separator = ",";
-            json.Append(CultureInfo.InvariantCulture, $":{{\"dtype\":\"{dtypeName}\",\"shape\":[{string.Join(',', tensor.Shape)}],\"data_offsets\":[{offset},{end}]}}");
+            json.Append(CultureInfo.InvariantCulture, $":{{\"dtype\":\"{SafeTensorsDTypes.Name(e.DType)}\",\"shape\":[{string.Join(',', e.Shape)}],\"data_offsets\":[{offset},{end}]}}");
             offset = end;
         }
         json.Append('}');
@@ -162,6 +188,23 @@ public static class SafeTensorsWriter
             var bytes = buffer.AsSpan(0, chunk.Length * size);
             ElementConversion.Encode(dtype, chunk, bytes);
             file.Write(bytes);
+        }
+    }
+
+    static void WriteIntegers(FileStream file, IntegerTensor integers, byte[] buffer)
+    {
+        var values = integers.Values.AsSpan();
+        if (integers.DType == SafeTensorsDType.I64)
+        {
+            file.Write(MemoryMarshal.AsBytes(values));
+            return;
+        }
+        for (int i = 0; i < values.Length; i += ChunkElements)
+        {
+            var chunk = values.Slice(i, Math.Min(ChunkElements, values.Length - i));
+            var narrow = MemoryMarshal.Cast<byte, int>(buffer.AsSpan(0, chunk.Length * 4));
+            for (int j = 0; j < chunk.Length; j++) narrow[j] = (int)chunk[j];
+            file.Write(MemoryMarshal.AsBytes(narrow));
         }
     }
 

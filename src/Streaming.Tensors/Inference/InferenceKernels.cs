@@ -75,6 +75,26 @@ public sealed class InferenceKernels
             output.Data, AttentionLayout.TimeMajor(heads, tq, headDim) with { Offset = output.Offset }, null);
     }
 
+    /// <summary>
+    /// Causal attention of q (B, Tq, heads * headDim) over the first <paramref name="keys"/> positions of a KV cache
+    /// k, v (B, kvHeads, capacity, headDim), read in place, into output (B, Tq, heads * headDim): the queries are the
+    /// last Tq of those positions, so query i sees keys up to keys - Tq + i.
+    /// </summary>
+    public void CachedAttention(Tensor q, Tensor k, Tensor v, int keys, int heads, Tensor output)
+    {
+        Check("scaled_dot_product_attention", q.IsContiguous && k.IsContiguous && v.IsContiguous && output.IsContiguous
+            && q.Rank == 3 && k.Rank == 4 && heads > 0 && q.Shape[2] % heads == 0 && Tensor.SameShape(k.Shape, v.Shape), q, k, output);
+        int b = q.Shape[0], tq = q.Shape[1], headDim = q.Shape[2] / heads, kvHeads = k.Shape[1], capacity = k.Shape[2];
+        Check("scaled_dot_product_attention", k.Shape[0] == b && k.Shape[3] == headDim && heads % kvHeads == 0
+            && keys >= tq && keys <= capacity && output.Size == q.Size, q, k, v);
+        (attention.B, attention.H, attention.Hkv, attention.Tq, attention.Tk, attention.D, attention.Dv) = (b, heads, kvHeads, tq, keys, headDim, headDim);
+        (attention.Scale, attention.Causal, attention.Padded) = (1f / MathF.Sqrt(headDim), true, null);
+        attention.Forward(q.Data, AttentionLayout.TimeMajor(heads, tq, headDim) with { Offset = q.Offset },
+            k.Data, AttentionLayout.HeadsMajor(kvHeads, capacity, headDim) with { Offset = k.Offset },
+            v.Data, AttentionLayout.HeadsMajor(kvHeads, capacity, headDim) with { Offset = v.Offset },
+            output.Data, AttentionLayout.TimeMajor(heads, tq, headDim) with { Offset = output.Offset }, null);
+    }
+
     /// <summary>The SwiGLU gate in place: gate = silu(gate) * up.</summary>
     public void SwiGlu(Tensor gate, Tensor up)
     {

@@ -50,6 +50,25 @@ public sealed class HfCheckpointTests(TinyCheckpoints checkpoints)
     }
 
     [Fact]
+    public void EosTokenIds_GenerationConfigFirst_ThenConfig_NumberOrList()
+    {
+        var directory = checkpoints.NewDirectory("eos");
+        Assert.Empty(HfCheckpoint.EosTokenIds(directory));
+        var config = Path.Combine(directory, HfCheckpoint.ConfigFileName);
+        File.WriteAllText(config, """{"model_type": "llama", "eos_token_id": 2}""");
+        Assert.Equal([2], HfCheckpoint.EosTokenIds(directory));
+        var generation = Path.Combine(directory, HfCheckpoint.GenerationConfigFileName);
+        File.WriteAllText(generation, """{"eos_token_id": null}""");
+        Assert.Equal([2], HfCheckpoint.EosTokenIds(directory));
+        File.WriteAllText(generation, """{"eos_token_id": [128001, 128009]}""");
+        Assert.Equal([128001, 128009], HfCheckpoint.EosTokenIds(directory));
+        File.WriteAllText(generation, """{"eos_token_id": "</s>"}""");
+        var bad = Assert.Throws<InvalidDataException>(() => HfCheckpoint.EosTokenIds(directory));
+        Assert.Contains("eos_token_id", bad.Message, StringComparison.Ordinal);
+        Assert.Contains(HfCheckpoint.GenerationConfigFileName, bad.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Save_Bf16_LoadsTheRoundedWeights()
     {
         var model = new LlamaModel(LlamaConfig.Tiny, new Random(8));

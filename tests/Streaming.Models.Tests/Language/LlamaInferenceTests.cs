@@ -5,8 +5,9 @@ using Streaming.Tensors;
 namespace Streaming.Models.Tests.Language;
 
 /// <summary>
-/// The allocation-free prefill must give the last-position logits of <see cref="LlamaModel.Forward(int[], int, int[], Tensor, KvCache, bool)"/>,
-/// which the reference tests check against PyTorch, for llama and qwen2 (biases) with GQA, tied and untied heads.
+/// The allocation-free prefill and cached decoding must give the logits of <see cref="LlamaModel.Forward(int[], int, int[], Tensor, KvCache, bool)"/>,
+/// which the reference tests check against PyTorch, for llama and qwen2 (biases) with GQA, tied and untied heads;
+/// greedy generation must pick what rerunning the full forward on the growing sequence picks.
 /// </summary>
 public sealed class LlamaInferenceTests
 {
@@ -33,18 +34,122 @@ public sealed class LlamaInferenceTests
     [MemberData(nameof(Configs))]
     public void Prefill_MatchesTheAutogradForward(string type, int heads, int kvHeads, bool tied)
     {
+        var model = ConfiguredModel(type, heads, kvHeads, tied);
+        float[] expected;
+        using (GradMode.Disable()) expected = model.Forward(Ids, batch: 2).Logits!.Narrow(1, 11, 1).ToArray();
+        var actual = new LlamaInference(model).Prefill(Ids, batch: 2).ToArray();
+        AssertClose(expected, actual, "prefill");
+    }
+
+    static LlamaModel ConfiguredModel(string type, int heads, int kvHeads, bool tied)
+    {
         var config = LlamaConfig.Tiny with { ModelType = type, NumAttentionHeads = heads, NumKeyValueHeads = kvHeads, TieWordEmbeddings = tied, HeadDim = 64 / heads };
         var model = NewModel(config, seed: 3);
         if (config.QkvBias)
             foreach (var layer in model.Layers)
                 foreach (var bias in new[] { layer.Bq!, layer.Bk!, layer.Bv! })
                     Enumerable.Range(0, bias.Size).Select(i => MathF.Sin(i)).ToArray().CopyTo(bias.Span);
-        float[] expected;
-        using (GradMode.Disable()) expected = model.Forward(Ids, batch: 2).Logits!.Narrow(1, 11, 1).ToArray();
-        var actual = new LlamaInference(model).Prefill(Ids, batch: 2).ToArray();
+        return model;
+    }
+
+    static void AssertClose(float[] expected, float[] actual, string what)
+    {
         Assert.Equal(expected.Length, actual.Length);
         for (int i = 0; i < expected.Length; i++)
-            Assert.True(MathF.Abs(actual[i] - expected[i]) <= 1e-4f + 1e-4f * MathF.Abs(expected[i]), $"logit {i}: {actual[i]} against {expected[i]}");
+            Assert.True(MathF.Abs(actual[i] - expected[i]) <= 1e-4f + 1e-4f * MathF.Abs(expected[i]), $"{what}, logit {i}: {actual[i]} against {expected[i]}");
+    }
+
+    /// <summary>Columns [from, from + count) of the (2, 12) rows of <see cref="Ids"/>, row-major.</summary>
+    static int[] Columns(int from, int count) => [.. Ids.Take(12).Skip(from).Take(count), .. Ids.Skip(12 + from).Take(count)];
+
+    [Theory]
+    [MemberData(nameof(Configs))]
+    public void Decode_PromptThenChunksThroughTheCache_MatchesTheAutogradForwardAtEveryStep(string type, int heads, int kvHeads, bool tied)
+    {
+        var model = ConfiguredModel(type, heads, kvHeads, tied);
+        Tensor full;
+        using (GradMode.Disable()) full = model.Forward(Ids, batch: 2).Logits!;                // (2, 12, V)
+        var inference = new LlamaInference(model);
+        var cache = new KvCache(model.Config, batch: 2, capacity: 12);
+
+        // A 5-token prompt, then single tokens, then a chunk of 3, then single tokens again.
+        foreach (var (from, count) in new[] { (0, 5), (5, 1), (6, 1), (7, 3), (10, 1), (11, 1) })
+        {
+            var actual = inference.Decode(Columns(from, count), cache).ToArray();
+            AssertClose(full.Narrow(1, from + count - 1, 1).ToArray(), actual, $"decode of positions {from}..{from + count - 1}");
+        }
+        Assert.Equal(12, cache.Length);
+        Assert.Throws<InvalidOperationException>(() => inference.Decode([1, 2], cache));
+    }
+
+    [Fact]
+    public void Decode_InSteadyState_AllocatesNothing_AndChecksTheCache()
+    {
+        var model = NewModel(LlamaConfig.Tiny, seed: 5);
+        var inference = new LlamaInference(model);
+        var cache = new KvCache(model.Config, batch: 2, capacity: 16);
+        inference.Decode(Columns(0, 9), cache);
+        inference.Decode(Columns(9, 1), cache);
+        int[] step = [3, 4];
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 3; i++) inference.Decode(step, cache);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+
+        Assert.Throws<ArgumentException>(() => inference.Decode([1, 2, 3], cache));
+        Assert.Throws<ArgumentException>(() => inference.Decode([1], new KvCache(model.Config with { NumHiddenLayers = 3 }, 1, 4)));
+        var padded = new KvCache(model.Config, batch: 1, capacity: 4);
+        using (GradMode.Disable()) model.Forward([1, 2], 1, paddingMask: Tensor.FromArray([1f, 0f], 1, 2), cache: padded);
+        Assert.Throws<NotSupportedException>(() => inference.Decode([3], padded));
+    }
+
+    /// <summary>The oracle: rerun the whole sequence through the autograd forward and take the argmax of the last position.</summary>
+    static List<int> GreedyByFullForward(LlamaModel model, int[] prompt, int maxNewTokens, int? stop)
+    {
+        var ids = prompt.ToList();
+        var generated = new List<int>();
+        using var _ = GradMode.Disable();
+        while (generated.Count < maxNewTokens)
+        {
+            var logits = model.Forward([.. ids], batch: 1).Logits!.Narrow(1, ids.Count - 1, 1).ToArray();
+            int next = Array.IndexOf(logits, logits.Max());
+            generated.Add(next);
+            ids.Add(next);
+            if (next == stop) break;
+        }
+        return generated;
+    }
+
+    [Theory]
+    [MemberData(nameof(Configs))]
+    public void Greedy_EqualsTheArgMaxOfTheFullForwardRepeated_AndStopsAtTheStopToken(string type, int heads, int kvHeads, bool tied)
+    {
+        var model = ConfiguredModel(type, heads, kvHeads, tied);
+        int[] prompt = [5, 17, 200, 3, 99];
+        var inference = new LlamaInference(model);
+
+        var expected = GreedyByFullForward(model, prompt, 12, stop: null);
+        Assert.Equal(expected, inference.Greedy(prompt, 12, []));
+
+        // Stopping at the fourth token's id: the output ends at its first occurrence, which it includes.
+        int stop = expected[3];
+        var stopped = inference.Greedy(prompt, 12, [stop]);
+        Assert.Equal(GreedyByFullForward(model, prompt, 12, stop), stopped);
+        Assert.Equal(stop, stopped[^1]);
+        Assert.True(stopped.Count <= 4);
+    }
+
+    [Fact]
+    public void Greedy_StopsAtMaxPositionEmbeddings_AndChecksArguments()
+    {
+        var model = NewModel(LlamaConfig.Tiny with { MaxPositionEmbeddings = 8 }, seed: 6);
+        var inference = new LlamaInference(model);
+
+        // Positions 0..7 exist: a 5-token prompt can feed 3 generated tokens back, so the 4th is the last.
+        Assert.Equal(GreedyByFullForward(model, [1, 2, 3, 4, 5], 4, null), inference.Greedy([1, 2, 3, 4, 5], 20, []));
+        Assert.Empty(inference.Greedy([1], 0, []));
+        Assert.Throws<ArgumentException>(() => inference.Greedy([], 3, []));
+        Assert.Throws<ArgumentOutOfRangeException>(() => inference.Greedy([1], -1, []));
+        Assert.Throws<ArgumentException>(() => inference.Greedy([.. Enumerable.Range(1, 9)], 2, []));
     }
 
     [Fact]

@@ -6,13 +6,20 @@ listed by model.safetensors.index.json; F32, F16 or BF16) and computes in float6
 
 Commands (results are one JSON document on stdout):
   make DIR --model-type llama|qwen2 [--tie] [--attention-bias] [--heads H] [--kv-heads Hkv] [--layers N]
-           [--dtype F32|F16|BF16] [--shards N] [--seed S] [--rope-theta X]
+           [--dtype F32|F16|BF16] [--shards N] [--seed S] [--rope-theta X] [--vocab V] [--std W]
       writes a tiny random checkpoint in Hugging Face layout (by hand, numpy only)
   forward DIR [--lora ADAPTER_DIR] [--prefix ADAPTER_DIR] [--soft-prompt ADAPTER_DIR]
       stdin {"ids": [[...]], "positions": null | [T] | [[T]...], "padding_mask": null | [[0/1]...],
              "targets": null | [[...]] (-100 ignored; one per token, none for soft prompt positions)}
       prints {"logits": [...], "hidden_states": [[...]...], "loss": x, "grads": {name: [...]}}; the grads are
       those of the mean cross-entropy with respect to the adapters' tensors (when targets are given)
+  greedy DIR --max-new-tokens N [--eos ID ...]
+      stdin {"ids": [...]}: the argmax of the last position, appended and the whole sequence run again, until
+      N tokens or an eos id (included); prints {"generated": [...], "margins": [top-1 minus top-2 logit per step]}
+  check-logits DIR FILE
+      reads FILE (safetensors, parsed by hand with json and numpy: logits F32 (T, V), input_ids I64 (T)), runs
+      the model on its input_ids and prints {"dtypes": {name: dtype}, "shapes": {name: shape},
+      "input_ids": [...], "max_abs_error": max |logits - reference|}
 """
 import argparse
 import json
@@ -101,7 +108,7 @@ def read_checkpoint(directory):
 
 def make(args):
     rng = np.random.default_rng(args.seed)
-    C, H, Hkv, I, V, L = 32, args.heads, args.kv_heads, 48, 64, args.layers
+    C, H, Hkv, I, V, L = 32, args.heads, args.kv_heads, 48, args.vocab, args.layers
     D = C // H
     config = {
         "architectures": ["Qwen2ForCausalLM" if args.model_type == "qwen2" else "LlamaForCausalLM"],
@@ -115,7 +122,7 @@ def make(args):
     qkv_bias = args.model_type == "qwen2" or args.attention_bias
     o_bias = args.model_type == "llama" and args.attention_bias
 
-    def w(*shape, std=0.15):
+    def w(*shape, std=args.std):
         return rng.standard_normal(shape).astype(np.float32) * std
 
     t = {"model.embed_tokens.weight": w(V, C, std=1.0), "model.norm.weight": 1 + w(C, std=0.1)}
@@ -309,6 +316,45 @@ def forward(args):
     print(json.dumps(result))
 
 
+def greedy(args):
+    ids = json.load(sys.stdin)["ids"]
+    model = Model(args.dir)
+    generated, margins = [], []
+    with torch.no_grad():
+        while len(generated) < args.max_new_tokens:
+            sequence = torch.tensor([ids + generated], dtype=torch.long)
+            logits, _ = model.forward(sequence, None, torch.zeros(sequence.shape, dtype=torch.bool))
+            top = torch.topk(logits[0, -1], 2)
+            generated.append(int(top.indices[0]))
+            margins.append(float(top.values[0] - top.values[1]))
+            if generated[-1] in args.eos:
+                break
+    print(json.dumps({"generated": generated, "margins": margins}))
+
+
+def check_logits(args):
+    with open(args.file, "rb") as f:
+        raw = f.read()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8:8 + n].decode("utf-8"))
+    data = raw[8 + n:]
+    numpy_dtype = {"F32": "<f4", "I64": "<i8", "I32": "<i4"}
+
+    def tensor(name):
+        entry = header[name]
+        begin, end = entry["data_offsets"]
+        return np.frombuffer(data[begin:end], dtype=numpy_dtype[entry["dtype"]]).reshape(entry["shape"])
+
+    ids, logits = tensor("input_ids"), tensor("logits")
+    with torch.no_grad():
+        sequence = torch.from_numpy(ids.astype(np.int64))[None]
+        reference, _ = Model(args.dir).forward(sequence, None, torch.zeros(sequence.shape, dtype=torch.bool))
+    error = float((torch.from_numpy(logits.astype(np.float64)) - reference[0]).abs().max())
+    names = [k for k in header if k != "__metadata__"]
+    print(json.dumps({"dtypes": {k: header[k]["dtype"] for k in names}, "shapes": {k: header[k]["shape"] for k in names},
+                      "input_ids": ids.tolist(), "max_abs_error": error}))
+
+
 def main():
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="command", required=True)
@@ -324,13 +370,22 @@ def main():
     m.add_argument("--shards", type=int, default=1)
     m.add_argument("--seed", type=int, default=0)
     m.add_argument("--rope-theta", type=float, default=10000.0)
+    m.add_argument("--vocab", type=int, default=64)
+    m.add_argument("--std", type=float, default=0.15, help="of the projection weights; larger ones sharpen attention")
     f = sub.add_parser("forward")
     f.add_argument("dir")
     f.add_argument("--lora")
     f.add_argument("--prefix")
     f.add_argument("--soft-prompt")
+    g = sub.add_parser("greedy")
+    g.add_argument("dir")
+    g.add_argument("--max-new-tokens", type=int, required=True)
+    g.add_argument("--eos", type=int, nargs="*", default=[])
+    c = sub.add_parser("check-logits")
+    c.add_argument("dir")
+    c.add_argument("file")
     args = parser.parse_args()
-    make(args) if args.command == "make" else forward(args)
+    {"make": make, "forward": forward, "greedy": greedy, "check-logits": check_logits}[args.command](args)
 
 
 if __name__ == "__main__":

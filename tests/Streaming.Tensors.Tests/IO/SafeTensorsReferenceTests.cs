@@ -39,6 +39,55 @@ public sealed class SafeTensorsReferenceTests : IDisposable
         }
     }
 
+    [Fact]
+    public void ReadIntegers_FileWrittenByPeer_ExactBeyondFloatPrecision()
+    {
+        var path = dir.File("peer-ints.safetensors");
+        PythonReference.RunJson(Script, ["write", path]);
+
+        using var file = SafeTensorsFile.Open(path);
+
+        Assert.Equal([-7L, 0, 1L << 40, 123456789], file.ReadIntegers("ids"));
+        Assert.Equal([5L, int.MinValue, int.MaxValue], file.ReadIntegers("counts"));
+        Assert.Equal([0L, 255], file.ReadIntegers("bytes"));
+        Assert.Contains("F32", Assert.Throws<NotSupportedException>(() => file.ReadIntegers("scalar")).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Write_IntegersBesideFloats_PeerChecksLayoutAndValues()
+    {
+        var path = dir.File("ids.safetensors");
+        long[] ids = [1, 0, -3, (1L << 40) + 1, long.MaxValue];
+        long[] counts = [int.MinValue, 7, int.MaxValue];
+        var logits = Tensor.FromArray([0.5f, -1f, 2f, 3f, 1e-3f, -0f], 2, 3);
+
+        SafeTensorsWriter.Write(path, new Dictionary<string, Tensor> { ["logits"] = logits },
+            new Dictionary<string, IntegerTensor> { ["input_ids"] = new(ids, [5]), ["counts"] = new(counts, [3, 1], SafeTensorsDType.I32) },
+            new Dictionary<string, string> { ["format"] = "pt" });
+
+        var spec = new JsonObject
+        {
+            ["dtype"] = "F32",
+            ["metadata"] = new JsonObject { ["format"] = "pt" },
+            ["tensors"] = new JsonObject
+            {
+                ["logits"] = new JsonObject
+                {
+                    ["shape"] = new JsonArray(2, 3),
+                    ["f32_bits"] = new JsonArray([.. logits.ToArray().Select(v => (JsonNode?)BitConverter.SingleToUInt32Bits(v))]),
+                },
+                ["input_ids"] = new JsonObject { ["shape"] = new JsonArray(5), ["dtype"] = "I64", ["ints"] = new JsonArray([.. ids.Select(v => (JsonNode?)v)]) },
+                ["counts"] = new JsonObject { ["shape"] = new JsonArray(3, 1), ["dtype"] = "I32", ["ints"] = new JsonArray([.. counts.Select(v => (JsonNode?)v)]) },
+            },
+        };
+        var result = PythonReference.RunJson(Script, ["check", path], spec.ToJsonString());
+
+        Assert.True(result["ok"]!.GetValue<bool>());
+        using var file = SafeTensorsFile.Open(path);
+        Assert.Equal(ids, file.ReadIntegers("input_ids"));
+        Assert.Equal(counts, file.ReadIntegers("counts"));
+    }
+
     [Theory]
     [InlineData(SafeTensorsDType.F32)]
     [InlineData(SafeTensorsDType.F16)]

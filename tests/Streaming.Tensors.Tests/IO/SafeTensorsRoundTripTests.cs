@@ -196,6 +196,44 @@ public sealed class SafeTensorsRoundTripTests : IDisposable
     }
 
     [Fact]
+    public void Write_Integers_ArgumentChecking()
+    {
+        var path = dir.File("bad-ints.safetensors");
+        var floats = new Dictionary<string, Tensor> { ["x"] = Tensor.Scalar(1) };
+
+        var clash = Assert.Throws<ArgumentException>(() => SafeTensorsWriter.Write(path, floats, new Dictionary<string, IntegerTensor> { ["x"] = IntegerTensor.Ids([1]) }));
+        Assert.Contains("both", clash.Message, StringComparison.Ordinal);
+        Assert.Contains("reserved", Assert.Throws<ArgumentException>(() =>
+            SafeTensorsWriter.Write(path, floats, new Dictionary<string, IntegerTensor> { ["__metadata__"] = IntegerTensor.Ids([1]) })).Message, StringComparison.Ordinal);
+        Assert.Contains("F32", Assert.Throws<ArgumentException>(() => new IntegerTensor([1], [1], SafeTensorsDType.F32)).Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new IntegerTensor([1L << 31], [1], SafeTensorsDType.I32));
+        Assert.Throws<ArgumentException>(() => new IntegerTensor([1, 2, 3], [2, 2]));
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
+    public void WriteRead_IntegerTensors_ExactAndEmpty()
+    {
+        var path = dir.File("ints.safetensors");
+        var big = Enumerable.Range(0, (1 << 16) + 5).Select(i => (long)i * 30_000 - 7).ToArray();
+
+        SafeTensorsWriter.Write(path, new Dictionary<string, Tensor>(), new Dictionary<string, IntegerTensor>
+        {
+            ["big32"] = new(big, [big.Length], SafeTensorsDType.I32),
+            ["none"] = new([], [0, 2]),
+            ["ids"] = IntegerTensor.Ids([3, 1, 4]),
+        });
+
+        using var file = SafeTensorsFile.Open(path);
+        Assert.Equal(SafeTensorsDType.I32, file.GetInfo("big32").DType);
+        Assert.Equal(SafeTensorsDType.I64, file.GetInfo("ids").DType);
+        Assert.Equal(big, file.ReadIntegers("big32"));
+        Assert.Equal([3L, 1, 4], file.ReadIntegers("ids"));
+        Assert.Equal([0, 2], file.GetInfo("none").Shape);
+        Assert.Empty(file.ReadIntegers("none"));
+    }
+
+    [Fact]
     public void Open_ListsTensorsWithoutReading_ReadOneByName()
     {
         var path = dir.File("lazy.safetensors");

@@ -8,7 +8,8 @@ numpy converts F16 and the integer types, torch BF16; nothing here uses the safe
 Commands (results are one JSON document on stdout; a failed check exits 1 with the reason on stderr):
   write PATH   write a file by hand (odd layout on purpose) and print the float32 bits a reader must get
   check PATH   stdin {"dtype", "metadata", "tensors": {name: {"shape", "f32_bits"}}}: check that PATH is
-               the reference layout and holds those float32 values, rounded to dtype by numpy / torch
+               the reference layout and holds those float32 values, rounded to dtype by numpy / torch;
+               an integer tensor is {"shape", "dtype": "I64" | "I32", "ints"} and must hold exactly those
   convert      stdin {"f32_bits", "f16_bits", "bf16_bits"} (any subset): print each list converted
                (f32_to_f16, f32_to_bf16 as stored bits; f16_to_f32, bf16_to_f32 as float32 bits)
 """
@@ -143,12 +144,18 @@ def check(path):
     offset = 0
     for name in names:
         entry, want = header[name], spec["tensors"][name]
-        if entry["dtype"] != dtype or entry["shape"] != want["shape"]:
-            fail(f"{name}: {entry['dtype']} {entry['shape']}, expected {dtype} {want['shape']}")
+        tensor_dtype = want.get("dtype", dtype)
+        if entry["dtype"] != tensor_dtype or entry["shape"] != want["shape"]:
+            fail(f"{name}: {entry['dtype']} {entry['shape']}, expected {tensor_dtype} {want['shape']}")
         begin, end = entry["data_offsets"]
-        if begin != offset or end - begin != int(np.prod(want["shape"], dtype=np.int64)) * SIZE[dtype]:
+        if begin != offset or end - begin != int(np.prod(want["shape"], dtype=np.int64)) * SIZE[tensor_dtype]:
             fail(f"{name}: data_offsets {entry['data_offsets']} (previous tensor ended at {offset})")
         offset = end
+        if tensor_dtype in ("I64", "I32"):
+            stored = np.frombuffer(data[begin:end], dtype="<i8" if tensor_dtype == "I64" else "<i4").tolist()
+            if stored != want["ints"]:
+                fail(f"{name}: stored {stored}, expected {want['ints']}")
+            continue
         source = np.array(want["f32_bits"], dtype=np.uint32).view(np.float32)
         if dtype == "F32":
             stored = np.frombuffer(data[begin:end], dtype="<u4")
