@@ -8,7 +8,7 @@ using Streaming.Tensors;
 namespace Streaming.Pipeline.Tests.Anticipation;
 
 /// <summary>The history-to-future mapping of ActionLLM in the pipeline, on a tiny trained checkpoint.</summary>
-public sealed class ActionLlmAnticipatorTests : IClassFixture<ActionLlmAnticipatorTests.Checkpoints>, IDisposable
+public sealed class ActionLlmAnticipatorTests : IClassFixture<ActionLlmAnticipatorTests.Checkpoints>
 {
     /// <summary>Two tiny checkpoints made once: one with the usual 2048 positions, one whose base LM has only 32.</summary>
     public sealed class Checkpoints : IDisposable
@@ -31,8 +31,6 @@ public sealed class ActionLlmAnticipatorTests : IClassFixture<ActionLlmAnticipat
     readonly Checkpoints checkpoints;
 
     public ActionLlmAnticipatorTests(Checkpoints checkpoints) => this.checkpoints = checkpoints;
-
-    public void Dispose() { }
 
     /// <summary>A frame-label video's first <paramref name="frames"/> frames as a history: one segment per run of a label, 1 / fps s per frame.</summary>
     static ActionHistory History(int[] labels, int frames, double fps, double scale = 1)
