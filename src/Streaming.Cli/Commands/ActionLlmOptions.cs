@@ -73,7 +73,8 @@ public sealed class ActionLlmOptions
             "videos (as `streaming train lm --split K`), or a Hugging Face checkpoint folder with tokenizer.json (e.g. samples/lm).",
         DefaultValueFactory = _ => ActionLlmSetup.PerSplitBaseModel,
     };
-    readonly Option<int> lmSteps = new("--lm-steps") { Description = "Optimizer steps of a per-split base model.", DefaultValueFactory = _ => new LanguageModelTrainingOptions().Steps };
+    // Half of `train lm`'s steps: the per-split corpus is small and every split pays for its own base model.
+    readonly Option<int> lmSteps = new("--lm-steps") { Description = "Optimizer steps of a per-split base model.", DefaultValueFactory = _ => 300 };
     readonly Option<int> epochs = new("--epochs") { Description = "ActionLLM training epochs.", DefaultValueFactory = _ => new ActionLlmTrainingOptions().Epochs };
     readonly Option<int> queries = new("--queries") { Description = "ActionLLM action queries N: the most future segments it predicts.", DefaultValueFactory = _ => new ActionLlmConfig().Queries };
     readonly Option<QueryInit> queryInit = new("--query-init") { Description = "Action query initialization: Constant (the paper's), Zero or Normal.", DefaultValueFactory = _ => QueryInit.Constant };
