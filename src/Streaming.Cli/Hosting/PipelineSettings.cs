@@ -81,16 +81,21 @@ public sealed record PipelineSettings
             },
             Batching = Batching(),
         };
+        Validate(options.Window.Validate, options.Batching.Validate);
+        return options;
+    }
+
+    /// <summary>Runs the options' own checks, naming this section in what they throw.</summary>
+    static void Validate(params Action[] checks)
+    {
         try
         {
-            options.Window.Validate();
-            options.Batching.Validate();
+            foreach (var check in checks) check();
         }
         catch (ArgumentException e)
         {
             throw new ArgumentException($"configuration section '{SectionName}': {e.Message}", e);
         }
-        return options;
     }
 
     MicroBatchOptions Batching() => new()
@@ -113,15 +118,7 @@ public sealed record PipelineSettings
             Batching = Batching(),
             SmoothingWindows = SmoothingWindows,
         };
-        try
-        {
-            options.Window.Validate();
-            options.Batching.Validate();
-        }
-        catch (ArgumentException e)
-        {
-            throw new ArgumentException($"configuration section '{SectionName}': {e.Message}", e);
-        }
+        Validate(options.Window.Validate, options.Batching.Validate);
         return options;
     }
 }
