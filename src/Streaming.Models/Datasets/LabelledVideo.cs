@@ -18,19 +18,9 @@ public sealed record LabelledVideo(string Name, int[] Labels, string? FeaturesPa
     }
 
     /// <summary>The features of the given frames, one row each, (F, D): how a model reads its observed steps.</summary>
-    public Tensor FeaturesAt(IReadOnlyList<int> frames)
+    public Tensor FeaturesAt(int[] frames)
     {
         ArgumentNullException.ThrowIfNull(frames);
-        var all = Features();
-        int d = all.Shape[0], t = all.Shape[1];
-        var values = all.ToArray();                                       // (D, T), row-major
-        var rows = new float[frames.Count * d];                           // (F, D)
-        for (int f = 0; f < frames.Count; f++)
-        {
-            int frame = frames[f];
-            if (frame < 0 || frame >= t) throw new ArgumentOutOfRangeException(nameof(frames), $"video '{Name}': frame {frame} is outside 0..{t - 1}.");
-            for (int i = 0; i < d; i++) rows[f * d + i] = values[i * t + frame];
-        }
-        return Tensor.FromArray(rows, frames.Count, d);
+        return Features().IndexSelect(1, frames).Transpose(0, 1).Contiguous();     // (D, T) -> (D, F) -> (F, D)
     }
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using Streaming.Models.Datasets;
 
 namespace Streaming.Models.Tests.Datasets;
@@ -19,19 +18,8 @@ public sealed class FrameLabelDatasetTests : IDisposable
         File.WriteAllText(path, text);
     }
 
-    /// <summary>A version 1.0 .npy file of little-endian float32 in C order, as np.save writes it.</summary>
-    void WriteNpy(string relative, int[] shape, Func<int, float> value)
-    {
-        var dict = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({string.Join(", ", shape)}{(shape.Length == 1 ? "," : "")}), }}";
-        int padded = (10 + dict.Length + 1 + 63) / 64 * 64 - 10;          // magic, version, u16 length, then header to a multiple of 64
-        var header = Encoding.Latin1.GetBytes(dict.PadRight(padded - 1) + "\n");
-        int count = shape.Aggregate(1, (n, d) => n * d);
-        var data = new byte[count * 4];
-        for (int i = 0; i < count; i++) BitConverter.TryWriteBytes(data.AsSpan(i * 4), value(i));
-        var path = Path.Combine(root, relative);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllBytes(path, [0x93, .. "NUMPY"u8, 1, 0, (byte)header.Length, (byte)(header.Length >> 8), .. header, .. data]);
-    }
+    void WriteNpy(string relative, int[] shape, Func<int, float> value) =>
+        NpyTestFile.Write(Path.Combine(root, relative), shape, [.. Enumerable.Range(0, shape.Aggregate(1, (n, d) => n * d)).Select(value)]);
 
     /// <summary>Two videos (5 and 3 frames) of actions a, b, one split.</summary>
     void WriteTwoVideos()
