@@ -104,6 +104,7 @@ public sealed class ActionLlmOptions
     readonly Option<int> queries = new("--queries") { Description = "ActionLLM action queries N: the most future segments it predicts.", DefaultValueFactory = _ => new ActionLlmConfig().Queries };
     readonly Option<QueryInit> queryInit = new("--query-init") { Description = "Action query initialization: Constant (the paper's), Zero or Normal.", DefaultValueFactory = _ => QueryInit.Constant };
     readonly Option<int> stepsPerVideo = new("--steps-per-video") { Description = "Sampling: a video is seen as this many steps, whatever its length.", DefaultValueFactory = _ => new ActionLlmTrainingOptions().StepsPerVideo };
+    readonly Option<double> labelNoise = new("--label-noise") { Description = "Fraction of observed steps relabelled at random in training (robustness to recognition errors).", DefaultValueFactory = _ => new ActionLlmTrainingOptions().LabelNoise };
     readonly Option<bool> noCmib = new("--no-cmib") { Description = "Ablation: without the cross-modality interaction block." };
     readonly Option<bool> noTextLoss = new("--no-text-loss") { Description = "Ablation: without L_T, the past classifier's loss at the text positions." };
     readonly Option<bool> noVisual = new("--no-visual") { Description = "Ignore the dataset's visual features (features/<video>.npy, used when every video has them): labels only." };
@@ -112,7 +113,7 @@ public sealed class ActionLlmOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { lm, lmSteps, epochs, queries, queryInit, stepsPerVideo, noCmib, noTextLoss, noVisual, noVisualLoss, seed })
+        foreach (var option in new Option[] { lm, lmSteps, epochs, queries, queryInit, stepsPerVideo, labelNoise, noCmib, noTextLoss, noVisual, noVisualLoss, seed })
             command.Options.Add(option);
     }
 
@@ -122,7 +123,7 @@ public sealed class ActionLlmOptions
         new ActionLlmConfig { Queries = parse.GetValue(queries), QueryInit = parse.GetValue(queryInit), UseInteractionBlock = !parse.GetValue(noCmib) },
         new ActionLlmTrainingOptions
         {
-            Epochs = parse.GetValue(epochs), StepsPerVideo = parse.GetValue(stepsPerVideo), TextLoss = !parse.GetValue(noTextLoss),
+            Epochs = parse.GetValue(epochs), StepsPerVideo = parse.GetValue(stepsPerVideo), LabelNoise = parse.GetValue(labelNoise), TextLoss = !parse.GetValue(noTextLoss),
             VisualLoss = !parse.GetValue(noVisualLoss), Seed = parse.GetValue(seed),
         },
         !parse.GetValue(noVisual));

@@ -32,16 +32,34 @@ public static class DemoCommand
         var speed = new Option<double>("--speed") { Description = "Replay pace: 1 is real time (about 50 s); 2 halves it (durations the anticipator expects are in real seconds, so it then anticipates too late).", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--out") { Description = "Folder for timeline.html and results.json.", DefaultValueFactory = _ => Path.Combine("out", "demo") };
         var lead = new Option<double>("--lead") { Description = "Seconds ahead at which anticipation is scored and drawn.", DefaultValueFactory = _ => 2 };
+        var anticipation = new Option<bool>("--anticipation") { Description = "Instead: replay held-out 50 Salads videos' labels as action-label streams into the service with ActionLLM (--anticipator) and draw what it anticipated at several moments against what then happened (out/demo/anticipation.html)." };
+        var anticipator = new Option<string>("--anticipator") { Description = "--anticipation: the ActionLLM checkpoint folder (`streaming train anticipator --split 1`).", DefaultValueFactory = _ => Path.Combine("samples", "anticipator") };
+        var videos = new Option<string>("--videos") { Description = "--anticipation: 50 Salads videos to replay: test (split 1's 10 test videos), or names such as rgb-01-1,rgb-02-2.", DefaultValueFactory = _ => "test" };
+        var every = new Option<int>("--every") { Description = "--anticipation: an event at every label change and every N frames (30 fps) in between.", DefaultValueFactory = _ => 300 };
+        var activity = new Option<double>("--activity-seconds") { Description = "--anticipation: ActionLLM's activity length in seconds.", DefaultValueFactory = _ => new PipelineSettings().ActivitySeconds };
+        var moments = new Option<string>("--moments") { Description = "--anticipation: the moments (fractions of each video) at which the anticipation is drawn and scored.", DefaultValueFactory = _ => "0.2,0.3,0.5,0.7" };
+        var beta = new Option<double>("--beta") { Description = "--anticipation: the fraction of the video after each moment that is scored.", DefaultValueFactory = _ => 0.2 };
         var command = new Command("demo",
             "Runs everything in one process: an embedded Kafka broker, UTKinect-Action3D takes of held-out subjects replayed as live skeleton streams, " +
             "the service with the baseline models, and a viewer of the output topic. Shows rolling predictions live, then prints recognition and " +
             "anticipation accuracy against the ground truth and end-to-end latency, and writes an HTML timeline per stream.")
         {
-            data, model, takes, speed, output, lead,
+            data, model, takes, speed, output, lead, anticipation, anticipator, videos, every, activity, moments, beta,
         };
-        command.SetAction((parse, cancellationToken) => Run(Path.Combine(parse.GetValue(data)!, "utkinect-action3d"), parse.GetValue(model)!, parse.GetValue(takes)!,
+        command.SetAction((parse, cancellationToken) => parse.GetValue(anticipation)
+            ? AnticipationDemo.Run(Path.Combine(parse.GetValue(data)!, "50salads"), new AnticipationDemoOptions(parse.GetValue(anticipator)!, parse.GetValue(videos)!, 30,
+                parse.GetValue(every), parse.GetValue(activity), Fractions(parse.GetValue(moments)!), parse.GetValue(beta), parse.GetValue(output)!), cancellationToken)
+            : Run(Path.Combine(parse.GetValue(data)!, "utkinect-action3d"), parse.GetValue(model)!, parse.GetValue(takes)!,
             parse.GetValue(speed), parse.GetValue(output)!, parse.GetValue(lead), cancellationToken));
         return command;
+    }
+
+    static double[] Fractions(string text)
+    {
+        var fractions = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(f => double.TryParse(f, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v is > 0 and < 1 ? v
+                : throw new ArgumentException($"demo --moments: '{f}' is not a fraction in (0, 1).")).ToArray();
+        return fractions.Length > 0 ? fractions : throw new ArgumentException("demo --moments: no moments given.");
     }
 
     static async Task<int> Run(string root, string modelFolder, string takes, double speed, string outDir, double lead, CancellationToken cancellationToken)

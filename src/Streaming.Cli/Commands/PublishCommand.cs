@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
+using Streaming.Cli.Hosting;
 using Streaming.Cli.Replay;
 using Streaming.Kafka.Configuration;
 using Streaming.Kafka.Producing;
@@ -12,31 +13,40 @@ public static class PublishCommand
     public static Command Create()
     {
         var bootstrap = new Option<string>("--bootstrap-servers") { Description = "Kafka brokers (host:port,...), e.g. the address `streaming broker` or `streaming run` printed.", Required = true };
-        var topic = new Option<string>("--topic") { Description = "Input topic of the service.", DefaultValueFactory = _ => new KafkaSettings().InputTopics[0] };
-        var dataset = new Option<string>("--dataset") { Description = "utkinect (continuous takes), msr-action3d (short clips) or ntu (a .skeleton file given with --file).", DefaultValueFactory = _ => "utkinect" };
+        var topic = new Option<string?>("--topic") { Description = $"Input topic of the service (default {new KafkaSettings().InputTopics[0]}, or {PipelineSettings.ActionLabelTopic} for 50salads)." };
+        var dataset = new Option<string>("--dataset") { Description = "utkinect (continuous takes), msr-action3d (short clips), ntu (a .skeleton file given with --file), or 50salads (ground-truth labels as action events).", DefaultValueFactory = _ => "utkinect" };
         var takes = new Option<string>("--takes") { Description = "utkinect: test (held-out subjects), all, or take ids such as s01_e01,s03_e02.", DefaultValueFactory = _ => "test" };
         var count = new Option<int>("--count") { Description = "msr-action3d: how many test-subject clips, one stream each.", DefaultValueFactory = _ => 10 };
         var file = new Option<string?>("--file") { Description = "ntu: the .skeleton file." };
+        var videos = new Option<string>("--videos") { Description = "50salads: test (split 1's test videos), all, or names such as rgb-01-1,rgb-02-2.", DefaultValueFactory = _ => "test" };
+        var fps = new Option<double>("--fps") { Description = "50salads: frames per second of the label files (the dataset does not say; its videos are 30 fps).", DefaultValueFactory = _ => 30 };
+        var every = new Option<int>("--every") { Description = "50salads: besides one event per label change, one every N frames while the action goes on (0: changes only).", DefaultValueFactory = _ => 0 };
         var speed = new Option<double>("--speed") { Description = "1 = the recording's real pace, 2 = twice as fast, 0 = as fast as possible.", DefaultValueFactory = _ => 1 };
         var data = new Option<string>("--data") { Description = "The shared data folder.", DefaultValueFactory = _ => DataFolder.Default() };
         dataset.AcceptOnlyFromAmong(ReplayCatalog.Datasets);
         var command = new Command("publish",
             "Replays recorded skeletons into a Kafka topic as concurrent live streams (one per recording, keyed by stream id), in the skeleton JSON " +
-            "contract (schemas/skeleton-frame.v1.schema.json), stamped with the time each frame is sent.")
+            "contract (schemas/skeleton-frame.v1.schema.json), stamped with the time each frame is sent; or 50 Salads ground-truth labels as action " +
+            "events (schemas/action-event.v1.schema.json) for `streaming run --input-kind action-labels`.")
         {
-            bootstrap, topic, dataset, takes, count, file, speed, data,
+            bootstrap, topic, dataset, takes, count, file, videos, fps, every, speed, data,
         };
         command.SetAction((parse, cancellationToken) =>
         {
             var origin = DateTimeOffset.UnixEpoch;
             string root = parse.GetValue(data)!;
+            if (parse.GetValue(dataset) == "50salads")
+            {
+                var activities = ReplayCatalog.FiftySalads(Path.Combine(root, "50salads"), parse.GetValue(videos)!, origin, parse.GetValue(fps), parse.GetValue(every));
+                return PublishActions(parse.GetValue(bootstrap)!, parse.GetValue(topic) ?? PipelineSettings.ActionLabelTopic, activities, origin, parse.GetValue(speed), cancellationToken);
+            }
             var streams = parse.GetValue(dataset) switch
             {
                 "utkinect" => ReplayCatalog.UtKinect(Path.Combine(root, "utkinect-action3d"), parse.GetValue(takes)!, origin),
                 "msr-action3d" => ReplayCatalog.MsrAction3D(Path.Combine(root, "msr-action3d"), parse.GetValue(count), origin),
                 _ => [ReplayCatalog.Ntu(parse.GetValue(file) ?? throw new ArgumentException("publish --dataset ntu needs --file <path.skeleton>."), origin)],
             };
-            return Publish(parse.GetValue(bootstrap)!, parse.GetValue(topic)!, streams, origin, parse.GetValue(speed), cancellationToken);
+            return Publish(parse.GetValue(bootstrap)!, parse.GetValue(topic) ?? new KafkaSettings().InputTopics[0], streams, origin, parse.GetValue(speed), cancellationToken);
         });
         return command;
     }
@@ -55,6 +65,23 @@ public static class PublishCommand
                     new Commands.InlineProgress<long>(n => task.Value = n), cancellationToken);
             });
         AnsiConsole.MarkupLine($"[green]{total} frames acknowledged by the broker[/]");
+        return 0;
+    }
+
+    static async Task<int> PublishActions(string bootstrap, string topic, IReadOnlyList<RecordedActivity> activities, DateTimeOffset origin, double speed, CancellationToken cancellationToken)
+    {
+        long total = activities.Sum(a => a.Events.Count);
+        AnsiConsole.MarkupLine($"publishing {activities.Count} activities, {total} action events, to [bold]{Markup.Escape(topic)}[/] at {Markup.Escape(bootstrap)}");
+        using var sink = new KafkaSink(new KafkaSettings { BootstrapServers = bootstrap }, bootstrap);
+        await AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .StartAsync(async ctx =>
+            {
+                var task = ctx.AddTask("events", maxValue: total);
+                await ReplayPublisher.PublishAsync(sink, topic, activities.Select(a => a.Events).ToList(), origin, speed,
+                    new InlineProgress<long>(n => task.Value = n), cancellationToken);
+            });
+        AnsiConsole.MarkupLine($"[green]{total} action events acknowledged by the broker[/]");
         return 0;
     }
 }

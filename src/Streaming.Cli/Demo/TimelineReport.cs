@@ -13,7 +13,8 @@ public sealed record StreamTimeline(string Stream, double Duration, IReadOnlyLis
 
 /// <summary>
 /// One self-contained HTML page with an SVG timeline per stream: the ground truth, the action recognized live, and the
-/// action the pipeline had anticipated <see cref="StreamTimeline.AnticipationLead"/> seconds earlier for each moment.
+/// action the pipeline had anticipated <see cref="StreamTimeline.AnticipationLead"/> seconds earlier for each moment;
+/// or, for action-label streams, the ground truth and the futures anticipated at several moments (<see cref="AnticipationTimeline"/>).
 /// Colours are fixed per label across streams; hovering a bar shows its label and times.
 /// </summary>
 public static class TimelineReport
@@ -26,9 +27,31 @@ public static class TimelineReport
         "#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#aec7e8",
     ];
 
-    public static void Write(string path, string title, IReadOnlyList<StreamTimeline> streams)
+    /// <summary>A row of a stream's chart: its name, its segments, and optionally a span to mark (a moment and the time it is scored over).</summary>
+    sealed record Row(string Name, IReadOnlyList<TimelineSegment> Segments, (double From, double To)? Marked = null);
+
+    public static void Write(string path, string title, IReadOnlyList<StreamTimeline> streams) =>
+        Write(path, title, streams.Select(s => (s.Stream, s.Duration, (IReadOnlyList<Row>)
+        [
+            new Row("ground truth", s.Truth),
+            new Row("recognized", s.Recognized),
+            new Row(string.Create(CultureInfo.InvariantCulture, $"anticipated {s.AnticipationLead:0.#} s ahead"), s.Anticipated),
+        ])).ToList());
+
+    /// <summary>
+    /// The anticipation timeline: per activity the ground truth, then one row per moment with what had been anticipated
+    /// then (drawn from the moment on), the scored span outlined, and the accuracy in the row's name.
+    /// </summary>
+    public static void Write(string path, string title, IReadOnlyList<AnticipationTimeline> activities) =>
+        Write(path, title, activities.Select(a => (a.Stream, a.Duration, (IReadOnlyList<Row>)
+        [
+            new Row("ground truth", a.Truth),
+            .. a.Moments.Select(m => new Row(string.Create(CultureInfo.InvariantCulture, $"at {m.Fraction:0%}: {m.Accuracy:0%}"), m.Anticipated, (m.At, Math.Min(m.At + m.Horizon, a.Duration)))),
+        ])).ToList());
+
+    static void Write(string path, string title, IReadOnlyList<(string Stream, double Duration, IReadOnlyList<Row> Rows)> streams)
     {
-        var labels = streams.SelectMany(s => s.Truth.Concat(s.Recognized).Concat(s.Anticipated)).Select(s => s.Label).Distinct().Order(StringComparer.Ordinal).ToList();
+        var labels = streams.SelectMany(s => s.Rows).SelectMany(r => r.Segments).Select(s => s.Label).Distinct().Order(StringComparer.Ordinal).ToList();
         var colour = labels.Select((l, i) => (l, Palette[i % Palette.Length])).ToDictionary(p => p.l, p => p.Item2);
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>").Append(WebUtility.HtmlEncode(title)).Append("</title>\n<style>")
@@ -38,25 +61,19 @@ public static class TimelineReport
         foreach (var label in labels)
             html.Append(CultureInfo.InvariantCulture, $"<span><i style=\"background:{colour[label]}\"></i>{WebUtility.HtmlEncode(label)}</span>");
         html.Append("</div>\n");
-        foreach (var s in streams) AppendStream(html, s, colour);
+        foreach (var (stream, duration, rows) in streams) AppendStream(html, stream, duration, rows, colour);
         html.Append("</body></html>\n");
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         File.WriteAllText(path, html.ToString());
     }
 
-    static void AppendStream(StringBuilder html, StreamTimeline s, Dictionary<string, string> colour)
+    static void AppendStream(StringBuilder html, string stream, double streamDuration, IReadOnlyList<Row> rows, Dictionary<string, string> colour)
     {
-        var rows = new (string Name, IReadOnlyList<TimelineSegment> Segments)[]
-        {
-            ("ground truth", s.Truth),
-            ("recognized", s.Recognized),
-            (string.Create(CultureInfo.InvariantCulture, $"anticipated {s.AnticipationLead:0.#} s ahead"), s.Anticipated),
-        };
-        int height = Top + rows.Length * (RowHeight + RowGap) + 18;
-        double duration = Math.Max(s.Duration, 1e-3), scale = (Width - Left - 10) / duration;
-        html.Append("<h2>").Append(WebUtility.HtmlEncode(s.Stream)).Append("</h2>\n")
+        int height = Top + rows.Count * (RowHeight + RowGap) + 18;
+        double duration = Math.Max(streamDuration, 1e-3), scale = (Width - Left - 10) / duration;
+        html.Append("<h2>").Append(WebUtility.HtmlEncode(stream)).Append("</h2>\n")
             .Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{height}\">\n");
-        for (int r = 0; r < rows.Length; r++)
+        for (int r = 0; r < rows.Count; r++)
         {
             int y = Top + r * (RowHeight + RowGap);
             html.Append(CultureInfo.InvariantCulture, $"<text x=\"0\" y=\"{y + 15}\">{WebUtility.HtmlEncode(rows[r].Name)}</text>")
@@ -68,9 +85,12 @@ public static class TimelineReport
                 html.Append(CultureInfo.InvariantCulture,
                     $"<rect x=\"{x0:0.#}\" y=\"{y}\" width=\"{x1 - x0:0.#}\" height=\"{RowHeight}\" fill=\"{colour[seg.Label]}\"><title>{WebUtility.HtmlEncode(seg.Label)} {seg.Start:0.0}-{seg.End:0.0} s</title></rect>\n");
             }
+            if (rows[r].Marked is var (from, to))
+                html.Append(CultureInfo.InvariantCulture,
+                    $"<rect x=\"{Left + Math.Clamp(from, 0, duration) * scale:0.#}\" y=\"{y - 2}\" width=\"{Math.Max(0, Math.Min(to, duration) - from) * scale:0.#}\" height=\"{RowHeight + 4}\" fill=\"none\" stroke=\"#222\" stroke-width=\"1.5\"/>\n");
         }
-        int axis = Top + rows.Length * (RowHeight + RowGap) + 12;
-        double step = duration > 60 ? 10 : duration > 20 ? 5 : 1;
+        int axis = Top + rows.Count * (RowHeight + RowGap) + 12;
+        double step = duration > 300 ? 60 : duration > 60 ? 10 : duration > 20 ? 5 : 1;
         for (double t = 0; t <= duration; t += step)
             html.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left + t * scale:0.#}\" y=\"{axis}\" text-anchor=\"middle\">{t:0} s</text>");
         html.Append("\n</svg>\n");

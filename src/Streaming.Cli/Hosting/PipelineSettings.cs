@@ -5,10 +5,37 @@ using Streaming.Pipeline.Windowing;
 
 namespace Streaming.Cli.Hosting;
 
+/// <summary>What the input topics carry.</summary>
+public enum PipelineInput
+{
+    /// <summary>Skeleton JSON (schemas/skeleton-frame.v1.schema.json) through the baseline recognizer and anticipator.</summary>
+    Skeletons,
+
+    /// <summary>Action events (schemas/action-event.v1.schema.json) through ActionLLM.</summary>
+    ActionLabels,
+}
+
 /// <summary>The pipeline's settings (section <c>Pipeline</c> of appsettings.json, <c>STREAMING_Pipeline__…</c>, or flags).</summary>
 public sealed record PipelineSettings
 {
     public const string SectionName = "Pipeline";
+
+    /// <summary>The input topic of action events when <c>Kafka:InputTopics</c> is not configured.</summary>
+    public const string ActionLabelTopic = "streaming.action-labels";
+
+    public PipelineInput Input { get; init; } = PipelineInput.Skeletons;
+
+    /// <summary>ActionLLM checkpoint folder (`streaming train anticipator --out`); the model of <see cref="PipelineInput.ActionLabels"/> input.</summary>
+    public string Anticipator { get; init; } = "";
+
+    /// <summary>
+    /// ActionLLM's time scale: the expected length of one activity (a stream's events from its first until it goes
+    /// idle), which the model's durations are fractions of. The mean 50 Salads video is 385 s.
+    /// </summary>
+    public double ActivitySeconds { get; init; } = 385;
+
+    /// <summary>Action-label input: events per window (1: a prediction for every event).</summary>
+    public int EventsPerWindow { get; init; } = 1;
 
     /// <summary>Folder of the baseline models (pose-classifier.safetensors and anticipator.json), as `streaming train baseline` writes it.</summary>
     public string Model { get; init; } = Path.Combine("samples", "baseline");
@@ -24,7 +51,7 @@ public sealed record PipelineSettings
     public BackpressurePolicy Backpressure { get; init; } = BackpressurePolicy.DropOldest;
     public int SmoothingWindows { get; init; } = 1;
 
-    /// <summary>How far ahead the anticipator looks.</summary>
+    /// <summary>How far ahead the baseline anticipator looks (ActionLLM's future ends where its queries say "None").</summary>
     public double HorizonSeconds { get; init; } = 20;
 
     public static PipelineSettings FromConfiguration(IConfiguration configuration)
@@ -40,6 +67,37 @@ public sealed record PipelineSettings
         }
     }
 
+    /// <summary>The options of the action-label pipeline; throws on values that cannot work.</summary>
+    public ActionLabelPipelineOptions ToActionOptions()
+    {
+        if (!(ActivitySeconds > 0)) throw new ArgumentException($"configuration section '{SectionName}': ActivitySeconds must be positive, got {ActivitySeconds}.");
+        var options = new ActionLabelPipelineOptions
+        {
+            Window = new ActionWindowOptions
+            {
+                EventsPerWindow = EventsPerWindow,
+                IdleTimeout = TimeSpan.FromSeconds(IdleTimeoutSeconds),
+                MaxFutureSkew = TimeSpan.FromSeconds(MaxFutureSkewSeconds),
+            },
+            Batching = Batching(),
+        };
+        try
+        {
+            options.Window.Validate();
+            options.Batching.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"configuration section '{SectionName}': {e.Message}", e);
+        }
+        return options;
+    }
+
+    MicroBatchOptions Batching() => new()
+    {
+        MaxBatchSize = MaxBatchSize, MaxWait = TimeSpan.FromMilliseconds(MaxWaitMs), PerStreamCapacity = PerStreamCapacity, Policy = Backpressure,
+    };
+
     public SkeletonPipelineOptions ToOptions()
     {
         if (HorizonSeconds <= 0) throw new ArgumentException($"Pipeline:HorizonSeconds must be positive, got {HorizonSeconds}.");
@@ -52,10 +110,7 @@ public sealed record PipelineSettings
                 MaxFutureSkew = TimeSpan.FromSeconds(MaxFutureSkewSeconds),
             },
             FeatureFrames = WindowFrames,
-            Batching = new MicroBatchOptions
-            {
-                MaxBatchSize = MaxBatchSize, MaxWait = TimeSpan.FromMilliseconds(MaxWaitMs), PerStreamCapacity = PerStreamCapacity, Policy = Backpressure,
-            },
+            Batching = Batching(),
             SmoothingWindows = SmoothingWindows,
         };
         try

@@ -21,7 +21,21 @@ public sealed record ServiceConfiguration(KafkaSettings Kafka, PipelineSettings 
         if (!Enum.TryParse<LogLevel>(levelText, ignoreCase: true, out var level))
             throw new ArgumentException($"Logging:Level '{levelText}' is not one of {string.Join(", ", Enum.GetNames<LogLevel>())}.");
         var pipeline = PipelineSettings.FromConfiguration(configuration);
-        pipeline.ToOptions();
-        return new ServiceConfiguration(KafkaSettings.FromConfiguration(configuration), pipeline, telemetry.Validate(), level);
+        var kafka = KafkaSettings.FromConfiguration(configuration);
+        if (pipeline.Input == PipelineInput.ActionLabels)
+        {
+            pipeline.ToActionOptions();
+            if (string.IsNullOrWhiteSpace(pipeline.Anticipator))
+                throw new ArgumentException("Pipeline:Input ActionLabels needs an ActionLLM checkpoint: set Pipeline:Anticipator (--anticipator <folder>), e.g. one `streaming train anticipator` wrote.");
+            // Action events have their own topic unless one is configured.
+            if (!configuration.GetSection("Kafka:InputTopics").Exists()) kafka = kafka with { InputTopics = [PipelineSettings.ActionLabelTopic] };
+        }
+        else
+        {
+            pipeline.ToOptions();
+            if (!string.IsNullOrWhiteSpace(pipeline.Anticipator))
+                throw new ArgumentException("Pipeline:Anticipator applies to Pipeline:Input ActionLabels; skeleton input runs the baseline models of Pipeline:Model, whose recognizer's actions are not the anticipator's.");
+        }
+        return new ServiceConfiguration(kafka, pipeline, telemetry.Validate(), level);
     }
 }

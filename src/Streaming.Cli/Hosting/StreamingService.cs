@@ -17,8 +17,8 @@ using Streaming.Pipeline.Telemetry;
 namespace Streaming.Cli.Hosting;
 
 /// <summary>
-/// The running service: Kafka records in, the skeleton pipeline, predictions out, with Kafka's at-least-once contract
-/// kept end to end. Each record becomes a pipeline input whose acknowledgement settles it: a record whose outputs the
+/// The running service: Kafka records in, the skeleton or action-label pipeline (<see cref="PipelineSettings.Input"/>),
+/// predictions out, with Kafka's at-least-once contract kept end to end. Each record becomes a pipeline input whose acknowledgement settles it: a record whose outputs the
 /// broker acknowledged is marked done; a rejected record goes to <c>&lt;topic&gt;.dlq</c> with its reason and is marked done
 /// once that write is acknowledged. Offsets are committed only up to records marked done (see OffsetLedger), so a
 /// crash replays exactly what had not settled. Traces flow through: a record's <c>traceparent</c> parents its process
@@ -41,16 +41,26 @@ public sealed class StreamingService : IDisposable
         sink = new KafkaSink(kafka, bootstrapServers);
         deadLetters = new DeadLetters(sink);
         var outputTopic = kafka.OutputTopic;
-        subscription = KafkaSource.Create(kafka, bootstrapServers, _ => assigned.TrySetResult())
+        var input = KafkaSource.Create(kafka, bootstrapServers, _ => assigned.TrySetResult())
             .Select(record => new InputMessage(record.Key is null ? "" : Encoding.UTF8.GetString(record.Key), record.Value ?? [],
-                new AckToken(outcome => Settle(record, outcome)), record.TraceContext))
-            .Predict(model, pipeline.ToOptions(), DefaultScheduler.Instance, modelThread, telemetry)
+                new AckToken(outcome => Settle(record, outcome)), record.TraceContext));
+        var outputs = pipeline.Input switch
+        {
+            PipelineInput.ActionLabels => input.PredictFromActions(model, ActionsOf(model), pipeline.ToActionOptions(), DefaultScheduler.Instance, modelThread, telemetry),
+            _ => input.Predict(model, pipeline.ToOptions(), DefaultScheduler.Instance, modelThread, telemetry),
+        };
+        subscription = outputs
             .Subscribe(output => Publish(outputTopic, output), error =>
             {
                 logger.LogError(error, "pipeline stopped on an error; unsettled records will be consumed again after a restart");
                 stopped.TrySetException(error);
             }, () => stopped.TrySetResult());
     }
+
+    /// <summary>The labels action events may carry: the actions of the ActionLLM model that action-label input needs.</summary>
+    static HashSet<string> ActionsOf(IActionModel model) => model is ActionLlmActionModel actionLlm
+        ? actionLlm.Actions.ToHashSet(StringComparer.Ordinal)
+        : throw new ArgumentException($"action-label input needs an ActionLLM model (Pipeline:Anticipator); {model.Id} is not one.", nameof(model));
 
     /// <summary>Predictions the broker acknowledged.</summary>
     public long Published => Interlocked.Read(ref published);

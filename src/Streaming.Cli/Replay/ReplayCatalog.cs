@@ -11,10 +11,48 @@ public sealed record RecordedStream(string Id, IReadOnlyList<SkeletonFrame> Fram
     public double Duration => Frames.Count == 0 ? 0 : (Frames[^1].CaptureTime - Frames[0].CaptureTime).TotalSeconds;
 }
 
+/// <summary>A frame-label video ready to replay as action events, with its ground truth (seconds from its first frame).</summary>
+public sealed record RecordedActivity(string Id, IReadOnlyList<ActionEvent> Events, IReadOnlyList<TimelineSegment> Truth, double Duration);
+
 /// <summary>The datasets `streaming publish` and `streaming demo` replay, as streams named after their recordings.</summary>
 public static class ReplayCatalog
 {
-    public static readonly string[] Datasets = ["utkinect", "msr-action3d", "ntu"];
+    public static readonly string[] Datasets = ["utkinect", "msr-action3d", "ntu", "50salads"];
+
+    /// <summary>
+    /// 50 Salads videos as action-event streams (see <see cref="DatasetReplay.FrameLabels"/>): <paramref name="selection"/>
+    /// is <c>test</c> (split 1's test videos, which the anticipator of split 1 never saw), <c>all</c>, or video names
+    /// such as <c>rgb-01-1,rgb-02-2</c>. The frame rate is not in the dataset: <paramref name="fps"/> (30 for 50 Salads).
+    /// </summary>
+    public static IReadOnlyList<RecordedActivity> FiftySalads(string root, string selection, DateTimeOffset origin, double fps, int everyFrames)
+    {
+        var dataset = FrameLabelDataset.Open(root);
+        var videos = selection switch
+        {
+            "test" => dataset.Split(1).Test,
+            "all" => dataset.AllVideos(),
+            _ => [.. selection.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(dataset.Video)],
+        };
+        return videos.Select(v =>
+        {
+            var id = "50salads-" + v.Name;
+            return new RecordedActivity(id, DatasetReplay.FrameLabels(v, dataset.Actions, id, origin, fps, everyFrames).ToList(), Truth(v, dataset.Actions, fps), v.Labels.Length / fps);
+        }).ToList();
+    }
+
+    /// <summary>The video's runs of one label as segments in seconds.</summary>
+    static List<TimelineSegment> Truth(LabelledVideo video, IReadOnlyList<string> actions, double fps)
+    {
+        var truth = new List<TimelineSegment>();
+        for (int start = 0; start < video.Labels.Length;)
+        {
+            int end = start;
+            while (end < video.Labels.Length && video.Labels[end] == video.Labels[start]) end++;
+            truth.Add(new TimelineSegment(actions[video.Labels[start]], start / fps, end / fps));
+            start = end;
+        }
+        return truth;
+    }
 
     /// <summary>
     /// UTKinect takes: <paramref name="selection"/> is <c>test</c> (the subjects split 1 holds out, as the baseline was

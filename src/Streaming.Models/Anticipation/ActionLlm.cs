@@ -138,6 +138,9 @@ public sealed class ActionLlm : Module
     /// <summary>The class index of "None", the end of the future.</summary>
     public int NoneClass => Actions.Count;
 
+    /// <summary>The most observed steps one forward takes: the LM's positions less the queries that follow them.</summary>
+    public int MaxObservedSteps => lm.Config.MaxPositionEmbeddings - Config.Queries;
+
     public ActionLlm(LlamaModel lm, Tokenizer tokenizer, IReadOnlyList<string> actions, ActionLlmConfig config, Random rng)
     {
         (this.lm, Config, Actions, this.rng) = (lm, config, actions, rng);

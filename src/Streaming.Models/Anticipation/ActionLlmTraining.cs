@@ -27,6 +27,9 @@ public sealed record ActionLlmTrainingOptions
 
     public bool TextLoss { get; init; } = true;               // L_T; ablation "without L_T"
     public bool VisualLoss { get; init; } = true;             // L_V, for a model that reads visual features; ablation "without L_V"
+
+    /// <summary>Weight of L_D: the durations' squared errors are small numbers (fractions) beside cross-entropies.</summary>
+    public float DurationLossWeight { get; init; } = 1f;
     public int Seed { get; init; } = 1;
 }
 
@@ -42,8 +45,9 @@ public sealed record AnticipationExample(int[] Observed, int[] FutureClasses, fl
 /// <summary>
 /// Trains ActionLLM on frame-label videos and predicts frame labels with it. A video of L frames is seen through
 /// steps of r = L / StepsPerVideo frames: the observation is the labels of its steps; the target is the sequence of
-/// following segments (the first is always the rest of the current action, possibly empty) with durations as fractions of L, ended by
-/// "None", up to N queries. Loss L_T + L_A + L_D: past labels from the (noisy) observation, future classes, and the
+/// following segments (the first is always the rest of the current action, possibly empty) with durations as
+/// fractions of the unobserved rest of the video (they sum to 1 when the queries reach its end), ended by "None",
+/// up to N queries. Loss L_T + L_A + L_D: past labels from the (noisy) observation, future classes, and the
 /// squared error of the durations of real (not "None") segments.
 /// </summary>
 public static class ActionLlmTraining
@@ -51,20 +55,22 @@ public static class ActionLlmTraining
     public static AnticipationExample Example(IReadOnlyList<int> labels, double observedFraction, int stepsPerVideo, int queries, int noneClass)
     {
         int length = labels.Count, rate = Math.Max(1, length / stepsPerVideo), observedFrames = Math.Max(1, (int)(observedFraction * length));
+        if (observedFrames >= length)
+            throw new ArgumentOutOfRangeException(nameof(observedFraction), $"ActionLLM example: observing {observedFraction} of a {length}-frame video leaves no future.");
         var observed = Enumerable.Range(0, (observedFrames + rate - 1) / rate).Select(i => labels[i * rate]).ToArray();
         var classes = Enumerable.Repeat(noneClass, queries).ToArray();
         var durations = new float[queries];
         // Segment 0 is the rest of the current action, however short: 0 frames when the observation ends on a boundary.
         int current = labels[observedFrames - 1], start = observedFrames;
         while (start < length && labels[start] == current) start++;
-        (classes[0], durations[0]) = (current, (start - observedFrames) / (float)length);
+        (classes[0], durations[0]) = (current, (start - observedFrames) / (float)(length - observedFrames));
         int segments = 1;
         for (; start < length && segments < queries; segments++)
         {
             int end = start;
             while (end < length && labels[end] == labels[start]) end++;
             classes[segments] = labels[start];
-            durations[segments] = (end - start) / (float)length;
+            durations[segments] = (end - start) / (float)(length - observedFrames);
             start = end;
         }
         return new AnticipationExample(observed, classes, durations, segments);
@@ -146,15 +152,15 @@ public static class ActionLlmTraining
         if (options.VisualLoss && output.VisualPastLogits is not null)                                                // L_V
             loss = loss + Tensor.CrossEntropy(output.VisualPastLogits, example.Observed);
         if (example.FutureSegments > 0)                                                                               // L_D
-            loss = loss + Tensor.MseLoss(output.Durations.Narrow(0, 0, example.FutureSegments),
+            loss = loss + options.DurationLossWeight * Tensor.MseLoss(output.Durations.Narrow(0, 0, example.FutureSegments),
                 Tensor.FromArray(example.FutureDurations[..example.FutureSegments], example.FutureSegments));
         return loss;
     }
 
     /// <summary>
     /// The protocol's anticipation function: the observed frames are sampled into steps, the queries are decoded in
-    /// parallel until the first "None", and the segments are laid out frame by frame (the last one held to the end).
-    /// Durations are fractions of the video's length, which the protocol gives.
+    /// parallel until the first "None", and the segments are laid out frame by frame over the unobserved rest of the
+    /// video (whose length the protocol gives), their durations normalized to fill it.
     /// </summary>
     public static FrameAnticipation Anticipation(ActionLlm model, int stepsPerVideo) =>
         (observed, futureFrames, length) => Anticipate(model, stepsPerVideo, observed, null, futureFrames, length);
@@ -174,17 +180,23 @@ public static class ActionLlmTraining
         var logits = output.FutureLogits.ToArray();
         var durations = output.Durations.ToArray();
         int classes = model.NoneClass + 1;
-        var frames = new int[futureFrames];
-        int filled = 0, last = observed[^1];
-        for (int q = 0; q < model.Config.Queries && filled < futureFrames; q++)
+        var segments = new List<(int Class, double Duration)>();
+        for (int q = 0; q < model.Config.Queries; q++)
         {
             var row = logits.AsSpan(q * classes, classes);
             // The first query continues the action in progress; it only says for how long.
-            int cls = q == 0 ? last : row.IndexOf(System.Numerics.Tensors.TensorPrimitives.Max(row));
+            int cls = q == 0 ? observed[^1] : row.IndexOf(System.Numerics.Tensors.TensorPrimitives.Max(row));
             if (cls == model.NoneClass) break;
-            int n = (int)Math.Round(Math.Max(durations[q], 0f) * length);
-            if (q > 0) n = Math.Max(1, n);
-            for (int i = 0; i < n && filled < futureFrames; i++) frames[filled++] = cls;
+            segments.Add((cls, Math.Max(durations[q], q == 0 ? 0f : 1e-3f)));
+        }
+        // Durations share the unobserved rest of the video (they are trained to sum to 1 over it).
+        var frames = new int[futureFrames];
+        int filled = 0, last = observed[^1], rest = length - observed.Length;
+        double total = Math.Max(segments.Sum(s => s.Duration), 1e-6), end = 0;
+        foreach (var (cls, duration) in segments)
+        {
+            end += duration / total * rest;
+            for (; filled < Math.Min(futureFrames, (int)Math.Round(end)); filled++) frames[filled] = cls;
             last = cls;
         }
         for (; filled < futureFrames; filled++) frames[filled] = last;

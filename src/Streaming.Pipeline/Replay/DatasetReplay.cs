@@ -40,6 +40,27 @@ public static class DatasetReplay
                 yield return new SkeletonFrame(stream, origin + TimeSpan.FromSeconds(t / NtuSkeleton.FramesPerSecond), t, SkeletonLayout.Ntu25, (float[])frames[t][0].Joints.Clone());
     }
 
+    /// <summary>
+    /// A frame-label video (50 Salads' groundTruth/&lt;video&gt;.txt, one label per frame) as the action events a recognizer
+    /// would send: one at the first frame and at every label change, and, with <paramref name="everyFrames"/> above 0,
+    /// one more whenever that many frames pass without an event (the action still going on). Frame f is at
+    /// origin + f / <paramref name="fps"/> s; ground truth carries no confidence.
+    /// </summary>
+    public static IEnumerable<ActionEvent> FrameLabels(LabelledVideo video, IReadOnlyList<string> actions, string stream, DateTimeOffset origin, double fps, int everyFrames = 0)
+    {
+        ArgumentNullException.ThrowIfNull(video);
+        ArgumentNullException.ThrowIfNull(actions);
+        if (!(fps > 0)) throw new ArgumentOutOfRangeException(nameof(fps), fps, "frames per second must be positive.");
+        ArgumentOutOfRangeException.ThrowIfNegative(everyFrames);
+        int last = -1;
+        for (int f = 0; f < video.Labels.Length; f++)
+            if (last < 0 || video.Labels[f] != video.Labels[f - 1] || (everyFrames > 0 && f - last >= everyFrames))
+            {
+                last = f;
+                yield return new ActionEvent(stream, origin + TimeSpan.FromSeconds(f / fps), actions[video.Labels[f]], null);
+            }
+    }
+
     static SkeletonFrame Frame(string stream, DateTimeOffset time, long sequence, SkeletonLayout layout, SkeletonSequence s, int t, int[]? identity)
     {
         var joints = new float[layout.JointCount * SkeletonFrame.ValuesPerJoint];

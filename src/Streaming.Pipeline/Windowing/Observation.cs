@@ -5,8 +5,9 @@ using Streaming.Pipeline.Contracts;
 namespace Streaming.Pipeline.Windowing;
 
 /// <summary>
-/// One observation window of one stream: its frames in sequence order, the acknowledgement tokens of
-/// those frames (held until the window is published or dropped), and the features the feature stage adds.
+/// One observation window of one stream: its inputs, the acknowledgement tokens of those inputs (held until the
+/// window is published or dropped), and the features the feature stage adds. A skeleton window has its frames in
+/// sequence order; an action-label window has no frames but the stream's <see cref="History"/>.
 /// </summary>
 public sealed record Observation(
     string Stream,
@@ -27,6 +28,12 @@ public sealed record Observation(
     /// </summary>
     public Activity? Span { get; init; }
 
-    /// <summary>The capture time of the window's newest frame: where its end-to-end latency starts.</summary>
-    public DateTimeOffset LastCaptureTime => Frames.Max(f => f.CaptureTime);
+    /// <summary>
+    /// Action-label windows: the stream's actions up to the window's end (its own events included); null for skeleton
+    /// windows.
+    /// </summary>
+    public ActionHistory? History { get; init; }
+
+    /// <summary>The capture time of the window's newest input (frame, or action event: the window's end): where its end-to-end latency starts.</summary>
+    public DateTimeOffset LastCaptureTime => Frames.Count > 0 ? Frames.Max(f => f.CaptureTime) : End;
 }

@@ -13,14 +13,19 @@ public static class StreamGroupingOperator
     /// <paramref name="idleTimeout"/> (on <paramref name="scheduler"/>'s clock); a later frame of that
     /// stream opens a fresh group, so streams come and go without a restart.
     /// </summary>
-    public static IObservable<IGroupedObservable<string, Acked<SkeletonFrame>>> GroupByStream(this IObservable<Acked<SkeletonFrame>> source, TimeSpan idleTimeout, IScheduler scheduler, PipelineTelemetry telemetry)
+    public static IObservable<IGroupedObservable<string, Acked<SkeletonFrame>>> GroupByStream(this IObservable<Acked<SkeletonFrame>> source, TimeSpan idleTimeout, IScheduler scheduler, PipelineTelemetry telemetry) =>
+        source.GroupByStream(frame => frame.Stream, idleTimeout, scheduler, telemetry);
+
+    /// <summary>Splits inputs of any kind by <paramref name="streamOf"/>, with the same idle expiry.</summary>
+    public static IObservable<IGroupedObservable<string, Acked<T>>> GroupByStream<T>(this IObservable<Acked<T>> source, Func<T, string> streamOf, TimeSpan idleTimeout, IScheduler scheduler, PipelineTelemetry telemetry)
     {
         ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(streamOf);
         ArgumentNullException.ThrowIfNull(scheduler);
         ArgumentNullException.ThrowIfNull(telemetry);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(idleTimeout, TimeSpan.Zero);
         return source.GroupByUntil(
-            frame => frame.Value.Stream,
+            input => streamOf(input.Value),
             group => group.Throttle(idleTimeout, scheduler).Take(1).Do(_ => PipelineLog.StreamExpired(telemetry.Logger, group.Key)));
     }
 

@@ -10,7 +10,8 @@ namespace Streaming.Pipeline.Windowing;
 /// of the window being built. Frames that cannot be placed are rejected with their reason:
 /// <c>future-timestamp</c> (capture time beyond the clock plus the allowed skew), <c>duplicate</c>
 /// (a sequence number seen before), <c>late</c> (behind what the reorder buffer already released, or
-/// before the current window's start), <c>incomplete-window</c> (the stream ended before the frame's window filled).
+/// before the current window's start), <c>incomplete-window</c> (the stream ended before the frame's window filled, or,
+/// for windows counted in frames, the frame comes before the stream's first window boundary).
 /// </summary>
 /// <remarks>Not thread-safe: one builder per stream, fed by one serialized sequence.</remarks>
 public sealed class StreamWindowBuilder
@@ -28,6 +29,7 @@ public sealed class StreamWindowBuilder
     long? _lastReleased;
     DateTimeOffset? _windowStart;
     long _nextWindowId;
+    bool _onGrid;
 
     /// <summary>A frame held by the builder; <see cref="Windowed"/> once it has been part of an emitted window.</summary>
     sealed class Pending(Acked<SkeletonFrame> frame)
@@ -111,11 +113,28 @@ public sealed class StreamWindowBuilder
         else PlaceByTime(input, now, windows);
     }
 
+    /// <remarks>
+    /// Windows start on the hop grid of sequence numbers (0, hop, 2 hop, ...) and are numbered by it, so that a stream
+    /// picked up mid-way, as a restart replays it from the last committed offset, is cut into the same windows with the
+    /// same ids as before: repeats are recognizable by (stream, window id). Frames before the first grid point reached
+    /// here were settled by the run that read them before; this one can only reject them as incomplete.
+    /// </remarks>
     void PlaceByCount(Acked<SkeletonFrame> input, DateTimeOffset now, List<Observation> windows)
     {
+        var seq = input.Value.Sequence;
+        if (!_onGrid)
+        {
+            if (seq % _options.HopFrames != 0)
+            {
+                Reject(input, RejectionReason.IncompleteWindow,
+                    $"seq {seq} comes before the stream's first window boundary here (a multiple of the hop, {_options.HopFrames}): the stream was picked up mid-way.");
+                return;
+            }
+            _onGrid = true;
+        }
         _window.Add(new Pending(input));
         if (_window.Count < _options.LengthFrames) return;
-        windows.Add(Emit(_window, _window[0].Frame.Value.CaptureTime, _window[^1].Frame.Value.CaptureTime, now));
+        windows.Add(Emit(_window, _window[0].Frame.Value.CaptureTime, _window[^1].Frame.Value.CaptureTime, _window[0].Frame.Value.Sequence / _options.HopFrames, now));
         Slide(_options.HopFrames);
     }
 
@@ -140,14 +159,14 @@ public sealed class StreamWindowBuilder
             var start = _windowStart.Value;
             var end = start + _options.Length;
             var members = _window.Where(p => p.Frame.Value.CaptureTime < end).ToList();
-            if (members.Count > 0) windows.Add(Emit(members, start, end, now));
+            if (members.Count > 0) windows.Add(Emit(members, start, end, _nextWindowId++, now));
             _windowStart = start + _options.Hop;
             Slide(_window.TakeWhile(p => p.Frame.Value.CaptureTime < _windowStart).Count());
         }
         _window.Add(new Pending(input));
     }
 
-    Observation Emit(List<Pending> members, DateTimeOffset start, DateTimeOffset end, DateTimeOffset now)
+    Observation Emit(List<Pending> members, DateTimeOffset start, DateTimeOffset end, long windowId, DateTimeOffset now)
     {
         var frames = new SkeletonFrame[members.Count];
         var acks = new AckToken[members.Count];
@@ -161,8 +180,7 @@ public sealed class StreamWindowBuilder
             traces[i] = members[i].Frame.Trace;
         }
         _telemetry.WindowFormed();
-        long id = _nextWindowId++;
-        return new Observation(_stream, id, start, end, frames, acks, now) { Span = PipelineTelemetry.StartWindowSpan(_stream, id, traces, now) };
+        return new Observation(_stream, windowId, start, end, frames, acks, now) { Span = PipelineTelemetry.StartWindowSpan(_stream, windowId, traces, now) };
     }
 
     /// <summary>Lets go of the first <paramref name="count"/> frames: the windows that hold them settle them.</summary>

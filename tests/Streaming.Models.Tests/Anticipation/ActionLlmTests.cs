@@ -27,13 +27,13 @@ public sealed class ActionLlmTests(ITestOutputHelper output)
         var e = ActionLlmTraining.Example(labels, observedFraction: 0.4, stepsPerVideo: 10, queries: 5, noneClass: 4);
         Assert.Equal([0, 0, 0, 1], e.Observed);                        // frames 0, 2, 4, 6 of the first 8
         Assert.Equal([1, 2, 3, 4, 4], e.FutureClasses);                // rest of 1, then 2, 3, then None
-        Assert.Equal([2 / 20f, 6 / 20f, 4 / 20f], e.FutureDurations[..3]);
+        Assert.Equal([2 / 12f, 6 / 12f, 4 / 12f], e.FutureDurations[..3]);   // of the 12 unobserved frames
         Assert.Equal(3, e.FutureSegments);
 
         // Observed up to a boundary: the current action's rest is empty and still takes the first query.
         var b = ActionLlmTraining.Example(labels, observedFraction: 0.5, stepsPerVideo: 10, queries: 5, noneClass: 4);
         Assert.Equal([1, 2, 3, 4, 4], b.FutureClasses);
-        Assert.Equal([0f, 6 / 20f, 4 / 20f], b.FutureDurations[..3]);
+        Assert.Equal([0f, 6 / 10f, 4 / 10f], b.FutureDurations[..3]);
     }
 
     [Fact]

@@ -43,6 +43,20 @@ public class ObservationWindowTests
     }
 
     [Fact]
+    public void ToObservations_ByFrames_StreamPickedUpMidWay_SameWindowsAndIdsAsFromItsStart()
+    {
+        Start(WindowOptions.ByFrames(4, 2) with { ReorderBound = 0 });
+        // As after a restart that replays the stream from a committed offset: 0..4 were handled by the run before.
+        var beforeBoundary = Send(5);
+        for (int s = 6; s < 13; s++) Send(s);
+        Assert.Equal("incomplete-window", _acks.ReasonOf(beforeBoundary));
+        Assert.Contains("picked up mid-way", _acks.Single(beforeBoundary).Rejection!.Message);
+        // From its start the stream has windows 0-3 #0, 2-5 #1, 4-7 #2, 6-9 #3, 8-11 #4: the replay repeats #3 and #4 exactly.
+        Assert.Equal([[6, 7, 8, 9], [8, 9, 10, 11]], _windows.Select(Seqs));
+        Assert.Equal([3L, 4], _windows.Select(w => w.WindowId));
+    }
+
+    [Fact]
     public void ToObservations_ByTime_OneSecondHopHalf()
     {
         Start(WindowOptions.ByTime(TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(500)) with { ReorderBound = 0 });

@@ -1,0 +1,114 @@
+using Streaming.Models.Anticipation;
+using Streaming.Pipeline.Contracts;
+using Streaming.Pipeline.Windowing;
+using Streaming.Tensors;
+
+namespace Streaming.Pipeline.Inference;
+
+/// <summary>
+/// ActionLLM on a live stream's action history: the history is sampled into the model's observed steps, the queries are
+/// decoded until the first "None", and each decoded (class, duration) becomes a future segment with start, end and the
+/// softmax probability of its class at its query.
+/// </summary>
+/// <remarks>
+/// Time scale. ActionLLM is trained on whole videos: a video of length L is seen as <c>StepsPerVideo</c> steps of
+/// L / StepsPerVideo, the observation is its first alpha L, and durations are fractions of L. A live stream has no
+/// length, so the service takes L to be a configured expected activity length (<paramref name="activityLength"/>; the
+/// mean 50 Salads video is 385 s) and reads the stream's elapsed time since its activity began (its first event after
+/// being idle) as alpha L, the protocol's observed fraction. So: steps of L / StepsPerVideo from the activity's start,
+/// each taking the label in effect at its time, exactly as ActionLlmTraining samples frames; durations times L are
+/// seconds. An activity that runs past L keeps the same step length (alpha above 1, beyond what the model saw in
+/// training); when its steps exceed what the model takes in one forward (<see cref="ActionLlm.MaxObservedSteps"/>, the
+/// base LM's positions less the queries), only the most recent steps are kept.
+/// The first query continues the action in progress (as the protocol's decoding does): its class is the current action
+/// and its probability that action's softmax probability; a zero duration there means the action ends now.
+/// </remarks>
+public sealed class ActionLlmAnticipator
+{
+    readonly ActionLlm model;
+    readonly int stepsPerVideo;
+    readonly Dictionary<string, int> index;
+
+    public ActionLlmAnticipator(TrainedAnticipator trained, TimeSpan activityLength)
+    {
+        ArgumentNullException.ThrowIfNull(trained);
+        if (activityLength <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(activityLength), activityLength, "the expected activity length must be positive.");
+        (model, stepsPerVideo, ActivityLength) = (trained.Model, trained.StepsPerVideo, activityLength);
+        index = model.Actions.Select((a, i) => (a, i)).ToDictionary(p => p.a, p => p.i, StringComparer.Ordinal);
+    }
+
+    /// <summary>The actions the model knows, by class index.</summary>
+    public IReadOnlyList<string> Actions => model.Actions;
+
+    /// <summary>L: the activity length that durations are fractions of.</summary>
+    public TimeSpan ActivityLength { get; }
+
+    /// <summary>The time one observed step stands for: L / StepsPerVideo.</summary>
+    public TimeSpan StepLength => ActivityLength / stepsPerVideo;
+
+    /// <summary>The most steps one forward takes; older steps are dropped.</summary>
+    public int MaxSteps => model.MaxObservedSteps;
+
+    /// <summary>
+    /// The observed steps of <paramref name="history"/>: the action index at the activity's start plus k step lengths,
+    /// for every such time before the newest event (at least one step), the most recent <see cref="MaxSteps"/> of them.
+    /// </summary>
+    public int[] Steps(ActionHistory history)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        if (history.Segments.Count == 0) return [];
+        long step = StepLength.Ticks, elapsed = (history.Now - history.ActivityStart).Ticks;
+        long count = Math.Max(1, (elapsed + step - 1) / step);
+        long first = Math.Max(0, count - MaxSteps);
+        var steps = new int[count - first];
+        for (long i = first; i < count; i++)
+            steps[i - first] = IndexOf(history.LabelAt(history.ActivityStart + TimeSpan.FromTicks(i * step)));
+        return steps;
+    }
+
+    /// <summary>The anticipated segments after the newest event of <paramref name="history"/>, back to back from it; none for an empty history.</summary>
+    public IReadOnlyList<ActionSegment> Anticipate(ActionHistory history)
+    {
+        var steps = Steps(history);
+        if (steps.Length == 0) return [];
+        ActionLlmOutput output;
+        using (GradMode.Disable()) output = model.Forward(steps);
+        var logits = output.FutureLogits.ToArray();
+        var durations = output.Durations.ToArray();
+        int classes = model.NoneClass + 1;
+        var future = new List<ActionSegment>();
+        var cursor = history.Now;
+        int current = IndexOf(history.Segments[^1].Label);
+        var probabilities = new double[classes];
+        for (int q = 0; q < model.Config.Queries; q++)
+        {
+            Softmax(logits.AsSpan(q * classes, classes), probabilities);
+            int cls = q == 0 ? current : ArgMax(probabilities);
+            if (cls == model.NoneClass) break;
+            var duration = ActivityLength * Math.Max(durations[q], 0f);
+            if (duration <= TimeSpan.Zero) continue;
+            future.Add(new ActionSegment(model.Actions[cls], cursor, cursor + duration, probabilities[cls]));
+            cursor += duration;
+        }
+        return future;
+    }
+
+    int IndexOf(string label) => index.TryGetValue(label, out int i) ? i
+        : throw new InvalidOperationException($"ActionLLM does not know the action '{label}' ({model.Actions.Count} actions: {string.Join(", ", model.Actions)}).");
+
+    static void Softmax(ReadOnlySpan<float> logits, double[] probabilities)
+    {
+        double max = double.NegativeInfinity, sum = 0;
+        foreach (var l in logits) max = Math.Max(max, l);
+        for (int i = 0; i < logits.Length; i++) sum += probabilities[i] = Math.Exp(logits[i] - max);
+        for (int i = 0; i < logits.Length; i++) probabilities[i] /= sum;
+    }
+
+    static int ArgMax(double[] values)
+    {
+        int best = 0;
+        for (int i = 1; i < values.Length; i++)
+            if (values[i] > values[best]) best = i;
+        return best;
+    }
+}

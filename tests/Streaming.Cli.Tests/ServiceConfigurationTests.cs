@@ -1,0 +1,53 @@
+using Streaming.Cli.Hosting;
+
+namespace Streaming.Cli.Tests;
+
+/// <summary>The action-label input's settings as `streaming run` reads them.</summary>
+public sealed class ServiceConfigurationTests : IDisposable
+{
+    readonly string root = Directory.CreateTempSubdirectory("service-configuration-").FullName;
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    ServiceConfiguration Load(params (string Key, string Value)[] flags) =>
+        ServiceConfiguration.Load(Path.Combine(root, "appsettings.json"), flags.Select(f => new KeyValuePair<string, string?>(f.Key, f.Value)));
+
+    [Fact]
+    public void ActionLabels_ReadTheirOwnTopic_UnlessOneIsConfigured()
+    {
+        var settings = Load(("Pipeline:Input", "ActionLabels"), ("Pipeline:Anticipator", "ckpt"), ("Pipeline:ActivitySeconds", "120"));
+        Assert.Equal(PipelineInput.ActionLabels, settings.Pipeline.Input);
+        Assert.Equal([PipelineSettings.ActionLabelTopic], settings.Kafka.InputTopics);
+        Assert.Equal(120, settings.Pipeline.ActivitySeconds);
+        Assert.Equal(["labels"], Load(("Pipeline:Input", "ActionLabels"), ("Pipeline:Anticipator", "ckpt"), ("Kafka:InputTopics:0", "labels")).Kafka.InputTopics);
+        Assert.Equal(["streaming.skeletons"], Load().Kafka.InputTopics);
+    }
+
+    [Fact]
+    public void ActionLabels_WithoutAnticipator_SayWhatToSet()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Load(("Pipeline:Input", "ActionLabels")));
+        Assert.Contains("Pipeline:Anticipator", e.Message);
+    }
+
+    [Fact]
+    public void Anticipator_WithSkeletonInput_IsRefused()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Load(("Pipeline:Anticipator", "ckpt")));
+        Assert.Contains("ActionLabels", e.Message);
+    }
+
+    [Fact]
+    public void ActivitySeconds_MustBePositive()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Load(("Pipeline:Input", "ActionLabels"), ("Pipeline:Anticipator", "ckpt"), ("Pipeline:ActivitySeconds", "0")));
+        Assert.Contains("ActivitySeconds", e.Message);
+    }
+
+    [Fact]
+    public void MissingCheckpoint_SaysHowToMakeOne()
+    {
+        var e = Assert.Throws<FileNotFoundException>(() => AnticipatorFolder.Load(Path.Combine(root, "nothing"), TimeSpan.FromSeconds(60)));
+        Assert.Contains("streaming train anticipator", e.Message);
+    }
+}
