@@ -138,8 +138,8 @@ public sealed class ActionLlm : Module
     /// <summary>The class index of "None", the end of the future.</summary>
     public int NoneClass => Actions.Count;
 
-    /// <summary>The most observed steps one forward takes: the LM's positions less the queries that follow them.</summary>
-    public int MaxObservedSteps => lm.Config.MaxPositionEmbeddings - Config.Queries;
+    /// <summary>The most observed steps one forward takes: the LM's positions less the queries that follow them, halved when each step also takes a visual position.</summary>
+    public int MaxObservedSteps => (lm.Config.MaxPositionEmbeddings - Config.Queries) / (Config.VisualFeatures > 0 ? 2 : 1);
 
     public ActionLlm(LlamaModel lm, Tokenizer tokenizer, IReadOnlyList<string> actions, ActionLlmConfig config, Random rng)
     {

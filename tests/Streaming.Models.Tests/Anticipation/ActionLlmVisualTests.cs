@@ -155,6 +155,16 @@ public sealed class ActionLlmVisualTests(ITestOutputHelper output) : IDisposable
             () => AnticipationProtocol.Evaluate(Videos("v", 1, seed: 4), Actions.Length, ActionLlmTraining.Anticipation(visual, Steps))).Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void MaxObservedSteps_VisualModel_TwoPositionsPerStep()
+    {
+        var (lm, tokenizer) = TinyLm();
+        var labelOnly = new ActionLlm(lm, tokenizer, Actions, new ActionLlmConfig { Queries = 6, InteractionWidth = 16 }, new Random(4));
+        var visual = new ActionLlm(lm, tokenizer, Actions, new ActionLlmConfig { Queries = 6, InteractionWidth = 16, VisualFeatures = Dv }, new Random(4));
+        Assert.Equal(lm.Config.MaxPositionEmbeddings - 6, labelOnly.MaxObservedSteps);
+        Assert.Equal((lm.Config.MaxPositionEmbeddings - 6) / 2, visual.MaxObservedSteps);
+    }
+
     sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
     {
         public void Report(T value) => report(value);
