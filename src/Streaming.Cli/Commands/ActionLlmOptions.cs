@@ -50,7 +50,8 @@ public sealed record ActionLlmSetup(string LmFolder, LanguageModelTrainingOption
     {
         int seed = Training.Seed * 100 + split;
         var resume = checkpoint is null ? null : ActionLlmCheckpoint.LoadTrainingState(checkpoint);
-        var baseFolder = LmFolder;
+        var baseFolder = LmFolder.Replace("{split}", split.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        string? scratch = null;
         if (resume is not null)
         {
             baseFolder = Path.Combine(checkpoint!, ActionLlmCheckpoint.BaseFolderName);
@@ -65,7 +66,7 @@ public sealed record ActionLlmSetup(string LmFolder, LanguageModelTrainingOption
                     task.Value = p.Step;
                     task.Description = string.Create(CultureInfo.InvariantCulture, $"split {split}: base LM loss {p.Loss:0.000} {p.TokensPerSecond:0} tok/s");
                 }));
-            baseFolder = checkpoint is null ? Directory.CreateTempSubdirectory("streaming-lm-").FullName : Path.Combine(checkpoint, ActionLlmCheckpoint.BaseFolderName);
+            baseFolder = checkpoint is null ? scratch = Directory.CreateTempSubdirectory("streaming-lm-").FullName : Path.Combine(checkpoint, ActionLlmCheckpoint.BaseFolderName);
             HfCheckpoint.Save(trained.Model, baseFolder);
             trained.Tokenizer.Save(Path.Combine(baseFolder, "tokenizer.json"));
         }
@@ -74,6 +75,7 @@ public sealed record ActionLlmSetup(string LmFolder, LanguageModelTrainingOption
             throw new FileNotFoundException($"ActionLLM needs a base model folder with config.json, safetensors and tokenizer.json at {Path.GetFullPath(baseFolder)}; " +
                 $"create one with `streaming train lm`, pass --lm {PerSplitBaseModel} or another Hugging Face checkpoint folder.", tokenizerPath);
         var model = new ActionLlm(HfCheckpoint.Load(baseFolder), Tokenizer.Load(tokenizerPath), dataset.Actions, Config, new Random(seed));
+        if (scratch is not null) Directory.Delete(scratch, recursive: true);
         if (resume is not null)
         {
             var saved = ActionLlmCheckpoint.Load(checkpoint!).Model;
@@ -96,10 +98,12 @@ public sealed class ActionLlmOptions
     readonly Option<string> lm = new("--lm")
     {
         Description = $"ActionLLM's frozen base model: '{ActionLlmSetup.PerSplitBaseModel}' pre-trains one per split on the action sequences of its training " +
-            "videos (as `streaming train lm --split K`), or a Hugging Face checkpoint folder with tokenizer.json (e.g. samples/lm).",
+            "videos (as `streaming train lm --split K`), or a Hugging Face checkpoint folder with tokenizer.json (e.g. samples/lm); " +
+            "{split} in the path stands for the split number (out/lm/split{split}).",
         DefaultValueFactory = _ => ActionLlmSetup.PerSplitBaseModel,
     };
-    readonly Option<int> lmSteps = new("--lm-steps") { Description = "Optimizer steps of a per-split base model.", DefaultValueFactory = _ => new LanguageModelTrainingOptions().Steps };
+    // Half of `train lm`'s steps: the per-split corpus is small and every split pays for its own base model.
+    readonly Option<int> lmSteps = new("--lm-steps") { Description = "Optimizer steps of a per-split base model.", DefaultValueFactory = _ => 300 };
     readonly Option<int> epochs = new("--epochs") { Description = "ActionLLM training epochs.", DefaultValueFactory = _ => new ActionLlmTrainingOptions().Epochs };
     readonly Option<int> queries = new("--queries") { Description = "ActionLLM action queries N: the most future segments it predicts.", DefaultValueFactory = _ => new ActionLlmConfig().Queries };
     readonly Option<QueryInit> queryInit = new("--query-init") { Description = "Action query initialization: Constant (the paper's), Zero or Normal.", DefaultValueFactory = _ => QueryInit.Constant };

@@ -111,6 +111,9 @@ public sealed class InteractionBlock : Module
     }
 }
 
+/// <summary>A decoded future segment: its action, its share of the unobserved rest (shares sum to 1), and the softmax probability of the action at its query.</summary>
+public readonly record struct AnticipatedSegment(int Action, double Share, double Probability);
+
 /// <summary>What ActionLLM predicts for one observation; VisualPastLogits only when it reads visual features.</summary>
 public sealed record ActionLlmOutput(Tensor PastLogits, Tensor FutureLogits, Tensor Durations, Tensor? VisualPastLogits = null); // (S, K), (N, K+1), (N), (S, K)
 
@@ -227,6 +230,32 @@ public sealed class ActionLlm : Module
         if (features is not null && (features.Shape.Length != 2 || features.Shape[0] != steps || features.Shape[1] != dv))
             throw new ArgumentException($"ActionLLM: visual features of shape ({string.Join(", ", features.Shape)}) where (S, Dv) = ({steps}, {dv}) was expected: " +
                 $"one row of Dv = {dv} features per observed step.", nameof(features));
+    }
+
+    /// <summary>
+    /// Parallel decoding: every query's most likely class until the first "None"; the first query continues
+    /// <paramref name="current"/>, the action in progress (it only says for how long, possibly not at all). The
+    /// durations, trained as fractions of the unobserved rest, are normalized into shares that fill it. A model that
+    /// reads visual features takes those of the observed steps, (S, Dv).
+    /// </summary>
+    public IReadOnlyList<AnticipatedSegment> Anticipate(int[] observed, int current, Tensor? features = null)
+    {
+        ActionLlmOutput output;
+        using (GradMode.Disable()) output = Forward(observed, features);
+        var logits = output.FutureLogits.ToArray();
+        var durations = output.Durations.ToArray();
+        int classes = NoneClass + 1;
+        var probabilities = new float[classes];
+        var decoded = new List<(int Action, double Duration, double Probability)>();
+        for (int q = 0; q < Config.Queries; q++)
+        {
+            System.Numerics.Tensors.TensorPrimitives.SoftMax(logits.AsSpan(q * classes, classes), probabilities);
+            int action = q == 0 ? current : System.Numerics.Tensors.TensorPrimitives.IndexOfMax(probabilities);
+            if (action == NoneClass) break;
+            decoded.Add((action, Math.Max(durations[q], q == 0 ? 0f : 1e-3f), probabilities[action]));
+        }
+        double total = Math.Max(decoded.Sum(d => d.Duration), 1e-6);
+        return [.. decoded.Select(d => new AnticipatedSegment(d.Action, d.Duration / total, d.Probability))];
     }
 
     /// <summary>x (1, T, D) plus the sinusoidal position encoding of "Attention is all you need".</summary>

@@ -175,29 +175,14 @@ public static class ActionLlmTraining
         var steps = new int[(observed.Length + rate - 1) / rate];
         for (int i = 0; i < steps.Length; i++) steps[i] = observed[i * rate];
         var features = observedFeatures?.IndexSelect(1, [.. Enumerable.Range(0, steps.Length).Select(i => i * rate)]).Transpose(0, 1); // (S, Dv)
-        ActionLlmOutput output;
-        using (GradMode.Disable()) output = model.Forward(steps, features);
-        var logits = output.FutureLogits.ToArray();
-        var durations = output.Durations.ToArray();
-        int classes = model.NoneClass + 1;
-        var segments = new List<(int Class, double Duration)>();
-        for (int q = 0; q < model.Config.Queries; q++)
-        {
-            var row = logits.AsSpan(q * classes, classes);
-            // The first query continues the action in progress; it only says for how long.
-            int cls = q == 0 ? observed[^1] : row.IndexOf(System.Numerics.Tensors.TensorPrimitives.Max(row));
-            if (cls == model.NoneClass) break;
-            segments.Add((cls, Math.Max(durations[q], q == 0 ? 0f : 1e-3f)));
-        }
-        // Durations share the unobserved rest of the video (they are trained to sum to 1 over it).
         var frames = new int[futureFrames];
         int filled = 0, last = observed[^1], rest = length - observed.Length;
-        double total = Math.Max(segments.Sum(s => s.Duration), 1e-6), end = 0;
-        foreach (var (cls, duration) in segments)
+        double end = 0;
+        foreach (var segment in model.Anticipate(steps, observed[^1], features))
         {
-            end += duration / total * rest;
-            for (; filled < Math.Min(futureFrames, (int)Math.Round(end)); filled++) frames[filled] = cls;
-            last = cls;
+            end += segment.Share * rest;
+            for (; filled < Math.Min(futureFrames, (int)Math.Round(end)); filled++) frames[filled] = segment.Action;
+            last = segment.Action;
         }
         for (; filled < futureFrames; filled++) frames[filled] = last;
         return frames;

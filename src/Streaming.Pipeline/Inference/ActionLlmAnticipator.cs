@@ -1,7 +1,6 @@
 using Streaming.Models.Anticipation;
 using Streaming.Pipeline.Contracts;
 using Streaming.Pipeline.Windowing;
-using Streaming.Tensors;
 
 namespace Streaming.Pipeline.Inference;
 
@@ -12,12 +11,12 @@ namespace Streaming.Pipeline.Inference;
 /// </summary>
 /// <remarks>
 /// Time scale. ActionLLM is trained on whole videos: a video of length L is seen as <c>StepsPerVideo</c> steps of
-/// L / StepsPerVideo, the observation is its first alpha L, and durations are fractions of L. A live stream has no
+/// L / StepsPerVideo, the observation is its first alpha L, and durations are shares of the unobserved rest. A live stream has no
 /// length, so the service takes L to be a configured expected activity length (<paramref name="activityLength"/>; the
 /// mean 50 Salads video is 385 s) and reads the stream's elapsed time since its activity began (its first event after
 /// being idle) as alpha L, the protocol's observed fraction. So: steps of L / StepsPerVideo from the activity's start,
-/// each taking the label in effect at its time, exactly as ActionLlmTraining samples frames; durations times L are
-/// seconds. An activity that runs past L keeps the same step length (alpha above 1, beyond what the model saw in
+/// each taking the label in effect at its time, exactly as ActionLlmTraining samples frames; the rest is L less the
+/// elapsed time, at least L / 10. An activity that runs past L keeps the same step length (alpha above 1, beyond what the model saw in
 /// training); when its steps exceed what the model takes in one forward (<see cref="ActionLlm.MaxObservedSteps"/>, the
 /// base LM's positions less the queries), only the most recent steps are kept.
 /// The first query continues the action in progress (as the protocol's decoding does): its class is the current action
@@ -74,44 +73,25 @@ public sealed class ActionLlmAnticipator
     {
         var steps = Steps(history);
         if (steps.Length == 0) return [];
-        ActionLlmOutput output;
-        using (GradMode.Disable()) output = model.Forward(steps);
-        var logits = output.FutureLogits.ToArray();
-        var durations = output.Durations.ToArray();
-        int classes = model.NoneClass + 1;
         var future = new List<ActionSegment>();
         var cursor = history.Now;
-        int current = IndexOf(history.Segments[^1].Label);
-        var probabilities = new double[classes];
-        for (int q = 0; q < model.Config.Queries; q++)
+        var rest = Rest(history.Now - history.ActivityStart);
+        foreach (var segment in model.Anticipate(steps, IndexOf(history.Segments[^1].Label)))
         {
-            Softmax(logits.AsSpan(q * classes, classes), probabilities);
-            int cls = q == 0 ? current : ArgMax(probabilities);
-            if (cls == model.NoneClass) break;
-            var duration = ActivityLength * Math.Max(durations[q], 0f);
+            var duration = rest * segment.Share;
             if (duration <= TimeSpan.Zero) continue;
-            future.Add(new ActionSegment(model.Actions[cls], cursor, cursor + duration, probabilities[cls]));
+            future.Add(new ActionSegment(model.Actions[segment.Action], cursor, cursor + duration, segment.Probability));
             cursor += duration;
         }
         return future;
     }
 
+    /// <summary>
+    /// The unobserved rest of the activity, which the decoded shares fill: L less the elapsed time, and at least a tenth
+    /// of L, so that an activity running past its expected length still gets a future.
+    /// </summary>
+    TimeSpan Rest(TimeSpan elapsed) => ActivityLength - elapsed > ActivityLength / 10 ? ActivityLength - elapsed : ActivityLength / 10;
+
     int IndexOf(string label) => index.TryGetValue(label, out int i) ? i
         : throw new InvalidOperationException($"ActionLLM does not know the action '{label}' ({model.Actions.Count} actions: {string.Join(", ", model.Actions)}).");
-
-    static void Softmax(ReadOnlySpan<float> logits, double[] probabilities)
-    {
-        double max = double.NegativeInfinity, sum = 0;
-        foreach (var l in logits) max = Math.Max(max, l);
-        for (int i = 0; i < logits.Length; i++) sum += probabilities[i] = Math.Exp(logits[i] - max);
-        for (int i = 0; i < logits.Length; i++) probabilities[i] /= sum;
-    }
-
-    static int ArgMax(double[] values)
-    {
-        int best = 0;
-        for (int i = 1; i < values.Length; i++)
-            if (values[i] > values[best]) best = i;
-        return best;
-    }
 }
