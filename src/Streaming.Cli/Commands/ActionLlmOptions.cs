@@ -9,11 +9,37 @@ using Streaming.Models.Tokenization;
 
 namespace Streaming.Cli.Commands;
 
-/// <summary>ActionLLM's base model, architecture and training for one split, as chosen on the command line.</summary>
-public sealed record ActionLlmSetup(string LmFolder, LanguageModelTrainingOptions BaseModel, ActionLlmConfig Config, ActionLlmTrainingOptions Training)
+/// <summary>
+/// ActionLLM's base model, architecture and training for one split, as chosen on the command line; with
+/// <paramref name="UseVisualFeatures"/> the model reads a dataset's features when every video has them (see <see cref="For"/>).
+/// </summary>
+public sealed record ActionLlmSetup(string LmFolder, LanguageModelTrainingOptions BaseModel, ActionLlmConfig Config, ActionLlmTrainingOptions Training, bool UseVisualFeatures)
 {
     /// <summary>The --lm value that pre-trains a base model per split on its training videos.</summary>
     public const string PerSplitBaseModel = "per-split";
+
+    /// <summary>
+    /// This setup for <paramref name="dataset"/>: ActionLLM reads visual features of the dataset's width when every video has
+    /// features/&lt;video&gt;.npy (and --no-visual is not given), the labels alone otherwise; the line says which, for the user.
+    /// </summary>
+    public (ActionLlmSetup Setup, string Inputs) For(FrameLabelDataset dataset)
+    {
+        int width = dataset.FeatureWidth ?? 0;
+        if (!dataset.EveryVideoHasFeatures)
+            return (this with { Config = Config with { VisualFeatures = 0 } }, width == 0
+                ? "ActionLLM inputs: labels only (no features/<video>.npy)"
+                : "ActionLLM inputs: labels only (features/<video>.npy is missing for some videos)");
+        if (!UseVisualFeatures)
+            return (this with { Config = Config with { VisualFeatures = 0 } }, $"ActionLLM inputs: labels only (features of width {width} ignored: --no-visual)");
+        return (this with { Config = Config with { VisualFeatures = width } },
+            $"ActionLLM inputs: labels and visual features (every video has features/<video>.npy, D = {width}; --no-visual ignores them)" +
+            (Training.VisualLoss ? "" : "; without L_V (--no-visual-loss)"));
+    }
+
+    /// <summary>Scores <paramref name="model"/> on <paramref name="videos"/> with the anticipation protocol, with their features when it reads them.</summary>
+    public IReadOnlyList<MocCell> Evaluate(ActionLlm model, IReadOnlyList<LabelledVideo> videos, int classes) => model.Config.VisualFeatures > 0
+        ? AnticipationProtocol.Evaluate(videos, classes, ActionLlmTraining.VisualAnticipation(model, Training.StepsPerVideo))
+        : AnticipationProtocol.Evaluate(videos, classes, ActionLlmTraining.Anticipation(model, Training.StepsPerVideo));
 
     /// <summary>
     /// A fresh ActionLLM trained on one split's training videos, on the frozen --lm, or with --lm per-split on a base model
@@ -84,12 +110,14 @@ public sealed class ActionLlmOptions
     readonly Option<int> stepsPerVideo = new("--steps-per-video") { Description = "Sampling: a video is seen as this many steps, whatever its length.", DefaultValueFactory = _ => new ActionLlmTrainingOptions().StepsPerVideo };
     readonly Option<double> labelNoise = new("--label-noise") { Description = "Fraction of observed steps relabelled at random in training (robustness to recognition errors).", DefaultValueFactory = _ => new ActionLlmTrainingOptions().LabelNoise };
     readonly Option<bool> noCmib = new("--no-cmib") { Description = "Ablation: without the cross-modality interaction block." };
-    readonly Option<bool> noTextLoss = new("--no-text-loss") { Description = "Ablation: without L_T, the past classifier's loss." };
+    readonly Option<bool> noTextLoss = new("--no-text-loss") { Description = "Ablation: without L_T, the past classifier's loss at the text positions." };
+    readonly Option<bool> noVisual = new("--no-visual") { Description = "Ignore the dataset's visual features (features/<video>.npy, used when every video has them): labels only." };
+    readonly Option<bool> noVisualLoss = new("--no-visual-loss") { Description = "Ablation: without L_V, the past classifier's loss at the visual positions." };
     readonly Option<int> seed = new("--seed") { Description = "Seed for initialization, sampling and label noise.", DefaultValueFactory = _ => new ActionLlmTrainingOptions().Seed };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { lm, lmSteps, epochs, queries, queryInit, stepsPerVideo, labelNoise, noCmib, noTextLoss, seed })
+        foreach (var option in new Option[] { lm, lmSteps, epochs, queries, queryInit, stepsPerVideo, labelNoise, noCmib, noTextLoss, noVisual, noVisualLoss, seed })
             command.Options.Add(option);
     }
 
@@ -99,6 +127,8 @@ public sealed class ActionLlmOptions
         new ActionLlmConfig { Queries = parse.GetValue(queries), QueryInit = parse.GetValue(queryInit), UseInteractionBlock = !parse.GetValue(noCmib) },
         new ActionLlmTrainingOptions
         {
-            Epochs = parse.GetValue(epochs), StepsPerVideo = parse.GetValue(stepsPerVideo), LabelNoise = parse.GetValue(labelNoise), TextLoss = !parse.GetValue(noTextLoss), Seed = parse.GetValue(seed),
-        });
+            Epochs = parse.GetValue(epochs), StepsPerVideo = parse.GetValue(stepsPerVideo), LabelNoise = parse.GetValue(labelNoise), TextLoss = !parse.GetValue(noTextLoss),
+            VisualLoss = !parse.GetValue(noVisualLoss), Seed = parse.GetValue(seed),
+        },
+        !parse.GetValue(noVisual));
 }

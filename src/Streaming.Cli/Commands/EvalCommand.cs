@@ -58,6 +58,8 @@ public static class EvalCommand
         foreach (var k in splitNumbers)
             if (k < 1 || k > dataset.SplitCount) throw new ArgumentException($"eval lta --splits: split {k} does not exist (1..{dataset.SplitCount}).");
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(Path.GetFileName(Path.GetFullPath(root)))}[/]: {dataset.Actions.Count} actions, {dataset.SplitCount} splits");
+        (actionLlm, var inputs) = actionLlm.For(dataset);
+        if (chosen.Contains("actionllm")) AnsiConsole.WriteLine(inputs);
         // method -> per split cells
         var methods = chosen.ToDictionary(m => m, _ => new List<IReadOnlyList<MocCell>>());
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -84,7 +86,7 @@ public static class EvalCommand
                         var splitClock = System.Diagnostics.Stopwatch.StartNew();
                         var model = actionLlm.Train(dataset, train, k, training);
                         trainingTimes.Add(splitClock.Elapsed.TotalSeconds);
-                        llm.Add(AnticipationProtocol.Evaluate(test, dataset.Actions.Count, ActionLlmTraining.Anticipation(model, actionLlm.Training.StepsPerVideo)));
+                        llm.Add(actionLlm.Evaluate(model, test, dataset.Actions.Count));
                     }
                     task.Increment(1);
                 }

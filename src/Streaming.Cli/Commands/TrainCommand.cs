@@ -120,6 +120,8 @@ public static class TrainCommand
         if (!found && resume)
             throw new FileNotFoundException($"train anticipator --resume: no {ActionLlmCheckpoint.TrainingStateFileName} in {Path.GetFullPath(outDir)}.");
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(Path.GetFileName(Path.GetFullPath(root)))}[/] split {split}: {train.Count} training videos, {test.Count} test videos, {dataset.Actions.Count} actions");
+        (setup, var inputs) = setup.For(dataset);
+        AnsiConsole.WriteLine(inputs);
         ActionLlm? model = null;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         AnsiConsole.Progress()
@@ -127,7 +129,7 @@ public static class TrainCommand
             .Start(ctx => model = setup.Train(dataset, train, split, ctx.AddTask($"split {split}", maxValue: 1), outDir));
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
             $"trained in {clock.Elapsed.TotalSeconds:0} s ({clock.Elapsed.TotalSeconds / setup.Training.Epochs:0.0} s per epoch); checkpoint [green]{Markup.Escape(Path.GetFullPath(outDir))}[/]"));
-        var cells = AnticipationProtocol.Evaluate(test, dataset.Actions.Count, ActionLlmTraining.Anticipation(model!, setup.Training.StepsPerVideo));
+        var cells = setup.Evaluate(model!, test, dataset.Actions.Count);
         MocReport.Write($"MoC (%) on split {split}'s test videos", new Dictionary<string, List<IReadOnlyList<MocCell>>> { ["actionllm"] = [cells] }, null, null);
         return 0;
     }

@@ -7,12 +7,13 @@ using Streaming.Tensors.Nn;
 namespace Streaming.Models.Anticipation;
 
 // ActionLLM (DESIGN.md §1.1): long-term action anticipation with a frozen decoder LM.
-// Observed steps enter as text features (mean LM token embedding of each step's label), N learnable action
-// queries follow; a Cross-Modality Interaction Block mixes the streams in a small width, they are projected
-// back with residuals, concatenated [T; Q], normed, squeezed through the "action tuning" bottleneck, and run
-// through the frozen LM. Heads: past classifier at the text positions, and per query the next segment's class
-// (K actions + "None", which ends the future) and duration (a fraction of the video).
-// Shapes: S observed steps, N queries, C LM width, D CMIB width, K actions.
+// Observed steps enter as text features (mean LM token embedding of each step's label) and, when the data has them,
+// visual features (Dv per step, through the feature adapter Linear-SiLU-Linear into the LM width); N learnable
+// action queries follow. A Cross-Modality Interaction Block mixes the streams in a small width, they are projected
+// back with residuals, concatenated [T; V; Q] ([T; Q] label-only), normed, squeezed through the "action tuning"
+// bottleneck, and run through the frozen LM. Heads: the past classifier at the text positions and at the visual
+// positions, and per query the next segment's class (K actions + "None", which ends the future) and duration.
+// Shapes: S observed steps, N queries, C LM width, D CMIB width, K actions, Dv visual features per step.
 
 /// <summary>Hyper-parameters of <see cref="ActionLlm"/> (paper defaults scaled for CPU where noted).</summary>
 public sealed record ActionLlmConfig
@@ -24,6 +25,7 @@ public sealed record ActionLlmConfig
     public float Dropout { get; init; } = 0.1f;
     public bool UseInteractionBlock { get; init; } = true;  // ablation "without CMIB"
     public QueryInit QueryInit { get; init; } = QueryInit.Constant;
+    public int VisualFeatures { get; init; }                // Dv per observed step [I3D: 2048]; 0: label-only, no visual stream
 }
 
 /// <summary>How the action queries start: the paper's constant initialization, zeros, or N(0, 1).</summary>
@@ -55,17 +57,22 @@ public sealed class CrossAttention : Module
 }
 
 /// <summary>
-/// The Cross-Modality Interaction Block for two streams, text T and queries Q (visual features are absent for
-/// label-only data): O_T = MHSA(T) + MHA(T, Q), O_Q = MHSA(Q) + MHA(Q, T); then per stream x = norm(x + O),
-/// x = norm(x + FFN(x)).
+/// The Cross-Modality Interaction Block. Each stream attends itself and the others, summed:
+/// O_T = MHSA(T) + MHA(T, Q) + MHA(T, V), O_Q = MHSA(Q) + MHA(Q, T) + MHA(Q, V), O_V = MHSA(V) + MHA(V, T) + MHA(V, Q);
+/// then per stream x = norm(x + O), x = norm(x + FFN(x)). Label-only data has no visual stream V and no V terms.
 /// </summary>
 public sealed class InteractionBlock : Module
 {
     readonly CrossAttention tt, tq, qq, qt;
     readonly Linear ffnT1, ffnT2, ffnQ1, ffnQ2;
     readonly Tensor normT1, normT2, normQ1, normQ2;
+    readonly VisualStream? visual;
 
-    public InteractionBlock(int width, int heads, Random rng)
+    /// <summary>The visual stream's attention (V attends T, Q, itself; T and Q attend V), FFN and norms.</summary>
+    sealed record VisualStream(CrossAttention TV, CrossAttention QV, CrossAttention VV, CrossAttention VT, CrossAttention VQ,
+        Linear Ffn1, Linear Ffn2, Tensor Norm1, Tensor Norm2);
+
+    public InteractionBlock(int width, int heads, Random rng, bool visual = false)
     {
         (tt, tq) = (Child("t_self", new CrossAttention(width, heads, rng)), Child("t_q", new CrossAttention(width, heads, rng)));
         (qq, qt) = (Child("q_self", new CrossAttention(width, heads, rng)), Child("q_t", new CrossAttention(width, heads, rng)));
@@ -73,25 +80,42 @@ public sealed class InteractionBlock : Module
         (ffnQ1, ffnQ2) = (Child("q_ffn1", new Linear(width, 4 * width, true, rng)), Child("q_ffn2", new Linear(4 * width, width, true, rng)));
         (normT1, normT2) = (Parameter("t_norm1", Tensor.Ones(width)), Parameter("t_norm2", Tensor.Ones(width)));
         (normQ1, normQ2) = (Parameter("q_norm1", Tensor.Ones(width)), Parameter("q_norm2", Tensor.Ones(width)));
+        // The visual stream comes last, so a label-only block holds and draws exactly what it did before V existed.
+        if (visual)
+            this.visual = new VisualStream(Child("t_v", new CrossAttention(width, heads, rng)), Child("q_v", new CrossAttention(width, heads, rng)),
+                Child("v_self", new CrossAttention(width, heads, rng)), Child("v_t", new CrossAttention(width, heads, rng)), Child("v_q", new CrossAttention(width, heads, rng)),
+                Child("v_ffn1", new Linear(width, 4 * width, true, rng)), Child("v_ffn2", new Linear(4 * width, width, true, rng)),
+                Parameter("v_norm1", Tensor.Ones(width)), Parameter("v_norm2", Tensor.Ones(width)));
     }
 
-    public (Tensor T, Tensor Q) Forward(Tensor t, Tensor q)
+    /// <summary>t (1, S, D), q (1, N, D) and, for a block with a visual stream, v (1, S, D) -> the three updated.</summary>
+    public (Tensor T, Tensor Q, Tensor? V) Forward(Tensor t, Tensor q, Tensor? v = null)
     {
+        if ((v is null) != (visual is null))
+            throw new ArgumentException(visual is null ? "InteractionBlock: a visual stream was given to a label-only block." : "InteractionBlock: the visual stream is missing.", nameof(v));
         var ot = tt.Forward(t, t) + tq.Forward(t, q);
         var oq = qq.Forward(q, q) + qt.Forward(q, t);
+        if (v is not null && visual is not null)
+        {
+            var ov = visual.VV.Forward(v, v) + visual.VT.Forward(v, t) + visual.VQ.Forward(v, q);
+            ot = ot + visual.TV.Forward(t, v);
+            oq = oq + visual.QV.Forward(q, v);
+            v = Tensor.RmsNorm(v + ov, visual.Norm1, 1e-6f);
+            v = Tensor.RmsNorm(v + visual.Ffn2.Forward(visual.Ffn1.Forward(v).Silu()), visual.Norm2, 1e-6f);
+        }
         t = Tensor.RmsNorm(t + ot, normT1, 1e-6f);
         q = Tensor.RmsNorm(q + oq, normQ1, 1e-6f);
         t = Tensor.RmsNorm(t + ffnT2.Forward(ffnT1.Forward(t).Silu()), normT2, 1e-6f);
         q = Tensor.RmsNorm(q + ffnQ2.Forward(ffnQ1.Forward(q).Silu()), normQ2, 1e-6f);
-        return (t, q);
+        return (t, q, v);
     }
 }
 
 /// <summary>A decoded future segment: its action, its share of the unobserved rest (shares sum to 1), and the softmax probability of the action at its query.</summary>
 public readonly record struct AnticipatedSegment(int Action, double Share, double Probability);
 
-/// <summary>What ActionLLM predicts for one observation.</summary>
-public sealed record ActionLlmOutput(Tensor PastLogits, Tensor FutureLogits, Tensor Durations); // (S, K), (N, K+1), (N)
+/// <summary>What ActionLLM predicts for one observation; VisualPastLogits only when it reads visual features.</summary>
+public sealed record ActionLlmOutput(Tensor PastLogits, Tensor FutureLogits, Tensor Durations, Tensor? VisualPastLogits = null); // (S, K), (N, K+1), (N), (S, K)
 
 /// <summary>
 /// ActionLLM on a frozen <see cref="LlamaModel"/>. Only this module's parameters train: the LM is frozen by the
@@ -105,7 +129,11 @@ public sealed class ActionLlm : Module
     readonly Linear downT, downQ, upT, upQ, tuneDown, tuneUp, pastHead, futureHead, durationHead;
     readonly InteractionBlock? interaction;
     readonly Tensor joinNorm;
+    readonly VisualBranch? visual;
     readonly Random rng;
+
+    /// <summary>The feature adapter Linear(Dv, C)-SiLU-Linear(C, C) and the visual stream's down/up projections around the CMIB.</summary>
+    sealed record VisualBranch(Linear Adapter1, Linear Adapter2, Linear Down, Linear Up);
 
     public ActionLlmConfig Config { get; }
     public IReadOnlyList<string> Actions { get; }
@@ -113,12 +141,13 @@ public sealed class ActionLlm : Module
     /// <summary>The class index of "None", the end of the future.</summary>
     public int NoneClass => Actions.Count;
 
-    /// <summary>The most observed steps one forward takes: the LM's positions less the queries that follow them.</summary>
-    public int MaxObservedSteps => lm.Config.MaxPositionEmbeddings - Config.Queries;
+    /// <summary>The most observed steps one forward takes: the LM's positions less the queries that follow them, halved when each step also takes a visual position.</summary>
+    public int MaxObservedSteps => (lm.Config.MaxPositionEmbeddings - Config.Queries) / (Config.VisualFeatures > 0 ? 2 : 1);
 
     public ActionLlm(LlamaModel lm, Tokenizer tokenizer, IReadOnlyList<string> actions, ActionLlmConfig config, Random rng)
     {
         (this.lm, Config, Actions, this.rng) = (lm, config, actions, rng);
+        if (config.VisualFeatures < 0) throw new ArgumentOutOfRangeException(nameof(config), $"ActionLLM: VisualFeatures is {config.VisualFeatures}; 0 (label-only) or Dv > 0.");
         lm.Freeze();
         lm.Eval();
         int c = lm.Config.HiddenSize, d = config.InteractionWidth, k = actions.Count;
@@ -131,12 +160,16 @@ public sealed class ActionLlm : Module
         });
         (downT, downQ) = (Child("down_t", new Linear(c, d, true, rng)), Child("down_q", new Linear(c, d, true, rng)));
         (upT, upQ) = (Child("up_t", new Linear(d, c, true, rng)), Child("up_q", new Linear(d, c, true, rng)));
-        if (config.UseInteractionBlock) interaction = Child("cmib", new InteractionBlock(d, config.InteractionHeads, rng));
+        if (config.UseInteractionBlock) interaction = Child("cmib", new InteractionBlock(d, config.InteractionHeads, rng, visual: config.VisualFeatures > 0));
         joinNorm = Parameter("join_norm", Tensor.Ones(c));
         (tuneDown, tuneUp) = (Child("tune_down", new Linear(c, config.TuningWidth, true, rng)), Child("tune_up", new Linear(config.TuningWidth, c, true, rng)));
         pastHead = Child("past_head", new Linear(c, k, true, rng));
         futureHead = Child("future_head", new Linear(c, k + 1, true, rng));
         durationHead = Child("duration_head", new Linear(c, 1, true, rng));
+        // The visual branch comes last, so a label-only model holds and draws exactly what it did before it existed.
+        if (config.VisualFeatures > 0)
+            visual = new VisualBranch(Child("adapter1", new Linear(config.VisualFeatures, c, true, rng)), Child("adapter2", new Linear(c, c, true, rng)),
+                Child("down_v", new Linear(c, d, true, rng)), Child("up_v", new Linear(d, c, true, rng)));
     }
 
     /// <summary>Text feature of a label: the mean LM embedding of its tokens ("cut_tomato" reads as "cut tomato").</summary>
@@ -154,35 +187,61 @@ public sealed class ActionLlm : Module
         return Tensor.FromArray(features, actions.Count, c);
     }
 
-    /// <summary>Observed steps (their action indices, S) -> past logits, future logits and durations.</summary>
-    public ActionLlmOutput Forward(int[] observed)
+    /// <summary>Observed steps (their action indices, S) -> past logits, future logits and durations (label-only models).</summary>
+    public ActionLlmOutput Forward(int[] observed) => Forward(observed, null);
+
+    /// <summary>
+    /// Observed steps (their action indices, S) and, for a model with <see cref="ActionLlmConfig.VisualFeatures"/> = Dv,
+    /// their visual features (S, Dv) -> past logits (from the text and from the visual positions), future logits and durations.
+    /// </summary>
+    public ActionLlmOutput Forward(int[] observed, Tensor? features)
     {
-        int s = observed.Length, n = Config.Queries, c = lm.Config.HiddenSize;
+        int s = observed.Length, n = Config.Queries, c = lm.Config.HiddenSize, dv = Config.VisualFeatures;
+        CheckFeatures(features, s);
         var text = Tensor.Embedding(labelFeatures, observed, 1, s);                     // (1, S, C)
         var query = queries.Reshape(1, n, c);                                            // (1, N, C)
+        Tensor? vision = null;
+        if (features is not null && visual is not null)                                 // feature adapter
+            vision = visual.Adapter2.Forward(visual.Adapter1.Forward(features.Reshape(1, s, dv)).Silu()); // (1, S, C)
         if (interaction is not null)
         {
-            var (t, q) = interaction.Forward(Positional(downT.Forward(text)), Positional(downQ.Forward(query)));
+            var (t, q, v) = interaction.Forward(Positional(downT.Forward(text)), Positional(downQ.Forward(query)),
+                vision is null || visual is null ? null : Positional(visual.Down.Forward(vision)));
             text = text + upT.Forward(t);                                                // residuals around the CMIB
             query = query + upQ.Forward(q);
+            if (vision is not null && visual is not null && v is not null) vision = vision + visual.Up.Forward(v);
         }
-        var x = Tensor.RmsNorm(Tensor.Concat([text, query], 1), joinNorm, 1e-6f);         // (1, S + N, C)
+        var x = Tensor.RmsNorm(Tensor.Concat(vision is null ? [text, query] : [text, vision, query], 1), joinNorm, 1e-6f); // (1, S + N, C) or (1, 2S + N, C)
         x = x + tuneUp.Forward(tuneDown.Forward(x).Dropout(Config.Dropout, Training, rng)); // action tuning
-        var h = lm.Forward(x, computeLogits: false).LastHiddenState;                     // (1, S + N, C)
+        var h = lm.Forward(x, computeLogits: false).LastHiddenState;                     // (1, S [+ S] + N, C)
         var past = pastHead.Forward(h.Narrow(1, 0, s)).Reshape(s, Actions.Count);        // (S, K)
-        var hq = h.Narrow(1, s, n);                                                      // (1, N, C)
-        return new ActionLlmOutput(past, futureHead.Forward(hq).Reshape(n, Actions.Count + 1), durationHead.Forward(hq).Reshape(n));
+        var visualPast = vision is null ? null : pastHead.Forward(h.Narrow(1, s, s)).Reshape(s, Actions.Count); // (S, K)
+        var hq = h.Narrow(1, vision is null ? s : 2 * s, n);                             // (1, N, C)
+        return new ActionLlmOutput(past, futureHead.Forward(hq).Reshape(n, Actions.Count + 1), durationHead.Forward(hq).Reshape(n), visualPast);
+    }
+
+    void CheckFeatures(Tensor? features, int steps)
+    {
+        int dv = Config.VisualFeatures;
+        if (dv == 0 && features is not null)
+            throw new ArgumentException("ActionLLM: this model is label-only (VisualFeatures = 0) and takes no visual features.", nameof(features));
+        if (dv > 0 && features is null)
+            throw new ArgumentException($"ActionLLM: this model reads Dv = {dv} visual features per observed step; pass them, ({steps}, {dv}), with the labels.", nameof(features));
+        if (features is not null && (features.Shape.Length != 2 || features.Shape[0] != steps || features.Shape[1] != dv))
+            throw new ArgumentException($"ActionLLM: visual features of shape ({string.Join(", ", features.Shape)}) where (S, Dv) = ({steps}, {dv}) was expected: " +
+                $"one row of Dv = {dv} features per observed step.", nameof(features));
     }
 
     /// <summary>
     /// Parallel decoding: every query's most likely class until the first "None"; the first query continues
     /// <paramref name="current"/>, the action in progress (it only says for how long, possibly not at all). The
-    /// durations, trained as fractions of the unobserved rest, are normalized into shares that fill it.
+    /// durations, trained as fractions of the unobserved rest, are normalized into shares that fill it. A model that
+    /// reads visual features takes those of the observed steps, (S, Dv).
     /// </summary>
-    public IReadOnlyList<AnticipatedSegment> Anticipate(int[] observed, int current)
+    public IReadOnlyList<AnticipatedSegment> Anticipate(int[] observed, int current, Tensor? features = null)
     {
         ActionLlmOutput output;
-        using (GradMode.Disable()) output = Forward(observed);
+        using (GradMode.Disable()) output = Forward(observed, features);
         var logits = output.FutureLogits.ToArray();
         var durations = output.Durations.ToArray();
         int classes = NoneClass + 1;

@@ -10,9 +10,9 @@ namespace Streaming.Models.Anticipation;
 public sealed record TrainedAnticipator(ActionLlm Model, int StepsPerVideo, int EpochsDone);
 
 /// <summary>
-/// An ActionLLM checkpoint folder, self-contained: anticipator.json (architecture, actions, sampling, epochs done),
-/// anticipator.safetensors (ActionLLM's own weights), base/ (the frozen base model as a Hugging Face checkpoint with
-/// its tokenizer.json) and, for resuming, training-state.safetensors (the optimizer's moments). Each file is
+/// An ActionLLM checkpoint folder, self-contained: anticipator.json (architecture, visual features per step with 0 for
+/// label-only, actions, sampling, epochs done), anticipator.safetensors (ActionLLM's own weights), base/ (the frozen
+/// base model as a Hugging Face checkpoint with its tokenizer.json) and, for resuming, training-state.safetensors (the optimizer's moments). Each file is
 /// written whole under a temporary name and renamed, so a crash mid-save leaves the previous epoch's files.
 /// </summary>
 public static class ActionLlmCheckpoint
@@ -53,6 +53,7 @@ public static class ActionLlmCheckpoint
             ["dropout"] = c.Dropout,
             ["use_interaction_block"] = c.UseInteractionBlock,
             ["query_init"] = c.QueryInit.ToString(),
+            ["visual_features"] = c.VisualFeatures,
             ["steps_per_video"] = stepsPerVideo,
             ["epochs_done"] = state?.EpochsDone ?? 0,
         });
@@ -66,6 +67,8 @@ public static class ActionLlmCheckpoint
         var json = ConfigJson.Read(Path.Combine(directory, ConfigFileName));
         if (json.String("format") != Format) throw json.Invalid("format", $"'{json.String("format")}' where '{Format}' was expected");
         if (!Enum.TryParse<QueryInit>(json.String("query_init"), out var init)) throw json.Invalid("query_init", "expected Constant, Zero or Normal");
+        int visualFeatures = json.Int("visual_features", 0);                  // absent in label-only checkpoints written before the visual branch
+        if (visualFeatures < 0) throw json.Invalid("visual_features", $"{visualFeatures}; expected 0 (label-only) or the visual features per step");
         var config = new ActionLlmConfig
         {
             Queries = json.PositiveInt("queries"),
@@ -75,6 +78,7 @@ public static class ActionLlmCheckpoint
             Dropout = json.Float("dropout"),
             UseInteractionBlock = json.Bool("use_interaction_block"),
             QueryInit = init,
+            VisualFeatures = visualFeatures,
         };
         var actions = json.Strings("actions");
         if (actions.Count == 0) throw json.Invalid("actions", "no actions");

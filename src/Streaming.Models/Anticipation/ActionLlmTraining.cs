@@ -26,6 +26,7 @@ public sealed record ActionLlmTrainingOptions
     public double LabelNoise { get; init; } = 0.1;
 
     public bool TextLoss { get; init; } = true;               // L_T; ablation "without L_T"
+    public bool VisualLoss { get; init; } = true;             // L_V, for a model that reads visual features; ablation "without L_V"
 
     /// <summary>Weight of L_D: the durations' squared errors are small numbers (fractions) beside cross-entropies.</summary>
     public float DurationLossWeight { get; init; } = 1f;
@@ -98,6 +99,7 @@ public static class ActionLlmTraining
             (step, firstEpoch) = (resume.EpochsDone * perEpoch, resume.EpochsDone + 1);
         }
         var schedule = new LearningRateSchedule(options.LearningRate, options.LearningRate / 20, Math.Max(1, total / 20), total);
+        var features = model.Config.VisualFeatures == 0 ? null : videos.Select(v => StepFeatures(model, v, options.StepsPerVideo)).ToArray();
         var clock = Stopwatch.StartNew();
         int stepsHere = 0;
         for (int epoch = firstEpoch; epoch <= options.Epochs; epoch++)
@@ -110,7 +112,7 @@ public static class ActionLlmTraining
             {
                 double alpha = options.MinObserved + rng.NextDouble() * (options.MaxObserved - options.MinObserved);
                 var example = Example(videos[v].Labels, alpha, options.StepsPerVideo, model.Config.Queries, model.NoneClass);
-                var loss = Loss(model, example, options, rng);
+                var loss = Loss(model, example, features?[v], options, rng);
                 optimizer.LearningRate = schedule.At(step);
                 optimizer.ZeroGrad();
                 loss.Backward();
@@ -126,14 +128,29 @@ public static class ActionLlmTraining
         return model;
     }
 
-    static Tensor Loss(ActionLlm model, AnticipationExample example, ActionLlmTrainingOptions options, Random rng)
+    /// <summary>A video's visual features at every step's frame, (steps, Dv): frames 0, r, 2r, ..., where <see cref="Example"/> reads labels.</summary>
+    static Tensor StepFeatures(ActionLlm model, LabelledVideo video, int stepsPerVideo)
+    {
+        int length = video.Labels.Length, rate = Math.Max(1, length / stepsPerVideo), dv = model.Config.VisualFeatures;
+        if (video.FeaturesPath is null)
+            throw new ArgumentException($"ActionLLM training: the model reads Dv = {dv} visual features per step but video '{video.Name}' has no feature file; " +
+                "give every video features/<video>.npy or train label-only (VisualFeatures = 0).");
+        var features = video.FeaturesAt([.. Enumerable.Range(0, (length + rate - 1) / rate).Select(i => i * rate)]);
+        if (features.Shape[1] != dv)
+            throw new ArgumentException($"ActionLLM training: {video.FeaturesPath} has D = {features.Shape[1]} features per frame but the model reads Dv = {dv}.");
+        return features;
+    }
+
+    static Tensor Loss(ActionLlm model, AnticipationExample example, Tensor? features, ActionLlmTrainingOptions options, Random rng)
     {
         var noisy = (int[])example.Observed.Clone();
         for (int i = 0; i < noisy.Length; i++)
             if (rng.NextDouble() < options.LabelNoise) noisy[i] = rng.Next(model.Actions.Count);
-        var output = model.Forward(noisy);
+        var output = model.Forward(noisy, features?.Narrow(0, 0, noisy.Length));
         var loss = Tensor.CrossEntropy(output.FutureLogits, example.FutureClasses);                                  // L_A
         if (options.TextLoss) loss = loss + Tensor.CrossEntropy(output.PastLogits, example.Observed);                 // L_T
+        if (options.VisualLoss && output.VisualPastLogits is not null)                                                // L_V
+            loss = loss + Tensor.CrossEntropy(output.VisualPastLogits, example.Observed);
         if (example.FutureSegments > 0)                                                                               // L_D
             loss = loss + options.DurationLossWeight * Tensor.MseLoss(output.Durations.Narrow(0, 0, example.FutureSegments),
                 Tensor.FromArray(example.FutureDurations[..example.FutureSegments], example.FutureSegments));
@@ -145,15 +162,23 @@ public static class ActionLlmTraining
     /// parallel until the first "None", and the segments are laid out frame by frame over the unobserved rest of the
     /// video (whose length the protocol gives), their durations normalized to fill it.
     /// </summary>
-    public static FrameAnticipation Anticipation(ActionLlm model, int stepsPerVideo) => (observed, futureFrames, length) =>
+    public static FrameAnticipation Anticipation(ActionLlm model, int stepsPerVideo) =>
+        (observed, futureFrames, length) => Anticipate(model, stepsPerVideo, observed, null, futureFrames, length);
+
+    /// <summary><see cref="Anticipation"/> for a model that reads visual features: those of the observed frames (D, O), sampled at the steps.</summary>
+    public static VisualFrameAnticipation VisualAnticipation(ActionLlm model, int stepsPerVideo) =>
+        (observed, features, futureFrames, length) => Anticipate(model, stepsPerVideo, observed, features, futureFrames, length);
+
+    static int[] Anticipate(ActionLlm model, int stepsPerVideo, ReadOnlySpan<int> observed, Tensor? observedFeatures, int futureFrames, int length)
     {
         int rate = Math.Max(1, length / stepsPerVideo);
         var steps = new int[(observed.Length + rate - 1) / rate];
         for (int i = 0; i < steps.Length; i++) steps[i] = observed[i * rate];
+        var features = observedFeatures?.IndexSelect(1, [.. Enumerable.Range(0, steps.Length).Select(i => i * rate)]).Transpose(0, 1); // (S, Dv)
         var frames = new int[futureFrames];
         int filled = 0, last = observed[^1], rest = length - observed.Length;
         double end = 0;
-        foreach (var segment in model.Anticipate(steps, observed[^1]))
+        foreach (var segment in model.Anticipate(steps, observed[^1], features))
         {
             end += segment.Share * rest;
             for (; filled < Math.Min(futureFrames, (int)Math.Round(end)); filled++) frames[filled] = segment.Action;
@@ -161,5 +186,5 @@ public static class ActionLlmTraining
         }
         for (; filled < futureFrames; filled++) frames[filled] = last;
         return frames;
-    };
+    }
 }

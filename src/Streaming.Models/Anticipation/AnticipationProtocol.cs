@@ -1,4 +1,5 @@
 using Streaming.Models.Datasets;
+using Streaming.Tensors;
 
 namespace Streaming.Models.Anticipation;
 
@@ -7,6 +8,12 @@ namespace Streaming.Models.Anticipation;
 /// length is known, as in the protocol (alpha and beta are fractions of it).
 /// </summary>
 public delegate int[] FrameAnticipation(ReadOnlySpan<int> observed, int futureFrames, int videoFrames);
+
+/// <summary>
+/// <see cref="FrameAnticipation"/> with the visual features of the observed frames, (D, observed.Length): the
+/// columns of the video's [D, T] feature matrix up to the end of the observation.
+/// </summary>
+public delegate int[] VisualFrameAnticipation(ReadOnlySpan<int> observed, Tensor observedFeatures, int futureFrames, int videoFrames);
 
 /// <summary>Mean over Classes accuracy of one (alpha, beta) cell, with the frame counts behind it.</summary>
 public sealed record MocCell(double Alpha, double Beta, double Moc, long Frames);
@@ -22,33 +29,47 @@ public static class AnticipationProtocol
     public static readonly double[] Alphas = [0.2, 0.3];
     public static readonly double[] Betas = [0.1, 0.2, 0.3, 0.5];
 
-    public static IReadOnlyList<MocCell> Evaluate(IReadOnlyList<LabelledVideo> videos, int classes, FrameAnticipation anticipate)
+    public static IReadOnlyList<MocCell> Evaluate(IReadOnlyList<LabelledVideo> videos, int classes, FrameAnticipation anticipate) =>
+        Score(videos, classes, video => (observed, future) => anticipate(video.Labels.AsSpan(0, observed), future, video.Labels.Length));
+
+    /// <summary>The protocol for an anticipator that also reads the observed frames' visual features; every video needs its feature file.</summary>
+    public static IReadOnlyList<MocCell> Evaluate(IReadOnlyList<LabelledVideo> videos, int classes, VisualFrameAnticipation anticipate) =>
+        Score(videos, classes, video =>
+        {
+            var features = video.Features();                                   // (D, T), read once for all cells
+            return (observed, future) => anticipate(video.Labels.AsSpan(0, observed), features.Narrow(1, 0, observed), future, video.Labels.Length);
+        });
+
+    /// <summary>Scores every (alpha, beta) cell; <paramref name="predictor"/> gives, per video, (observed, future frames) -> predicted frames.</summary>
+    static IReadOnlyList<MocCell> Score(IReadOnlyList<LabelledVideo> videos, int classes, Func<LabelledVideo, Func<int, int, int[]>> predictor)
     {
-        var cells = new List<MocCell>();
-        foreach (var alpha in Alphas)
-            foreach (var beta in Betas)
+        var cells = Alphas.SelectMany(alpha => Betas.Select(beta => (Alpha: alpha, Beta: beta))).ToArray();
+        var right = new long[cells.Length, classes];
+        var total = new long[cells.Length, classes];
+        foreach (var video in videos)
+        {
+            var predict = predictor(video);
+            for (int cell = 0; cell < cells.Length; cell++)
             {
-                var right = new long[classes];
-                var total = new long[classes];
-                foreach (var video in videos)
+                int n = video.Labels.Length, observed = (int)(cells[cell].Alpha * n), future = Math.Min((int)(cells[cell].Beta * n), n - observed);
+                if (observed == 0 || future == 0) continue;
+                var predicted = predict(observed, future);
+                if (predicted.Length != future)
+                    throw new InvalidOperationException($"anticipation protocol: {predicted.Length} frames predicted for {video.Name}, {future} asked.");
+                for (int i = 0; i < future; i++)
                 {
-                    int n = video.Labels.Length, observed = (int)(alpha * n), future = Math.Min((int)(beta * n), n - observed);
-                    if (observed == 0 || future == 0) continue;
-                    var predicted = anticipate(video.Labels.AsSpan(0, observed), future, n);
-                    if (predicted.Length != future)
-                        throw new InvalidOperationException($"anticipation protocol: {predicted.Length} frames predicted for {video.Name}, {future} asked.");
-                    for (int i = 0; i < future; i++)
-                    {
-                        int truth = video.Labels[observed + i];
-                        total[truth]++;
-                        if (predicted[i] == truth) right[truth]++;
-                    }
+                    int truth = video.Labels[observed + i];
+                    total[cell, truth]++;
+                    if (predicted[i] == truth) right[cell, truth]++;
                 }
-                var present = Enumerable.Range(0, classes).Where(c => total[c] > 0).ToArray();
-                double moc = present.Length == 0 ? double.NaN : present.Average(c => (double)right[c] / total[c]);
-                cells.Add(new MocCell(alpha, beta, moc, total.Sum()));
             }
-        return cells;
+        }
+        return [.. cells.Select((c, cell) =>
+        {
+            var present = Enumerable.Range(0, classes).Where(k => total[cell, k] > 0).ToArray();
+            double moc = present.Length == 0 ? double.NaN : present.Average(k => (double)right[cell, k] / total[cell, k]);
+            return new MocCell(c.Alpha, c.Beta, moc, Enumerable.Range(0, classes).Sum(k => total[cell, k]));
+        })];
     }
 
     /// <summary>The baseline that repeats the last observed action over the whole future.</summary>

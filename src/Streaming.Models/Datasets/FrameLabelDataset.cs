@@ -1,24 +1,24 @@
 using System.Globalization;
+using Streaming.Tensors.IO;
 
 namespace Streaming.Models.Datasets;
-
-/// <summary>One video of a frame-label dataset: its name, one action index per frame, and its feature file if any.</summary>
-public sealed record LabelledVideo(string Name, int[] Labels, string? FeaturesPath);
 
 /// <summary>
 /// The frame-label layout of the action segmentation and anticipation literature (50 Salads, Breakfast, GTEA):
 /// <c>groundTruth/&lt;video&gt;.txt</c> with one action name per frame, a mapping file of <c>&lt;index&gt; &lt;name&gt;</c>
 /// lines (<c>mapping.txt</c> or Breakfast's <c>mapping_bf.txt</c>), split lists in either convention seen in the wild
 /// (<c>splits/train.splitK.bundle</c> as MS-TCN, or <c>splits/splitK.train</c> with a <c>#bundle</c> header and
-/// path prefixes as in ../shared/data/50salads), and optional <c>features/&lt;video&gt;.npy</c> matrices [D, T].
+/// path prefixes as in ../shared/data/50salads), and optional <c>features/&lt;video&gt;.npy</c> matrices [D, T]: D
+/// features per frame (e.g. 2048 for I3D), T equal to the video's labelled frames, the layout of MS-TCN and FUTR
+/// (a [T, D] matrix is refused, not guessed at). Every feature file of a dataset has the same D.
 /// </summary>
 public sealed class FrameLabelDataset
 {
     readonly Dictionary<string, int> actionIndex;
 
-    FrameLabelDataset(string root, string[] actions, int splits)
+    FrameLabelDataset(string root, string[] actions, int splits, int? featureWidth, bool everyVideoHasFeatures)
     {
-        (Root, Actions, SplitCount) = (root, actions, splits);
+        (Root, Actions, SplitCount, FeatureWidth, EveryVideoHasFeatures) = (root, actions, splits, featureWidth, everyVideoHasFeatures);
         actionIndex = actions.Select((a, i) => (a, i)).ToDictionary(p => p.a, p => p.i, StringComparer.Ordinal);
     }
 
@@ -29,6 +29,12 @@ public sealed class FrameLabelDataset
 
     /// <summary>Number of splits (K of splitK), counted from the split files present.</summary>
     public int SplitCount { get; }
+
+    /// <summary>D, the features per frame of every <c>features/&lt;video&gt;.npy</c>; null when no video has features.</summary>
+    public int? FeatureWidth { get; }
+
+    /// <summary>Whether every video of groundTruth/ has its feature matrix, so a model can rely on them.</summary>
+    public bool EveryVideoHasFeatures { get; }
 
     public static FrameLabelDataset Open(string root)
     {
@@ -52,7 +58,35 @@ public sealed class FrameLabelDataset
         int splits = 0;
         while (SplitFile(root, splits + 1, train: true) is not null) splits++;
         if (splits == 0) throw new FileNotFoundException($"frame-label dataset: no split files in {Path.Combine(root, "splits")} (train.split1.bundle or split1.train).");
-        return new FrameLabelDataset(root, actions.ToArray(), splits);
+        var (width, complete) = FeatureFiles(root);
+        return new FrameLabelDataset(root, actions.ToArray(), splits, width, complete);
+    }
+
+    /// <summary>
+    /// Reads the header of every video's feature file: each must be a 2-D [D, T] matrix, all with the same D. Returns D
+    /// (null when no video has features) and whether every video has them.
+    /// </summary>
+    static (int? Width, bool Complete) FeatureFiles(string root)
+    {
+        var videos = Directory.Exists(Path.Combine(root, "groundTruth"))
+            ? Directory.GetFiles(Path.Combine(root, "groundTruth"), "*.txt").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal).ToArray()
+            : [];
+        (int Width, string Path)? first = null;
+        int withFeatures = 0;
+        foreach (var name in videos)
+        {
+            var path = Path.Combine(root, "features", name + ".npy");
+            if (!File.Exists(path)) continue;
+            withFeatures++;
+            var shape = NpyFile.ReadHeader(path).Shape;
+            if (shape.Length != 2)
+                throw new FormatException($"{path}: features must be a 2-D [D, T] matrix (D features per frame, T frames); this one has shape ({string.Join(", ", shape)}).");
+            first ??= (shape[0], path);
+            if (shape[0] != first.Value.Width)
+                throw new FormatException($"feature width mismatch: {first.Value.Path} has D = {first.Value.Width} features per frame but {path} has D = {shape[0]}; " +
+                    "every video of a dataset needs the same D.");
+        }
+        return (first?.Width, withFeatures > 0 && withFeatures == videos.Length);
     }
 
     /// <summary>The training and test videos of split <paramref name="k"/> (1-based).</summary>
@@ -85,7 +119,13 @@ public sealed class FrameLabelDataset
         }
         if (labels.Count == 0) throw new FormatException($"{path}: the video has no labelled frames.");
         var features = Path.Combine(Root, "features", name + ".npy");
-        return new LabelledVideo(name, labels.ToArray(), File.Exists(features) ? features : null);
+        if (!File.Exists(features)) return new LabelledVideo(name, labels.ToArray(), null);
+        var shape = NpyFile.ReadHeader(features).Shape;
+        if (shape.Length != 2) throw new FormatException($"{features}: features must be a 2-D [D, T] matrix; this one has shape ({string.Join(", ", shape)}).");
+        if (shape[1] != labels.Count)
+            throw new FormatException($"feature/label length mismatch: {features} has T = {shape[1]} frames but {path} has {labels.Count} labelled frames " +
+                "(features are [D, T], one column per labelled frame).");
+        return new LabelledVideo(name, labels.ToArray(), features);
     }
 
     IReadOnlyList<LabelledVideo> Videos(string splitFile)

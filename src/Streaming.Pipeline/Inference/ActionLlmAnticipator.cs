@@ -31,6 +31,9 @@ public sealed class ActionLlmAnticipator
     public ActionLlmAnticipator(TrainedAnticipator trained, TimeSpan activityLength)
     {
         ArgumentNullException.ThrowIfNull(trained);
+        if (trained.Model.Config.VisualFeatures > 0)
+            throw new ArgumentException($"the pipeline anticipates from action labels alone, but this ActionLLM reads Dv = {trained.Model.Config.VisualFeatures} " +
+                "visual features per step; train the pipeline's anticipator with --no-visual.", nameof(trained));
         if (activityLength <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(activityLength), activityLength, "the expected activity length must be positive.");
         (model, stepsPerVideo, ActivityLength) = (trained.Model, trained.StepsPerVideo, activityLength);
         index = model.Actions.Select((a, i) => (a, i)).ToDictionary(p => p.a, p => p.i, StringComparer.Ordinal);

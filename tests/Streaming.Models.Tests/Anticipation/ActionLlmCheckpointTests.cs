@@ -75,6 +75,47 @@ public sealed class ActionLlmCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void VisualModel_SaveThenLoad_KeepsItsFeatureWidthAndPredictions()
+    {
+        var rng = new Random(5);
+        var withFeatures = videos.Select(v =>
+        {
+            var path = Path.Combine(root, "features", v.Name + ".npy");
+            Datasets.NpyTestFile.Write(path, [3, v.Labels.Length], [.. Enumerable.Range(0, 3 * v.Labels.Length).Select(_ => (float)rng.NextDouble())]);
+            return v with { FeaturesPath = path };
+        }).ToList();
+        var lm = HfCheckpoint.Load(baseFolder);
+        var tokenizer = Streaming.Models.Tokenization.Tokenizer.Load(Path.Combine(baseFolder, "tokenizer.json"));
+        var model = ActionLlmTraining.Train(new ActionLlm(lm, tokenizer, Actions, Config with { VisualFeatures = 3 }, new Random(4)), withFeatures, Options);
+        var dir = Path.Combine(root, "visual");
+        ActionLlmCheckpoint.Save(dir, model, baseFolder, stepsPerVideo: 20);
+        var loaded = ActionLlmCheckpoint.Load(dir).Model;
+        Assert.Equal(3, loaded.Config.VisualFeatures);
+        var features = Tensor.FromArray([.. Enumerable.Range(0, 15).Select(i => i / 15f)], 5, 3);
+        float[] Predict(ActionLlm m)
+        {
+            using var _ = GradMode.Disable();
+            var o = m.Forward([0, 0, 1, 1, 1], features);
+            return [.. o.FutureLogits.ToArray(), .. o.Durations.ToArray(), .. o.VisualPastLogits!.ToArray()];
+        }
+        Assert.Equal(Predict(model), Predict(loaded));
+    }
+
+    [Fact]
+    public void Load_CheckpointWithoutVisualFeatures_IsLabelOnly()
+    {
+        var dir = Path.Combine(root, "older");
+        ActionLlmCheckpoint.Save(dir, Fresh(), baseFolder, 20);
+        var config = Path.Combine(dir, ActionLlmCheckpoint.ConfigFileName);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(config))!.AsObject();
+        Assert.True(json.Remove("visual_features"), "the field is written");
+        File.WriteAllText(config, json.ToJsonString());
+        var loaded = ActionLlmCheckpoint.Load(dir).Model;
+        Assert.Equal(0, loaded.Config.VisualFeatures);
+        Assert.Equal(Predict(Fresh()), Predict(loaded));
+    }
+
+    [Fact]
     public void Load_MissingWeights_NamesTheFile()
     {
         var dir = Path.Combine(root, "broken");

@@ -3,6 +3,7 @@ using Streaming.Models.Datasets;
 using Streaming.Models.Language;
 using Streaming.Models.Tokenization;
 using Streaming.Models.Tokenization.Training;
+using Streaming.Tensors;
 using Xunit.Abstractions;
 
 namespace Streaming.Models.Tests.Anticipation;
@@ -65,6 +66,46 @@ public sealed class ActionLlmTests(ITestOutputHelper output)
             output.WriteLine("pred  " + string.Join("", pred));
         }
         Assert.True(cells.Average(c => c.Moc) > 0.5, $"MoC on the training videos {cells.Average(c => c.Moc):P1}");
+    }
+
+    [Fact]
+    public void LabelOnly_ParametersDrawsAndOutputs_AreThoseOfEarlierCheckpoints()
+    {
+        // Pinned before the visual branch existed: a label-only model keeps its parameter names, shapes, creation order
+        // and random draws, and its outputs, so that saved checkpoints and published results stay valid.
+        var (lm, tokenizer) = TinyLm(Actions.Select(a => a.Replace('_', ' ')));
+        var model = new ActionLlm(lm, tokenizer, Actions, new ActionLlmConfig { Queries = 6, InteractionWidth = 32, Dropout = 0f }, new Random(4));
+        var parameters = model.NamedParameters().ToList();
+        string[] attention = ["q.weight [32, 32]", "q.bias [32]", "k.weight [32, 32]", "k.bias [32]", "v.weight [32, 32]", "v.bias [32]", "o.weight [32, 32]", "o.bias [32]"];
+        string[] expected =
+        [
+            "queries [6, 64]", "join_norm [64]", "down_t.weight [32, 64]", "down_t.bias [32]", "down_q.weight [32, 64]", "down_q.bias [32]",
+            "up_t.weight [64, 32]", "up_t.bias [64]", "up_q.weight [64, 32]", "up_q.bias [64]",
+            "cmib.t_norm1 [32]", "cmib.t_norm2 [32]", "cmib.q_norm1 [32]", "cmib.q_norm2 [32]",
+            .. new[] { "t_self", "t_q", "q_self", "q_t" }.SelectMany(a => attention.Select(p => $"cmib.{a}.{p}")),
+            "cmib.t_ffn1.weight [128, 32]", "cmib.t_ffn1.bias [128]", "cmib.t_ffn2.weight [32, 128]", "cmib.t_ffn2.bias [32]",
+            "cmib.q_ffn1.weight [128, 32]", "cmib.q_ffn1.bias [128]", "cmib.q_ffn2.weight [32, 128]", "cmib.q_ffn2.bias [32]",
+            "tune_down.weight [4, 64]", "tune_down.bias [4]", "tune_up.weight [64, 4]", "tune_up.bias [64]",
+            "past_head.weight [4, 64]", "past_head.bias [4]", "future_head.weight [5, 64]", "future_head.bias [5]",
+            "duration_head.weight [1, 64]", "duration_head.bias [1]",
+        ];
+        Assert.Equal(expected, parameters.Select(p => $"{p.Name} [{string.Join(", ", p.Value.Shape)}]"));
+
+        // The random draws, through two sums over every value in order.
+        double sum = 0, weighted = 0;
+        long index = 0;
+        foreach (var v in parameters.SelectMany(p => p.Value.ToArray())) (sum, weighted) = (sum + v, weighted + v * (++index % 9973));
+        Assert.Equal(43790, index);
+        Assert.Equal(233.20016905665398, sum, 1e-9);
+        Assert.Equal(1188570.858871989, weighted, 1e-6);
+
+        model.Eval();
+        using var _ = GradMode.Disable();
+        var o = model.Forward([0, 0, 1, 2, 2, 3]);
+        Assert.Equal(-1.9018f, o.PastLogits.ToArray().Sum(), 1e-3f);
+        Assert.Equal(2.2984755f, o.FutureLogits.ToArray().Sum(), 1e-3f);
+        Assert.Equal(-1.5427934f, o.Durations.ToArray().Sum(), 1e-3f);
+        Assert.Equal(0.5104257f, o.FutureLogits.ToArray()[0], 1e-4f);
     }
 
     sealed class InlineProgress<T>(Action<T> report) : IProgress<T>

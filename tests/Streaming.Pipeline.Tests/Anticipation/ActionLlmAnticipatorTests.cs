@@ -1,4 +1,6 @@
 using Streaming.Models.Anticipation;
+using Streaming.Models.Language;
+using Streaming.Models.Tokenization.Training;
 using Streaming.Pipeline.Contracts;
 using Streaming.Pipeline.Inference;
 using Streaming.Pipeline.Tests.Fixtures;
@@ -152,6 +154,16 @@ public sealed class ActionLlmAnticipatorTests : IClassFixture<ActionLlmAnticipat
         var e = Assert.Throws<InvalidOperationException>(() => anticipator.Anticipate(history));
         Assert.Contains("'juggle'", e.Message);
         Assert.Contains("add_oil", e.Message);
+    }
+
+    [Fact]
+    public void VisualCheckpoint_IsRefused_TheStreamCarriesLabelsOnly()
+    {
+        var bpe = new BpeTrainer(new BpeTrainerOptions { VocabularySize = 300 }).Train(TinyActionLlm.Actions.Select(Streaming.Models.Datasets.ActionCorpus.Phrase)).ToTokenizer();
+        var lm = new LlamaModel(LlamaConfig.Tiny with { VocabSize = bpe.VocabularySize }, new Random(2));
+        var visual = new ActionLlm(lm, bpe, TinyActionLlm.Actions, new ActionLlmConfig { Queries = 5, InteractionWidth = 16, VisualFeatures = 8 }, new Random(4));
+        var e = Assert.Throws<ArgumentException>(() => new ActionLlmAnticipator(new TrainedAnticipator(visual, TinyActionLlm.StepsPerVideo, 0), TimeSpan.FromSeconds(40)));
+        Assert.Contains("reads Dv = 8 visual features per step; train the pipeline's anticipator with --no-visual", e.Message, StringComparison.Ordinal);
     }
 
     sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>

@@ -1,0 +1,82 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Streaming.Models.Tests.Datasets;
+using Streaming.Tensors.Tests.IO;
+
+namespace Streaming.Cli.Tests.Commands;
+
+/// <summary>`train anticipator` and `eval lta` choose ActionLLM's inputs from the dataset: visual features when every video has them.</summary>
+public sealed class AnticipatorCommandTests : IDisposable
+{
+    static readonly string[] Actions = ["cut_tomato", "add_oil", "mix", "peel_cucumber"];
+    const int D = 3;
+
+    readonly TempDirectory root = new();
+
+    public void Dispose() => root.Dispose();
+
+    /// <summary>Six videos of four 10-frame segments (four to train, two to test), each with features/&lt;video&gt;.npy (D, T) unless left out.</summary>
+    string Dataset(string name, params string[] withoutFeatures)
+    {
+        var folder = root.File(name);
+        Directory.CreateDirectory(Path.Combine(folder, "groundTruth"));
+        Directory.CreateDirectory(Path.Combine(folder, "splits"));
+        File.WriteAllLines(Path.Combine(folder, "mapping.txt"), Actions.Select((a, i) => $"{i} {a}"));
+        var rng = new Random(1);
+        var videos = Enumerable.Range(0, 6).Select(v => $"video{v}").ToArray();
+        foreach (var video in videos)
+        {
+            var labels = Enumerable.Range(0, 4).SelectMany(_ => Enumerable.Repeat(rng.Next(Actions.Length), 10)).ToArray();
+            File.WriteAllLines(Path.Combine(folder, "groundTruth", video + ".txt"), labels.Select(l => Actions[l]));
+            if (!withoutFeatures.Contains(video))
+                NpyTestFile.Write(Path.Combine(folder, "features", video + ".npy"), [D, labels.Length], [.. Enumerable.Range(0, D * labels.Length).Select(_ => (float)rng.NextDouble())]);
+        }
+        File.WriteAllLines(Path.Combine(folder, "splits", "train.split1.bundle"), videos[..4].Select(v => v + ".txt"));
+        File.WriteAllLines(Path.Combine(folder, "splits", "test.split1.bundle"), videos[4..].Select(v => v + ".txt"));
+        return folder;
+    }
+
+    (string Output, int VisualFeatures) Train(string data, params string[] options)
+    {
+        var output = root.File("ckpt-" + Guid.NewGuid().ToString("N")[..8]);
+        var result = CliProcess.Run(root.Path, ["train", "anticipator", "--data", data, "--out", output, "--lm-steps", "5", "--epochs", "1",
+            "--steps-per-video", "10", "--queries", "4", .. options]);
+        Assert.True(result.ExitCode == 0, $"exit code {result.ExitCode}; stderr:\n{result.Error}");
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "anticipator.json")))!;
+        return (Regex.Replace(result.Output, @"\s+", " "), config["visual_features"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void TrainAnticipator_EveryVideoWithFeatures_ReadsThemUnlessNoVisual()
+    {
+        var data = Dataset("full");
+        var (output, width) = Train(data);
+        Assert.Contains($"ActionLLM inputs: labels and visual features (every video has features/<video>.npy, D = {D}", output, StringComparison.Ordinal);
+        Assert.Equal(D, width);
+
+        (output, _) = Train(data, "--no-visual-loss");
+        Assert.Contains("without L_V (--no-visual-loss)", output, StringComparison.Ordinal);
+
+        (output, width) = Train(data, "--no-visual");
+        Assert.Contains($"ActionLLM inputs: labels only (features of width {D} ignored: --no-visual)", output, StringComparison.Ordinal);
+        Assert.Equal(0, width);
+    }
+
+    [Fact]
+    public void TrainAnticipator_SomeVideosWithoutFeatures_LabelsOnly()
+    {
+        var (output, width) = Train(Dataset("partial", "video5"));
+        Assert.Contains("ActionLLM inputs: labels only (features/<video>.npy is missing for some videos)", output, StringComparison.Ordinal);
+        Assert.Equal(0, width);
+    }
+
+    [Fact]
+    public void EvalLta_WithFeatures_ScoresTheVisualModel()
+    {
+        var result = CliProcess.Run(root.Path, "eval", "lta", "--data", Dataset("eval"), "--methods", "actionllm", "--lm-steps", "5", "--epochs", "1",
+            "--steps-per-video", "10", "--queries", "4", "--json", root.File("lta.json"));
+        Assert.True(result.ExitCode == 0, $"exit code {result.ExitCode}; stderr:\n{result.Error}");
+        Assert.Contains("ActionLLM inputs: labels and visual features", Regex.Replace(result.Output, @"\s+", " "), StringComparison.Ordinal);
+        Assert.True(File.Exists(root.File("lta.json")));
+    }
+}
