@@ -47,8 +47,9 @@ public sealed record AnticipationExample(int[] Observed, int[] FutureClasses, fl
 /// steps of r = L / StepsPerVideo frames: the observation is the labels of its steps; the target is the sequence of
 /// following segments (the first is always the rest of the current action, possibly empty) with durations as
 /// fractions of the unobserved rest of the video (they sum to 1 when the queries reach its end), ended by "None",
-/// up to N queries. Loss L_T + L_A + L_D: past labels from the (noisy) observation, future classes, and the
-/// squared error of the durations of real (not "None") segments.
+/// up to N queries. Loss L_V + L_T + L_A + L_D: past labels at the visual positions (when the videos have
+/// features) and at the text positions of the (noisy) observation, future classes, and the squared error of the
+/// durations of real (not "None") segments.
 /// </summary>
 public static class ActionLlmTraining
 {
