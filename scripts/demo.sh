@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The main job (set-up included): `streaming demo`.
+# The main job (set-up included): `streaming demo` (skeleton streams: recognition and anticipation with the
+# baseline models), then `streaming demo --anticipation` (action-label streams: ActionLLM's anticipated futures).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/setup.sh
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet run --project src/Streaming.Cli -c Release -- demo "$@"
+dotnet run --project src/Streaming.Cli -c Release --no-build -- demo --anticipation

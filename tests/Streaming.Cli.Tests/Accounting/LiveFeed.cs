@@ -17,19 +17,26 @@ public sealed record BadInput(string Key, string Payload, string Reason)
 /// Live skeleton streams into the input topic at 30 fps: <see cref="Streams"/> streams of <see cref="FramesPerStream"/>
 /// frames (joints of real UTKinect takes, sequence numbers from 0, capture times 1/30 s apart), with a malformed
 /// message among them every <see cref="BadEvery"/> ticks, keyed like the good ones. Remembers every capture time, so
-/// that a published window can be traced back to exactly the frames it must hold.
+/// that a published window can be traced back to exactly the frames it must hold. The last <see cref="TailFrames"/>
+/// ticks wait for <see cref="ReleaseTail"/>, so that frames still flow after the fault a test injects however slowly
+/// the service came up on a loaded machine.
 /// </summary>
 public sealed class LiveFeed
 {
     public const int Streams = 6;
     public const int FramesPerStream = 240;
     public const int BadEvery = 10;
+    public const int TailFrames = 30;
     static readonly TimeSpan FrameInterval = TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 30);
 
     readonly IReadOnlyList<IReadOnlyList<SkeletonFrame>> takes;
     readonly Dictionary<(string Stream, DateTimeOffset Time), long> sequenceAt = [];
     readonly List<BadInput> bad = [];
+    readonly TaskCompletionSource tail = new(TaskCreationOptions.RunContinuationsAsynchronously);
     int ticks;
+
+    /// <summary>Lets the last <see cref="TailFrames"/> ticks go.</summary>
+    public void ReleaseTail() => tail.TrySetResult();
 
     public LiveFeed()
     {
@@ -62,6 +69,11 @@ public sealed class LiveFeed
         var writes = new List<Task>();
         for (int i = 0; i < FramesPerStream; i++)
         {
+            if (i == FramesPerStream - TailFrames && !tail.Task.IsCompleted)
+            {
+                await tail.Task;
+                origin = DateTimeOffset.UtcNow - i * FrameInterval;
+            }
             var time = origin + i * FrameInterval;
             var wait = time - DateTimeOffset.UtcNow;
             if (wait > TimeSpan.Zero) await Task.Delay(wait);

@@ -63,6 +63,7 @@ public sealed class ServiceAccountingTests(ITestOutputHelper output)
         output.WriteLine($"killed the first service (SIGKILL) after {outputsAtKill} predictions, {ticksAtKill} of {LiveFeed.FramesPerStream} frames per stream sent; " +
             $"the group had committed {committedAtKill.Sum()} of the input's offsets ({string.Join(", ", committedAtKill)} per partition)");
         Assert.True(ticksAtKill < LiveFeed.FramesPerStream, "the feed ended before the kill: the kill was not mid-stream");
+        feed.ReleaseTail();
 
         using var second = ServiceProcess.Start(endpoint.BootstrapServers, GroupId, ShortSession);
         await Until(() => watch.Count() > outputsAtKill, second, "the restarted service's first prediction");
@@ -105,6 +106,7 @@ public sealed class ServiceAccountingTests(ITestOutputHelper output)
         var upAt = Stopwatch.StartNew();
         output.WriteLine($"broker down for {outage.TotalSeconds:F0} s from frame {ticksAtDown} to {feed.Ticks} of {LiveFeed.FramesPerStream} per stream");
         Assert.True(feed.Ticks < LiveFeed.FramesPerStream, "the feed ended during the outage: frames did not flow after it");
+        feed.ReleaseTail();
         // A new client to watch with: the old one's requests cut off by the outage wait out socket.timeout.ms (60 s).
         using var watchAfter = new OutputWatch(endpoint.BootstrapServers, kafka.OutputTopic, kafka.EmbeddedPartitions);
         await Until(() => watchAfter.Count() > outputsAtDown, service, "the first prediction after the outage");
