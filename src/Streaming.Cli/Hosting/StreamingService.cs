@@ -18,8 +18,8 @@ namespace Streaming.Cli.Hosting;
 
 /// <summary>
 /// The running service: Kafka records in, the skeleton or action-label pipeline (<see cref="PipelineSettings.Input"/>),
-/// predictions out, with Kafka's at-least-once contract kept end to end. Each record becomes a pipeline input whose acknowledgement settles it: a record whose outputs the
-/// broker acknowledged is marked done; a rejected record goes to <c>&lt;topic&gt;.dlq</c> with its reason and is marked done
+/// predictions out, with Kafka's at-least-once contract kept end to end. Each record becomes a pipeline input whose
+/// acknowledgement settles it: a record whose outputs the broker acknowledged is marked done; a rejected record goes to <c>&lt;topic&gt;.dlq</c> with its reason and is marked done
 /// once that write is acknowledged. Offsets are committed only up to records marked done (see OffsetLedger), so a
 /// crash replays exactly what had not settled. Traces flow through: a record's <c>traceparent</c> parents its process
 /// span, which the windows it joins link to, and each prediction carries its window span's <c>traceparent</c>.
