@@ -1,0 +1,24 @@
+using System.Security.Cryptography;
+using Streaming.Models.Recognition;
+using Streaming.Pipeline.Inference;
+
+namespace Streaming.Cli.Hosting;
+
+/// <summary>
+/// The model of skeleton input (Pipeline:Model), by what the folder holds: <see cref="SkeletonMlpClassifier.ConfigFile"/> and
+/// <see cref="SkeletonMlpClassifier.WeightsFile"/> (<c>streaming train mlp</c>: the MSR Action3D recognizer), otherwise
+/// the baseline models of <c>streaming train baseline</c> (<see cref="BaselineModelFolder"/>).
+/// </summary>
+public static class SkeletonModelFolder
+{
+    public static IActionModel Load(string folder, TimeSpan horizon) =>
+        SkeletonMlpClassifier.IsFolder(folder) ? LoadMlp(folder) : BaselineModelFolder.Load(folder, horizon);
+
+    /// <summary>The MLP behind the model stage; the id names a hash of its weights, so outputs say which model made them.</summary>
+    public static SkeletonMlpActionModel LoadMlp(string folder)
+    {
+        var classifier = SkeletonMlpClassifier.Load(folder);
+        var hash = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(folder, SkeletonMlpClassifier.WeightsFile))))[..8];
+        return new SkeletonMlpActionModel(classifier, $"skeleton-mlp@{hash}");
+    }
+}
