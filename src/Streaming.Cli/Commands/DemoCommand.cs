@@ -51,7 +51,7 @@ public static class DemoCommand
         var stagger = new Option<double>("--stagger") { Description = "msr-action3d: seconds between the starts of consecutive sequences (0: all at once), so that they overlap as live streams that begin at different moments.", DefaultValueFactory = _ => 0.2 };
         var takes = new Option<string>("--takes") { Description = "UTKinect takes to replay: test (the 10 of the held-out subjects), all, or ids such as s01_e01,s03_e02.", DefaultValueFactory = _ => "test" };
         var speed = new Option<double>("--speed") { Description = "Replay pace: 1 is real time (about 50 s); 2 halves it (durations the anticipator expects are in real seconds, so it then anticipates too late).", DefaultValueFactory = _ => 1 };
-        var output = new Option<string>("--out") { Description = "Folder for timeline.html and results.json.", DefaultValueFactory = _ => Path.Combine("out", "demo") };
+        var output = new Option<string?>("--out") { Description = "Folder for timeline.html and results.json (anticipation.html with --anticipation): default out/demo, out/demo/msr-action3d for msr-action3d." };
         var lead = new Option<double>("--lead") { Description = "Seconds ahead at which anticipation is scored and drawn.", DefaultValueFactory = _ => 2 };
         var anticipation = new Option<bool>("--anticipation") { Description = "Instead: replay held-out 50 Salads videos' labels as action-label streams into the service with ActionLLM (--anticipator) and draw what it anticipated at several moments against what then happened (out/demo/anticipation.html)." };
         var anticipator = new Option<string>("--anticipator") { Description = "--anticipation: the ActionLLM checkpoint folder (`streaming train anticipator --split 1`).", DefaultValueFactory = _ => Path.Combine("samples", "anticipator") };
@@ -70,13 +70,15 @@ public static class DemoCommand
         };
         command.SetAction((parse, cancellationToken) => parse.GetValue(anticipation)
             ? AnticipationDemo.Run(Path.Combine(parse.GetValue(data)!, "50salads"), new AnticipationDemoOptions(parse.GetValue(anticipator)!, parse.GetValue(videos)!, 30,
-                parse.GetValue(every), parse.GetValue(activity), Fractions(parse.GetValue(moments)!), parse.GetValue(beta), parse.GetValue(output)!), cancellationToken)
+                parse.GetValue(every), parse.GetValue(activity), Fractions(parse.GetValue(moments)!), parse.GetValue(beta), OutputFolder(parse.GetValue(output), parse.GetValue(dataset)!)), cancellationToken)
             : Run(parse.GetValue(dataset) == "msr-action3d"
                 ? Msr(Path.Combine(parse.GetValue(data)!, "msr-action3d"), parse.GetValue(model) ?? Path.Combine("samples", "mlp"), parse.GetValue(perAction), parse.GetValue(stagger))
                 : UtKinect(Path.Combine(parse.GetValue(data)!, "utkinect-action3d"), parse.GetValue(model) ?? new PipelineSettings().Model, parse.GetValue(takes)!),
-            parse.GetValue(speed), parse.GetValue(output)!, parse.GetValue(lead), cancellationToken));
+            parse.GetValue(speed), OutputFolder(parse.GetValue(output), parse.GetValue(dataset)!), parse.GetValue(lead), cancellationToken));
         return command;
     }
+
+    static string OutputFolder(string? given, string dataset) => given ?? (dataset == "msr-action3d" ? Path.Combine("out", "demo", "msr-action3d") : Path.Combine("out", "demo"));
 
     static double[] Fractions(string text)
     {
