@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job (set-up included): `streaming demo` (skeleton streams: recognition and anticipation with the
-# baseline models), then `streaming demo --anticipation` (action-label streams: ActionLLM's anticipated futures).
+# baseline models), then `streaming demo --anticipation` (action-label streams: ActionLLM's anticipated futures), then
+# `streaming demo --dataset msr-action3d` (held-out MSR Action3D sequences with the MLP of samples/mlp).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -8,3 +9,4 @@ bash scripts/setup.sh
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet run --project src/Streaming.Cli -c Release -- demo "$@"
 dotnet run --project src/Streaming.Cli -c Release --no-build -- demo --anticipation
+dotnet run --project src/Streaming.Cli -c Release --no-build -- demo --dataset msr-action3d

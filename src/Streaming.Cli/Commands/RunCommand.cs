@@ -22,7 +22,7 @@ public static class RunCommand
         inputKind.AcceptOnlyFromAmong("skeletons", "action-labels");
         var output = new Option<string?>("--output-topic") { Description = "Topic for the predictions (default streaming.actions)." };
         var group = new Option<string?>("--group-id") { Description = "Consumer group; instances with the same group share the input partitions." };
-        var model = new Option<string?>("--model") { Description = "Folder with pose-classifier.safetensors and anticipator.json (default samples/baseline)." };
+        var model = new Option<string?>("--model") { Description = "Model folder: the baseline models (pose-classifier.safetensors and anticipator.json, default samples/baseline) or an MLP of `streaming train mlp` (mlp.json, mlp.safetensors)." };
         var otlp = new Option<string?>("--otlp-endpoint") { Description = "Export traces and metrics over OTLP to this endpoint, e.g. http://localhost:4317." };
         var command = new Command("run",
             "Runs the service: consumes skeleton messages (or action events), windows them per stream, batches windows across streams through the model, publishes " +
@@ -59,7 +59,7 @@ public static class RunCommand
         if (endpoint.Broker is not null) Console.WriteLine($"embedded broker: {endpoint.BootstrapServers}");
         IActionModel model = settings.Pipeline.Input == PipelineInput.ActionLabels
             ? AnticipatorFolder.Load(settings.Pipeline.Anticipator, TimeSpan.FromSeconds(settings.Pipeline.ActivitySeconds))
-            : BaselineModelFolder.Load(settings.Pipeline.Model, TimeSpan.FromSeconds(settings.Pipeline.HorizonSeconds));
+            : SkeletonModelFolder.Load(settings.Pipeline.Model, TimeSpan.FromSeconds(settings.Pipeline.HorizonSeconds));
         using var export = TelemetryExport.Start(settings.Telemetry);
         using var telemetry = new PipelineTelemetry(logger);
         using var service = new StreamingService(settings.Kafka, endpoint.BootstrapServers, model, settings.Pipeline, telemetry, logger);

@@ -49,13 +49,15 @@ public static class TrainCommand
         var data = new Option<string>("--data") { Description = "The shared data folder that holds msr-action3d/.", DefaultValueFactory = _ => DataFolder.Default() };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => new SkeletonTrainingOptions().Epochs };
         var seed = new Option<int>("--seed") { Description = "Seed for initialization, shuffling and dropout.", DefaultValueFactory = _ => 1 };
+        var output = new Option<string>("--out") { Description = $"Folder for {SkeletonMlpClassifier.WeightsFile} and {SkeletonMlpClassifier.ConfigFile}, which `streaming run --model` and `streaming demo --dataset msr-action3d` load.", DefaultValueFactory = _ => Path.Combine("samples", "mlp") };
         var command = new Command("mlp",
             "Trains a 2-layer MLP skeleton classifier on MSR Action3D with the engine's autograd (cross-subject: odd subjects train, even test, " +
-            "the 557 sequences of Wang et al. 2012) and prints the test accuracy per action: the tensor engine end to end on real data.")
+            "the 557 sequences of Wang et al. 2012), prints the test accuracy per action and saves the model with its feature settings and " +
+            "standardization: the tensor engine end to end on real data, and the recognizer of the MSR Action3D demo.")
         {
-            data, epochs, seed,
+            data, epochs, seed, output,
         };
-        command.SetAction(parse => RunMlp(Path.Combine(parse.GetValue(data)!, "msr-action3d"), parse.GetValue(epochs), parse.GetValue(seed)));
+        command.SetAction(parse => RunMlp(Path.Combine(parse.GetValue(data)!, "msr-action3d"), parse.GetValue(epochs), parse.GetValue(seed), parse.GetValue(output)!));
         return command;
     }
 
@@ -167,10 +169,11 @@ public static class TrainCommand
         return 0;
     }
 
-    static int RunMlp(string root, int epochs, int seed)
+    static int RunMlp(string root, int epochs, int seed, string outDir)
     {
         AnsiConsole.MarkupLine($"[bold]MSR Action3D[/] from [grey]{Markup.Escape(Path.GetFullPath(root))}[/]");
         var samples = MsrAction3D.Load(root);
+        var names = MsrAction3D.ActionNames(root);
         SkeletonTrainingResult? result = null;
         AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
@@ -182,19 +185,19 @@ public static class TrainCommand
                     task.MaxValue = p.TotalSteps;
                     task.Value = p.Step;
                     task.Description = string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch}/{p.Epochs} loss {p.Loss:0.000} {p.StepsPerSecond:0} steps/s");
-                }));
+                }), names);
             });
         var r = result!;
-        var names = File.ReadLines(Path.Combine(root, "derived", "action_names.txt")).Select(l => l.Split(' ', 2)).Where(p => p.Length == 2)
-            .ToDictionary(p => int.Parse(p[0], CultureInfo.InvariantCulture), p => p[1]);
         var table = new Table().Border(TableBorder.Rounded).Title("test accuracy per action (even subjects)");
         table.AddColumn("action");
         table.AddColumn(new TableColumn("accuracy").RightAligned());
         for (int c = 0; c < r.TestAccuracyPerClass.Length; c++)
-            table.AddRow(Markup.Escape(names.GetValueOrDefault(c + 1, $"action {c + 1}")), r.TestAccuracyPerClass[c].ToString("P0", CultureInfo.InvariantCulture));
+            table.AddRow(Markup.Escape(names[c]), r.TestAccuracyPerClass[c].ToString("P0", CultureInfo.InvariantCulture));
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
             $"[bold]cross-subject accuracy:[/] test {r.TestAccuracy:P1} ({r.TestSamples} sequences), train {r.TrainAccuracy:P1} ({r.TrainSamples}); {r.Elapsed.TotalSeconds:0.0} s"));
+        r.Classifier.Save(outDir);
+        AnsiConsole.MarkupLine($"saved [green]{Markup.Escape(Path.GetFullPath(outDir))}[/] ({SkeletonMlpClassifier.WeightsFile}, {SkeletonMlpClassifier.ConfigFile})");
         return 0;
     }
 

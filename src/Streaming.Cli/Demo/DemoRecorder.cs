@@ -14,12 +14,14 @@ public sealed record ReceivedPrediction(ActionPrediction Prediction, DateTimeOff
 /// <summary>
 /// What the demo's downstream viewer saw, scored against the replayed recordings: per stream, which action was
 /// recognized live and which one had been anticipated <see cref="Lead"/> seconds before each moment.
-/// Recording time t of a window is (capture time - <see cref="ReplayStart"/>) * speed.
+/// Recording time t of a window is (capture time - <see cref="ReplayStart"/>) * speed, less the time its stream started
+/// after the first one (streams may start at different moments of the replay), so each stream's time starts at its first frame.
 /// </summary>
 public sealed class DemoRecorder(IReadOnlyList<RecordedStream> streams, double speed, double lead)
 {
     readonly ConcurrentDictionary<string, ConcurrentQueue<ReceivedPrediction>> received = new(StringComparer.Ordinal);
     readonly Dictionary<string, RecordedStream> byId = streams.ToDictionary(s => s.Id, StringComparer.Ordinal);
+    readonly Dictionary<string, double> startsAfter = StartsAfterFirst(streams);
 
     public double Lead => lead;
 
@@ -33,7 +35,17 @@ public sealed class DemoRecorder(IReadOnlyList<RecordedStream> streams, double s
 
     public IReadOnlyList<ReceivedPrediction> Of(string stream) => received.TryGetValue(stream, out var q) ? [.. q] : [];
 
-    public double RecordingTime(DateTimeOffset capture) => (capture - ReplayStart).TotalSeconds * speed;
+    /// <summary>Seconds from the stream's first frame, in the recording's pace.</summary>
+    public double RecordingTime(string stream, DateTimeOffset capture) => (capture - ReplayStart).TotalSeconds * speed - startsAfter.GetValueOrDefault(stream);
+
+    /// <summary>When each stream's first frame comes, in seconds of recording after the earliest stream's.</summary>
+    static Dictionary<string, double> StartsAfterFirst(IReadOnlyList<RecordedStream> streams)
+    {
+        var starts = streams.Where(s => s.Frames.Count > 0).ToDictionary(s => s.Id, s => s.Frames[0].CaptureTime, StringComparer.Ordinal);
+        if (starts.Count == 0) return new Dictionary<string, double>(StringComparer.Ordinal);
+        var first = starts.Values.Min();
+        return starts.ToDictionary(p => p.Key, p => (p.Value - first).TotalSeconds, StringComparer.Ordinal);
+    }
 
     /// <summary>The labelled action at recording time t, or null between labelled segments.</summary>
     public string? TruthAt(string stream, double t) =>
@@ -47,7 +59,7 @@ public sealed class DemoRecorder(IReadOnlyList<RecordedStream> streams, double s
     {
         int scored = 0, right = 0;
         foreach (var r in Of(stream))
-            if (TruthAt(stream, RecordingTime(r.Prediction.WindowEnd)) is { } truth)
+            if (TruthAt(stream, RecordingTime(stream, r.Prediction.WindowEnd)) is { } truth)
             {
                 scored++;
                 if (r.Prediction.Recognized.Label == truth) right++;
@@ -62,7 +74,7 @@ public sealed class DemoRecorder(IReadOnlyList<RecordedStream> streams, double s
         foreach (var r in Of(stream))
         {
             var when = r.Prediction.WindowEnd + TimeSpan.FromSeconds(lead / speed);
-            if (TruthAt(stream, RecordingTime(when)) is not { } truth) continue;
+            if (TruthAt(stream, RecordingTime(stream, when)) is not { } truth) continue;
             scored++;
             if (AnticipatedAt(r.Prediction, when) == truth) right++;
         }
@@ -72,11 +84,11 @@ public sealed class DemoRecorder(IReadOnlyList<RecordedStream> streams, double s
     public IReadOnlyList<StreamTimeline> Timelines() => streams.Select(s =>
     {
         var outputs = Of(s.Id).OrderBy(r => r.Prediction.WindowEnd).ToList();
-        var recognized = Runs(outputs.Select(r => (RecordingTime(r.Prediction.WindowEnd), (string?)r.Prediction.Recognized.Label)).ToList());
+        var recognized = Runs(outputs.Select(r => (RecordingTime(s.Id, r.Prediction.WindowEnd), (string?)r.Prediction.Recognized.Label)).ToList());
         var anticipated = Runs(outputs.Select(r =>
         {
             var when = r.Prediction.WindowEnd + TimeSpan.FromSeconds(lead / speed);
-            return (RecordingTime(when), AnticipatedAt(r.Prediction, when));
+            return (RecordingTime(s.Id, when), AnticipatedAt(r.Prediction, when));
         }).ToList());
         return new StreamTimeline(s.Id, s.Duration, s.Truth, recognized, anticipated, lead);
     }).ToList();

@@ -30,12 +30,13 @@ public static class TimelineReport
     /// <summary>A row of a stream's chart: its name, its segments, and optionally a span to mark (a moment and the time it is scored over).</summary>
     sealed record Row(string Name, IReadOnlyList<TimelineSegment> Segments, (double From, double To)? Marked = null);
 
-    public static void Write(string path, string title, IReadOnlyList<StreamTimeline> streams) =>
+    /// <summary>The skeleton timeline: per stream the ground truth, what was recognized, and (with <paramref name="anticipation"/>) what had been anticipated.</summary>
+    public static void Write(string path, string title, IReadOnlyList<StreamTimeline> streams, bool anticipation = true) =>
         Write(path, title, streams.Select(s => (s.Stream, s.Duration, (IReadOnlyList<Row>)
         [
             new Row("ground truth", s.Truth),
             new Row("recognized", s.Recognized),
-            new Row(string.Create(CultureInfo.InvariantCulture, $"anticipated {s.AnticipationLead:0.#} s ahead"), s.Anticipated),
+            .. anticipation ? [new Row(string.Create(CultureInfo.InvariantCulture, $"anticipated {s.AnticipationLead:0.#} s ahead"), s.Anticipated)] : Array.Empty<Row>(),
         ])).ToList());
 
     /// <summary>

@@ -37,7 +37,10 @@ public sealed record PipelineSettings
     /// <summary>Action-label input: events per window (1: a prediction for every event).</summary>
     public int EventsPerWindow { get; init; } = 1;
 
-    /// <summary>Folder of the baseline models (pose-classifier.safetensors and anticipator.json), as `streaming train baseline` writes it.</summary>
+    /// <summary>
+    /// Model folder of skeleton input: the baseline models (pose-classifier.safetensors and anticipator.json) of `streaming train baseline`,
+    /// or the MSR Action3D MLP (mlp.json, mlp.safetensors) of `streaming train mlp`, told apart by their files.
+    /// </summary>
     public string Model { get; init; } = Path.Combine("samples", "baseline");
 
     public int WindowFrames { get; init; } = 15;

@@ -77,10 +77,37 @@ public static class ReplayCatalog
     }
 
     /// <summary>MSR Action3D sequences (short clips of one action each): the first <paramref name="count"/> of the cross-subject test half.</summary>
-    public static IReadOnlyList<RecordedStream> MsrAction3D(string root, int count, DateTimeOffset origin) =>
-        Models.Datasets.MsrAction3D.Load(root).Where(s => !Models.Datasets.MsrAction3D.IsTrainSubject(s.Subject)).Take(count)
-            .Select(s => new RecordedStream("msr-" + s.Name, DatasetReplay.MsrAction3D(s.Skeletons, "msr-" + s.Name, origin).ToList(), []))
-            .ToList();
+    public static IReadOnlyList<RecordedStream> MsrAction3D(string root, int count, DateTimeOffset origin)
+    {
+        var names = Models.Datasets.MsrAction3D.ActionNames(root);
+        return Models.Datasets.MsrAction3D.Load(root).Where(s => !Models.Datasets.MsrAction3D.IsTrainSubject(s.Subject)).Take(count)
+            .Select(s => Msr(s, names, origin)).ToList();
+    }
+
+    /// <summary>
+    /// MSR Action3D test sequences (even subjects, which <c>streaming train mlp</c> holds out), <paramref name="perAction"/> of
+    /// each of the 20 actions, each of a different subject where it can be (action a starts at the a-th test subject): one of
+    /// every action, then the second of every action, and so on, the i-th starting <paramref name="stagger"/> x i after the first.
+    /// </summary>
+    public static IReadOnlyList<RecordedStream> MsrAction3DPerAction(string root, int perAction, DateTimeOffset origin, TimeSpan stagger)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(perAction, 1);
+        var test = Models.Datasets.MsrAction3D.Load(root).Where(s => !Models.Datasets.MsrAction3D.IsTrainSubject(s.Subject)).ToList();
+        var subjects = test.Select(s => s.Subject).Distinct().Order().ToList();
+        var chosen = test.GroupBy(s => s.Action).OrderBy(g => g.Key).SelectMany(g =>
+        {
+            var ordered = g.OrderBy(s => (subjects.IndexOf(s.Subject) + subjects.Count - g.Key % subjects.Count) % subjects.Count).ThenBy(s => s.Repetition).ToList();
+            // One of each subject first, then the other repetitions.
+            return ordered.GroupBy(s => s.Subject).Select(bySubject => bySubject.First()).Concat(ordered).Distinct().Take(perAction).Select((s, rank) => (s, rank));
+        }).OrderBy(c => c.rank).ThenBy(c => c.s.Action).Select(c => c.s).ToList();
+        var names = Models.Datasets.MsrAction3D.ActionNames(root);
+        return chosen.Select((s, i) => Msr(s, names, origin + stagger * i)).ToList();
+    }
+
+    /// <summary>Each sequence as a stream named after its file, its action the ground truth over all its frames (frame t lasts from t/15 s to (t+1)/15 s).</summary>
+    static RecordedStream Msr(MsrAction3DSample s, IReadOnlyList<string> names, DateTimeOffset origin) =>
+        new("msr-" + s.Name, DatasetReplay.MsrAction3D(s.Skeletons, "msr-" + s.Name, origin).ToList(),
+            [new TimelineSegment(names[s.Action - 1], 0, s.Skeletons.Frames / DatasetReplay.MsrFramesPerSecond)]);
 
     /// <summary>One NTU RGB+D .skeleton file as a stream named after the file.</summary>
     public static RecordedStream Ntu(string path, DateTimeOffset origin)

@@ -36,6 +36,23 @@ public static class MsrAction3D
         return samples;
     }
 
+    /// <summary>The 20 action names of derived/action_names.txt (<c>&lt;id&gt; &lt;name&gt;</c>), in id order: index a - 1 is action a.</summary>
+    public static IReadOnlyList<string> ActionNames(string root)
+    {
+        var path = Path.Combine(root, "derived", "action_names.txt");
+        if (!File.Exists(path)) throw new FileNotFoundException($"MSR Action3D: action names not found at {path}.", path);
+        var names = new string?[Classes];
+        foreach (var line in File.ReadLines(path))
+        {
+            var parts = line.Trim().Split(' ', 2);
+            if (parts.Length == 2 && int.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var id) && id is >= 1 and <= Classes)
+                names[id - 1] = parts[1].Trim();
+        }
+        var missing = Enumerable.Range(1, Classes).Where(a => names[a - 1] is null).ToList();
+        if (missing.Count > 0) throw new InvalidDataException($"{path}: no name for action(s) {string.Join(", ", missing)}.");
+        return names.Select(n => n!).ToArray();
+    }
+
     static int Field(string name, char tag)
     {
         foreach (var part in name.Split('_'))

@@ -13,9 +13,15 @@ public sealed record SkeletonTrainingOptions(int Epochs = 60, int BatchSize = 32
 /// <summary>Progress after each optimizer step.</summary>
 public readonly record struct TrainingProgress(int Epoch, int Epochs, int Step, int TotalSteps, float Loss, double StepsPerSecond);
 
-/// <summary>Accuracy on the training and test subjects, per class on test, and the confusion matrix [true, predicted].</summary>
+/// <summary>
+/// Accuracy on the training and test subjects, per class on test, the confusion matrix [true, predicted], and the trained
+/// model with the feature settings and standardization inference needs.
+/// </summary>
 public sealed record SkeletonTrainingResult(double TrainAccuracy, double TestAccuracy, double[] TestAccuracyPerClass, int[,] Confusion,
-    int TrainSamples, int TestSamples, TimeSpan Elapsed, SkeletonMlp Model);
+    int TrainSamples, int TestSamples, TimeSpan Elapsed, SkeletonMlpClassifier Classifier)
+{
+    public SkeletonMlp Model => Classifier.Model;
+}
 
 /// <summary>
 /// Trains <see cref="SkeletonMlp"/> on MSR Action3D with the cross-subject protocol (odd subjects train,
@@ -23,19 +29,26 @@ public sealed record SkeletonTrainingResult(double TrainAccuracy, double TestAcc
 /// </summary>
 public static class SkeletonClassifierTraining
 {
-    public static SkeletonTrainingResult Run(IReadOnlyList<MsrAction3DSample> samples, SkeletonTrainingOptions options, IProgress<TrainingProgress>? progress = null)
+    /// <summary>Trains and evaluates; <paramref name="labels"/> names the 20 actions (default "action 1".."action 20").</summary>
+    public static SkeletonTrainingResult Run(IReadOnlyList<MsrAction3DSample> samples, SkeletonTrainingOptions options, IProgress<TrainingProgress>? progress = null,
+        IReadOnlyList<string>? labels = null)
     {
+        labels ??= [.. Enumerable.Range(1, MsrAction3D.Classes).Select(a => $"action {a}")];
         var clock = Stopwatch.StartNew();
         var train = samples.Where(s => MsrAction3D.IsTrainSubject(s.Subject)).ToList();
         var test = samples.Where(s => !MsrAction3D.IsTrainSubject(s.Subject)).ToList();
         if (train.Count == 0 || test.Count == 0) throw new ArgumentException("skeleton training: need samples of both odd (train) and even (test) subjects.");
         var (xTrain, yTrain) = Matrix(train, options.Frames);
         var (xTest, yTest) = Matrix(test, options.Frames);
-        Standardize(xTrain, xTest, SkeletonFeatures.Size(options.Frames, MsrAction3D.Joints));
+        int inputs = SkeletonFeatures.Size(options.Frames, MsrAction3D.Joints);
+        // Zero mean, unit variance per feature, with statistics from the training set only.
+        var (mean, scale) = SkeletonMlpClassifier.Statistics(xTrain, inputs);
+        SkeletonMlpClassifier.Standardize(xTrain, mean, scale);
+        SkeletonMlpClassifier.Standardize(xTest, mean, scale);
 
         var rng = new Random(options.Seed);
-        int inputs = SkeletonFeatures.Size(options.Frames, MsrAction3D.Joints);
-        var model = new SkeletonMlp(new SkeletonMlpConfig(inputs, options.Hidden, MsrAction3D.Classes, options.Dropout), rng);
+        var config = new SkeletonMlpConfig(inputs, options.Hidden, MsrAction3D.Classes, options.Dropout);
+        var model = new SkeletonMlp(config, rng);
         var optimizer = new AdamW(model.TrainableParameters(), options.LearningRate, weightDecay: options.WeightDecay, noDecay: n => n.EndsWith("bias", StringComparison.Ordinal));
         int batches = (train.Count + options.BatchSize - 1) / options.BatchSize;
         var schedule = new LearningRateSchedule(options.LearningRate, options.LearningRate / 20, batches, options.Epochs * batches);
@@ -63,7 +76,8 @@ public static class SkeletonClassifierTraining
         }
         var (trainAcc, _, _) = Evaluate(model, xTrain, yTrain, inputs);
         var (testAcc, perClass, confusion) = Evaluate(model, xTest, yTest, inputs);
-        return new SkeletonTrainingResult(trainAcc, testAcc, perClass, confusion, train.Count, test.Count, clock.Elapsed, model);
+        var classifier = new SkeletonMlpClassifier(model, config, labels, options.Frames, MsrAction3D.Joints, mean, scale);
+        return new SkeletonTrainingResult(trainAcc, testAcc, perClass, confusion, train.Count, test.Count, clock.Elapsed, classifier);
     }
 
     static (double Accuracy, double[] PerClass, int[,] Confusion) Evaluate(SkeletonMlp model, float[] x, int[] y, int inputs)
@@ -96,22 +110,6 @@ public static class SkeletonClassifierTraining
             y[i] = samples[i].Action - 1;
         }
         return (x, y);
-    }
-
-    /// <summary>Zero mean, unit variance per feature, with statistics from the training set only.</summary>
-    static void Standardize(float[] train, float[] test, int size)
-    {
-        int n = train.Length / size;
-        for (int f = 0; f < size; f++)
-        {
-            double mean = 0, sq = 0;
-            for (int i = 0; i < n; i++) mean += train[i * size + f];
-            mean /= n;
-            for (int i = 0; i < n; i++) sq += Math.Pow(train[i * size + f] - mean, 2);
-            float inv = 1f / (float)Math.Max(Math.Sqrt(sq / n), 1e-4);
-            for (int i = 0; i < n; i++) train[i * size + f] = (train[i * size + f] - (float)mean) * inv;
-            for (int i = 0; i < test.Length / size; i++) test[i * size + f] = (test[i * size + f] - (float)mean) * inv;
-        }
     }
 
     static Tensor Rows(float[] x, int size, int[] rows)

@@ -11,7 +11,7 @@ namespace Streaming.Pipeline.Replay;
 public static class DatasetReplay
 {
     /// <summary>MSR Action3D's joint i is kinect20 joint MsrToKinect[i] (Vemulapalli et al.'s body model order).</summary>
-    static readonly int[] MsrToKinect = [4, 8, 2, 1, 12, 16, 0, 5, 9, 6, 10, 7, 11, 13, 17, 14, 18, 15, 19, 3];
+    internal static readonly int[] MsrToKinect = [4, 8, 2, 1, 12, 16, 0, 5, 9, 6, 10, 7, 11, 13, 17, 14, 18, 15, 19, 3];
 
     /// <summary>MSR Action3D was recorded at 15 frames per second.</summary>
     public const double MsrFramesPerSecond = 15;
