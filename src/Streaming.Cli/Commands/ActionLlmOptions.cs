@@ -108,6 +108,9 @@ public sealed class ActionLlmOptions
     readonly Option<int> queries = new("--queries") { Description = "ActionLLM action queries N: the most future segments it predicts.", DefaultValueFactory = _ => new ActionLlmConfig().Queries };
     readonly Option<QueryInit> queryInit = new("--query-init") { Description = "Action query initialization: Constant (the paper's), Zero or Normal.", DefaultValueFactory = _ => QueryInit.Constant };
     readonly Option<int> stepsPerVideo = new("--steps-per-video") { Description = "Sampling: a video is seen as this many steps, whatever its length.", DefaultValueFactory = _ => new ActionLlmTrainingOptions().StepsPerVideo };
+    readonly Option<float> learningRate = new("--learning-rate") { Description = "AdamW's peak learning rate (warm-up, then cosine decay to a twentieth).", DefaultValueFactory = _ => new ActionLlmTrainingOptions().LearningRate };
+    readonly Option<double> minObserved = new("--min-observed") { Description = "Training observes each video up to a fraction drawn uniformly from [--min-observed, --max-observed].", DefaultValueFactory = _ => new ActionLlmTrainingOptions().MinObserved };
+    readonly Option<double> maxObserved = new("--max-observed") { Description = "See --min-observed; a model that anticipates late in live activities wants this high.", DefaultValueFactory = _ => new ActionLlmTrainingOptions().MaxObserved };
     readonly Option<double> labelNoise = new("--label-noise") { Description = "Fraction of observed steps relabelled at random in training (robustness to recognition errors).", DefaultValueFactory = _ => new ActionLlmTrainingOptions().LabelNoise };
     readonly Option<bool> noCmib = new("--no-cmib") { Description = "Ablation: without the cross-modality interaction block." };
     readonly Option<bool> noTextLoss = new("--no-text-loss") { Description = "Ablation: without L_T, the past classifier's loss at the text positions." };
@@ -117,7 +120,7 @@ public sealed class ActionLlmOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { lm, lmSteps, epochs, queries, queryInit, stepsPerVideo, labelNoise, noCmib, noTextLoss, noVisual, noVisualLoss, seed })
+        foreach (var option in new Option[] { lm, lmSteps, epochs, queries, queryInit, stepsPerVideo, learningRate, minObserved, maxObserved, labelNoise, noCmib, noTextLoss, noVisual, noVisualLoss, seed })
             command.Options.Add(option);
     }
 
@@ -127,8 +130,9 @@ public sealed class ActionLlmOptions
         new ActionLlmConfig { Queries = parse.GetValue(queries), QueryInit = parse.GetValue(queryInit), UseInteractionBlock = !parse.GetValue(noCmib) },
         new ActionLlmTrainingOptions
         {
-            Epochs = parse.GetValue(epochs), StepsPerVideo = parse.GetValue(stepsPerVideo), LabelNoise = parse.GetValue(labelNoise), TextLoss = !parse.GetValue(noTextLoss),
-            VisualLoss = !parse.GetValue(noVisualLoss), Seed = parse.GetValue(seed),
+            Epochs = parse.GetValue(epochs), StepsPerVideo = parse.GetValue(stepsPerVideo), LearningRate = parse.GetValue(learningRate),
+            MinObserved = parse.GetValue(minObserved), MaxObserved = parse.GetValue(maxObserved), LabelNoise = parse.GetValue(labelNoise),
+            TextLoss = !parse.GetValue(noTextLoss), VisualLoss = !parse.GetValue(noVisualLoss), Seed = parse.GetValue(seed),
         },
         !parse.GetValue(noVisual));
 }

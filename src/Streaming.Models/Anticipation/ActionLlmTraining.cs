@@ -87,6 +87,8 @@ public static class ActionLlmTraining
     {
         ArgumentNullException.ThrowIfNull(videos);
         if (videos.Count == 0) throw new ArgumentException("ActionLLM training: no training videos.", nameof(videos));
+        if (!(options.MinObserved > 0 && options.MinObserved <= options.MaxObserved && options.MaxObserved < 1))
+            throw new ArgumentOutOfRangeException(nameof(options), $"ActionLLM training: observed fractions [{options.MinObserved}, {options.MaxObserved}] must satisfy 0 < min <= max < 1.");
         var parameters = model.TrainableParameters().ToList();
         var optimizer = new AdamW(parameters, options.LearningRate, weightDecay: options.WeightDecay,
             noDecay: n => n.EndsWith("bias", StringComparison.Ordinal) || n.Contains("norm", StringComparison.Ordinal));

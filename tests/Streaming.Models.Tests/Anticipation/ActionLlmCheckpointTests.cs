@@ -135,6 +135,14 @@ public sealed class ActionLlmCheckpointTests : IDisposable
         Assert.Contains("'format'", Assert.Throws<InvalidDataException>(() => ActionLlmCheckpoint.Load(dir)).Message);
     }
 
+    [Theory]
+    [InlineData(0.6, 0.5)]
+    [InlineData(0.0, 0.5)]
+    [InlineData(0.2, 1.0)]
+    public void Train_ObservedFractionsOutOfOrder_Throws(double min, double max) =>
+        Assert.Contains("0 < min <= max < 1", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            ActionLlmTraining.Train(Fresh(), videos, Options with { MinObserved = min, MaxObserved = max })).Message);
+
     [Fact]
     public void Resume_MoreEpochsDoneThanAsked_Throws()
     {
