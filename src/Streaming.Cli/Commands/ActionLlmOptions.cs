@@ -67,8 +67,7 @@ public sealed record ActionLlmSetup(string LmFolder, LanguageModelTrainingOption
                     task.Description = string.Create(CultureInfo.InvariantCulture, $"split {split}: base LM loss {p.Loss:0.000} {p.TokensPerSecond:0} tok/s");
                 }));
             baseFolder = checkpoint is null ? scratch = Directory.CreateTempSubdirectory("streaming-lm-").FullName : Path.Combine(checkpoint, ActionLlmCheckpoint.BaseFolderName);
-            HfCheckpoint.Save(trained.Model, baseFolder);
-            trained.Tokenizer.Save(Path.Combine(baseFolder, "tokenizer.json"));
+            trained.Save(baseFolder);
         }
         var tokenizerPath = Path.Combine(baseFolder, "tokenizer.json");
         if (!Directory.Exists(baseFolder) || !File.Exists(tokenizerPath))
@@ -76,11 +75,7 @@ public sealed record ActionLlmSetup(string LmFolder, LanguageModelTrainingOption
                 $"create one with `streaming train lm`, pass --lm {PerSplitBaseModel} or another Hugging Face checkpoint folder.", tokenizerPath);
         var model = new ActionLlm(HfCheckpoint.Load(baseFolder), Tokenizer.Load(tokenizerPath), dataset.Actions, Config, new Random(seed));
         if (scratch is not null) Directory.Delete(scratch, recursive: true);
-        if (resume is not null)
-        {
-            var saved = ActionLlmCheckpoint.Load(checkpoint!).Model;
-            model.LoadState(saved.State());
-        }
+        if (resume is not null) ActionLlmCheckpoint.ReadWeights(checkpoint!, model);
         var options = Training with { Seed = seed };
         return ActionLlmTraining.Train(model, train, options, new InlineProgress<AnticipationProgress>(p =>
             {

@@ -163,8 +163,7 @@ public static class TrainCommand
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
             $"corpus {trained.CorpusTokens} tokens, vocabulary {config.VocabSize}; {config.NumHiddenLayers} layers x {config.HiddenSize}, " +
             $"{trained.Model.ParameterCount():N0} parameters; loss {trained.FirstLoss:0.000} -> {trained.FinalLoss:0.000} in {trained.Elapsed.TotalSeconds:0.0} s"));
-        HfCheckpoint.Save(trained.Model, outDir);
-        trained.Tokenizer.Save(Path.Combine(outDir, "tokenizer.json"));
+        trained.Save(outDir);
         AnsiConsole.MarkupLine($"saved [green]{Markup.Escape(Path.GetFullPath(outDir))}[/] (config.json, model.safetensors, tokenizer.json)");
         return 0;
     }

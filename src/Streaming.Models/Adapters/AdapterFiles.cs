@@ -6,7 +6,8 @@ namespace Streaming.Models.Adapters;
 
 /// <summary>
 /// An adapter directory as PEFT writes it: adapter_config.json (with its peft_type) and
-/// adapter_model.safetensors holding only the adapter's own tensors, kept apart from the base weights.
+/// adapter_model.safetensors holding only the adapter's own tensors, kept apart from the base weights. The weight
+/// files serve any module trained beside a frozen base model (ActionLLM's checkpoint too).
 /// </summary>
 internal static class AdapterFiles
 {

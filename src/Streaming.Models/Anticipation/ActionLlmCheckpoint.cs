@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Streaming.Models.Adapters;
 using Streaming.Models.Checkpoints;
 using Streaming.Models.Tokenization;
 using Streaming.Tensors;
@@ -36,7 +37,7 @@ public static class ActionLlmCheckpoint
                 File.Copy(file, Path.Combine(baseTarget, Path.GetFileName(file)), overwrite: true);
         }
         var c = model.Config;
-        SafeTensorsWriter.Write(Path.Combine(directory, WeightsFileName), model.State(), new Dictionary<string, string> { ["format"] = "pt" });
+        AdapterFiles.WriteWeights(Path.Combine(directory, WeightsFileName), model);
         if (state is not null)
             SafeTensorsWriter.Write(Path.Combine(directory, TrainingStateFileName), state.Optimizer.ToDictionary(),
                 new Dictionary<string, string> { ["epochs_done"] = state.EpochsDone.ToString(System.Globalization.CultureInfo.InvariantCulture) });
@@ -85,10 +86,16 @@ public static class ActionLlmCheckpoint
         var baseFolder = Path.Combine(directory, BaseFolderName);
         var lm = HfCheckpoint.Load(baseFolder);
         var model = new ActionLlm(lm, Tokenizer.Load(Path.Combine(baseFolder, "tokenizer.json")), actions, config, new Random(0));
-        using (var weights = SafeTensorsCheckpoint.OpenFile(Path.Combine(directory, WeightsFileName)))
-            weights.ReadInto(model.NamedParameters());
+        ReadWeights(directory, model);
         model.Eval();
         return new TrainedAnticipator(model, json.PositiveInt("steps_per_video"), json.Int("epochs_done", 0));
+    }
+
+    /// <summary>Reads the checkpoint's ActionLLM weights into <paramref name="model"/>, which must have the same architecture (every tensor is checked).</summary>
+    public static void ReadWeights(string directory, ActionLlm model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        AdapterFiles.ReadWeights(Path.Combine(directory, WeightsFileName), model);
     }
 
     /// <summary>The state to resume from: the epochs done and the optimizer's moments; null when the folder has none.</summary>

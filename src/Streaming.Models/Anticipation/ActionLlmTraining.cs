@@ -53,12 +53,23 @@ public sealed record AnticipationExample(int[] Observed, int[] FutureClasses, fl
 /// </summary>
 public static class ActionLlmTraining
 {
+    /// <summary>
+    /// The frames the steps of the first <paramref name="observedFrames"/> of a <paramref name="length"/>-frame video
+    /// stand for: 0, r, 2r, ... with r = length / stepsPerVideo (at least 1). Training labels, training features and
+    /// anticipation all sample here, so they always see the same frames.
+    /// </summary>
+    static int[] StepFrames(int observedFrames, int length, int stepsPerVideo)
+    {
+        int rate = Math.Max(1, length / stepsPerVideo);
+        return [.. Enumerable.Range(0, (observedFrames + rate - 1) / rate).Select(i => i * rate)];
+    }
+
     public static AnticipationExample Example(IReadOnlyList<int> labels, double observedFraction, int stepsPerVideo, int queries, int noneClass)
     {
-        int length = labels.Count, rate = Math.Max(1, length / stepsPerVideo), observedFrames = Math.Max(1, (int)(observedFraction * length));
+        int length = labels.Count, observedFrames = Math.Max(1, (int)(observedFraction * length));
         if (observedFrames >= length)
             throw new ArgumentOutOfRangeException(nameof(observedFraction), $"ActionLLM example: observing {observedFraction} of a {length}-frame video leaves no future.");
-        var observed = Enumerable.Range(0, (observedFrames + rate - 1) / rate).Select(i => labels[i * rate]).ToArray();
+        var observed = StepFrames(observedFrames, length, stepsPerVideo).Select(f => labels[f]).ToArray();
         var classes = Enumerable.Repeat(noneClass, queries).ToArray();
         var durations = new float[queries];
         // Segment 0 is the rest of the current action, however short: 0 frames when the observation ends on a boundary.
@@ -134,11 +145,11 @@ public static class ActionLlmTraining
     /// <summary>A video's visual features at every step's frame, (steps, Dv): frames 0, r, 2r, ..., where <see cref="Example"/> reads labels.</summary>
     static Tensor StepFeatures(ActionLlm model, LabelledVideo video, int stepsPerVideo)
     {
-        int length = video.Labels.Length, rate = Math.Max(1, length / stepsPerVideo), dv = model.Config.VisualFeatures;
+        int length = video.Labels.Length, dv = model.Config.VisualFeatures;
         if (video.FeaturesPath is null)
             throw new ArgumentException($"ActionLLM training: the model reads Dv = {dv} visual features per step but video '{video.Name}' has no feature file; " +
                 "give every video features/<video>.npy or train label-only (VisualFeatures = 0).");
-        var features = video.FeaturesAt([.. Enumerable.Range(0, (length + rate - 1) / rate).Select(i => i * rate)]);
+        var features = video.FeaturesAt(StepFrames(length, length, stepsPerVideo));
         if (features.Shape[1] != dv)
             throw new ArgumentException($"ActionLLM training: {video.FeaturesPath} has D = {features.Shape[1]} features per frame but the model reads Dv = {dv}.");
         return features;
@@ -174,10 +185,10 @@ public static class ActionLlmTraining
 
     static int[] Anticipate(ActionLlm model, int stepsPerVideo, ReadOnlySpan<int> observed, Tensor? observedFeatures, int futureFrames, int length)
     {
-        int rate = Math.Max(1, length / stepsPerVideo);
-        var steps = new int[(observed.Length + rate - 1) / rate];
-        for (int i = 0; i < steps.Length; i++) steps[i] = observed[i * rate];
-        var features = observedFeatures?.IndexSelect(1, [.. Enumerable.Range(0, steps.Length).Select(i => i * rate)]).Transpose(0, 1); // (S, Dv)
+        var stepFrames = StepFrames(observed.Length, length, stepsPerVideo);
+        var steps = new int[stepFrames.Length];
+        for (int i = 0; i < steps.Length; i++) steps[i] = observed[stepFrames[i]];
+        var features = observedFeatures?.IndexSelect(1, stepFrames).Transpose(0, 1); // (S, Dv)
         var frames = new int[futureFrames];
         int filled = 0, last = observed[^1], rest = length - observed.Length;
         double end = 0;

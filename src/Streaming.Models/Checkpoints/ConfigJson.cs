@@ -80,6 +80,19 @@ internal sealed class ConfigJson
         return [.. array.Select(e => e!.GetValue<string>())];
     }
 
+    /// <summary>Token ids as Hugging Face writes them (eos_token_id): one id or a list of ids; empty when the field is absent.</summary>
+    public IReadOnlyList<int> TokenIds(string field) => root[field] switch
+    {
+        null => [],
+        JsonArray list => [.. list.Select(id => TokenId(field, id))],
+        var id => [TokenId(field, id)],
+    };
+
+    int TokenId(string field, JsonNode? node) =>
+        node is JsonValue value && value.TryGetValue<int>(out var id) && id >= 0
+            ? id
+            : throw Invalid(field, $"{node?.ToJsonString() ?? "null"} is not a token id; expected a non-negative integer or a list of them");
+
     /// <summary>The raw node, for fields whose presence matters more than their type (rope_scaling).</summary>
     public JsonNode? Node(string field) => root[field];
 

@@ -41,20 +41,10 @@ public static class HfCheckpoint
             var path = Path.Combine(directory, name);
             if (!File.Exists(path)) continue;
             var json = ConfigJson.Read(path);
-            switch (json.Node("eos_token_id"))
-            {
-                case null: continue;
-                case JsonArray list: return [.. list.Select(id => Id(json, id))];
-                case var id: return [Id(json, id)];
-            }
+            if (json.Has("eos_token_id")) return json.TokenIds("eos_token_id");
         }
         return [];
     }
-
-    static int Id(ConfigJson json, JsonNode? node) =>
-        node is JsonValue value && value.TryGetValue<int>(out var id) && id >= 0
-            ? id
-            : throw json.Invalid("eos_token_id", $"{node?.ToJsonString() ?? "null"} is not a token id; expected a non-negative integer or a list of them");
 
     /// <summary>
     /// Tensors a valid checkpoint may hold that the model does not take: older LLaMA exports store the rotary

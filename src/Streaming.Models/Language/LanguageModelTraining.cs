@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Streaming.Models.Checkpoints;
 using Streaming.Models.Tokenization;
 using Streaming.Models.Tokenization.Training;
 using Streaming.Tensors;
@@ -26,7 +27,15 @@ public sealed record LanguageModelTrainingOptions
 public readonly record struct LanguageModelProgress(int Step, int Steps, float Loss, double TokensPerSecond);
 
 /// <summary>A trained base model: its tokenizer and weights, and the loss at the start and the end.</summary>
-public sealed record TrainedLanguageModel(TrainedBpe Tokenizer, LlamaModel Model, float FirstLoss, float FinalLoss, int CorpusTokens, TimeSpan Elapsed);
+public sealed record TrainedLanguageModel(TrainedBpe Tokenizer, LlamaModel Model, float FirstLoss, float FinalLoss, int CorpusTokens, TimeSpan Elapsed)
+{
+    /// <summary>Writes a Hugging Face folder: config.json, model.safetensors and tokenizer.json.</summary>
+    public void Save(string directory)
+    {
+        HfCheckpoint.Save(Model, directory);
+        Tokenizer.Save(Path.Combine(directory, "tokenizer.json"));
+    }
+}
 
 /// <summary>
 /// Pre-trains a small LLaMA-architecture decoder from scratch, nanoGPT style: a byte-level BPE is learnt on the

@@ -113,13 +113,7 @@ public sealed record LlamaConfig
         }
     }
 
-    static int? EosToken(ConfigJson json) => json.Node("eos_token_id") switch
-    {
-        null => null,
-        JsonArray { Count: > 0 } list => list[0]!.GetValue<int>(),
-        JsonArray => null,
-        var value => value.GetValue<int>(),
-    };
+    static int? EosToken(ConfigJson json) => json.TokenIds("eos_token_id") is [var first, ..] ? first : null;
 
     /// <summary>Writes config.json as transformers would, so the checkpoint loads there too.</summary>
     public void Save(string path)

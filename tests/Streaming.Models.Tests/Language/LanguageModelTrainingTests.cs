@@ -57,8 +57,7 @@ public sealed class LanguageModelTrainingTests(ITestOutputHelper output)
         var dir = Directory.CreateTempSubdirectory("lm-").FullName;
         try
         {
-            HfCheckpoint.Save(trained.Model, dir);
-            trained.Tokenizer.Save(Path.Combine(dir, "tokenizer.json"));
+            trained.Save(dir);
             var loaded = HfCheckpoint.Load(dir);
             var tokenizer = Tokenizer.Load(Path.Combine(dir, "tokenizer.json"));
             Assert.Equal(tokenizer.TokenToId(LanguageModelTraining.EndOfText), loaded.Config.EosTokenId);
