@@ -79,4 +79,30 @@ public sealed class AnticipatorCommandTests : IDisposable
         Assert.Contains("ActionLLM inputs: labels and visual features", Regex.Replace(result.Output, @"\s+", " "), StringComparison.Ordinal);
         Assert.True(File.Exists(root.File("lta.json")));
     }
+
+    static void AssertFails(CliResult result, string message)
+    {
+        Assert.True(result.ExitCode == 1, $"exit code {result.ExitCode}; stderr:\n{result.Error}");
+        Assert.Contains(message, Regex.Replace(result.Error, @"\s+", " "), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TrainAnticipator_OverAnEarlierRunWithoutResume_RefusesAndResumeWithoutARunToo()
+    {
+        var data = Dataset("runs");
+        var output = root.File("run");
+        string[] train = ["train", "anticipator", "--data", data, "--out", output, "--lm-steps", "5", "--epochs", "1", "--steps-per-video", "10", "--queries", "4"];
+        AssertFails(CliProcess.Run(root.Path, [.. train, "--resume"]), "train anticipator --resume: no training-state.safetensors in");
+        Assert.Equal(0, CliProcess.Run(root.Path, train).ExitCode);
+        AssertFails(CliProcess.Run(root.Path, train), "holds a run already; pass --resume to continue it or choose another --out.");
+    }
+
+    [Theory]
+    [InlineData("--methods", "actionllm,oracle", "eval lta --methods: unknown method 'oracle'")]
+    [InlineData("--splits", "1,x", "eval lta --splits: 'x' is not a split number.")]
+    [InlineData("--splits", "3", "eval lta --splits: split 3 does not exist (1..1).")]
+    [InlineData("--lm", "no-such-folder", "ActionLLM needs a base model folder with config.json, safetensors and tokenizer.json at")]
+    public void EvalLta_BadOption_OneLineErrorAndExit1(string option, string value, string message) =>
+        AssertFails(CliProcess.Run(root.Path, "eval", "lta", "--data", Dataset("bad-" + Guid.NewGuid().ToString("N")[..6]), "--epochs", "1",
+            "--steps-per-video", "10", "--queries", "4", option, value), message);
 }

@@ -37,6 +37,11 @@ public sealed class ActionLlmTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Example_ObservingTheWholeVideo_Throws() =>
+        Assert.Contains("leaves no future", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            ActionLlmTraining.Example([0, 0, 1, 1], observedFraction: 1.0, stepsPerVideo: 2, queries: 3, noneClass: 2)).Message);
+
+    [Fact]
     public void Training_LowersTheLoss_AndPredictsEveryFutureFrame()
     {
         var (lm, tokenizer) = TinyLm(Actions.Select(a => a.Replace('_', ' ')));

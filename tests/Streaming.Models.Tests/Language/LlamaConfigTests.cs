@@ -60,6 +60,17 @@ public sealed class LlamaConfigTests : IDisposable
     }
 
     [Fact]
+    public void Load_EosTokenId_FirstOfAListAndABadOneNamed()
+    {
+        var json = Qwen2();
+        json["eos_token_id"] = new JsonArray(151643, 151645);
+        Assert.Equal(151643, LlamaConfig.Load(Write(json)).EosTokenId);
+        json["eos_token_id"] = "eos";
+        var e = Assert.Throws<InvalidDataException>(() => LlamaConfig.Load(Write(json)));
+        Assert.Contains("field 'eos_token_id': \"eos\" is not a token id", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_UnknownModelType_ListsSupportedTypes()
     {
         var json = Qwen2();

@@ -78,4 +78,34 @@ public class AdamWTests
         Assert.Equal(0.1f, schedule.At(110), 6);
         Assert.Equal(0.1f, schedule.At(1000), 6);
     }
+
+    [Fact]
+    public void State_LoadedIntoAFreshOptimizer_ContinuesExactlyAsTheFirst()
+    {
+        float[] grad = [0.3f, -1.2f, 0.05f, 2f];
+        var a = Tensor.Parameter([1f, 2f, 3f, 4f], 2, 2);
+        var first = new AdamW([("w", a)], learningRate: 0.1f);
+        for (int s = 0; s < 3; s++) { a.Grad = new Tensor((float[])grad.Clone(), [2, 2]); first.Step(); }
+
+        var b = Tensor.Parameter(a.ToArray(), 2, 2);
+        var second = new AdamW([("w", b)], learningRate: 0.1f);
+        second.LoadState(first.State(), first.StepCount);
+        a.Grad = new Tensor((float[])grad.Clone(), [2, 2]);
+        b.Grad = new Tensor((float[])grad.Clone(), [2, 2]);
+        first.Step();
+        second.Step();
+        Assert.Equal(a.ToArray(), b.ToArray());
+        Assert.Equal(4, second.StepCount);
+    }
+
+    [Fact]
+    public void LoadState_MissingOrMisSizedMoments_NamesEachProblem()
+    {
+        var adam = new AdamW([("w", Tensor.Parameter([1f, 2f], 2)), ("b", Tensor.Parameter([0f], 1))]);
+        var state = new Dictionary<string, Tensor> { ["w.exp_avg"] = Tensor.Zeros(3), ["w.exp_avg_sq"] = Tensor.Zeros(2) };
+        var message = Assert.Throws<InvalidDataException>(() => adam.LoadState(state, 1)).Message;
+        Assert.Contains("size mismatch: w.exp_avg has 3 values, the parameter 2", message, StringComparison.Ordinal);
+        Assert.Contains("missing: b.exp_avg", message, StringComparison.Ordinal);
+        Assert.Contains("missing: b.exp_avg_sq", message, StringComparison.Ordinal);
+    }
 }
