@@ -1,6 +1,7 @@
 using Streaming.Models.Adapters;
 using Streaming.Models.Language;
 using Streaming.Tensors;
+using Streaming.Tensors.Tests.Fixtures;
 
 namespace Streaming.Models.Tests.Language;
 
@@ -89,11 +90,8 @@ public sealed class LlamaInferenceTests
         var inference = new LlamaInference(model);
         var cache = new KvCache(model.Config, batch: 2, capacity: 16);
         inference.Decode(Columns(0, 9), cache);
-        inference.Decode(Columns(9, 1), cache);
         int[] step = [3, 4];
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 3; i++) inference.Decode(step, cache);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        SteadyState.AssertAllocatesNothing(() => inference.Decode(step, cache), callsPerRound: 1);
 
         Assert.Throws<ArgumentException>(() => inference.Decode([1, 2, 3], cache));
         Assert.Throws<ArgumentException>(() => inference.Decode([1], new KvCache(model.Config with { NumHiddenLayers = 3 }, 1, 4)));
@@ -157,10 +155,7 @@ public sealed class LlamaInferenceTests
     {
         var model = NewModel(LlamaConfig.Tiny, seed: 4);
         var inference = new LlamaInference(model);
-        inference.Prefill(Ids, batch: 2);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 3; i++) inference.Prefill(Ids, batch: 2);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        SteadyState.AssertAllocatesNothing(() => inference.Prefill(Ids, batch: 2));
 
         model.Lora = new LoraAdapter(model.Config, new LoraConfig { Rank = 2, Alpha = 4 }, new Random(1));
         Assert.Contains("merge the LoRA adapter", Assert.Throws<NotSupportedException>(() => inference.Prefill(Ids, 2)).Message, StringComparison.Ordinal);

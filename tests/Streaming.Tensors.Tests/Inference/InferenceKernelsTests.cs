@@ -1,6 +1,7 @@
 using Streaming.Tensors.Inference;
 using Streaming.Tensors.Nn;
 using Streaming.Tensors.Tests.Reference;
+using Streaming.Tensors.Tests.Fixtures;
 using static Streaming.Tensors.Tests.Reference.OpCheck;
 
 namespace Streaming.Tensors.Tests.Inference;
@@ -68,10 +69,7 @@ public class InferenceKernelsTests
             kernels.Attention(q, k, v, 4, 2, causal: true, y);
             kernels.SwiGlu(q, y);
         }
-        Step();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 5; i++) Step();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        SteadyState.AssertAllocatesNothing(Step);
     }
 
     [Fact]
