@@ -74,10 +74,11 @@ public sealed class ConsumerTelemetryTests
         });
         listener.Start();
 
-        // A slow consumer: 10 ms per record, so the lag is refreshed (every 100 ms commit interval) while it is behind.
-        using var received = new RecordsReceived(KafkaSource.Create(cluster.Settings, cluster.BootstrapServers), _ => Thread.Sleep(10));
+        // A slow consumer: 30 ms per record, so the lag is refreshed (every 100 ms commit interval) for well over a
+        // second while it is behind, however busy the machine keeps this polling loop.
+        using var received = new RecordsReceived(KafkaSource.Create(cluster.Settings, cluster.BootstrapServers), _ => Thread.Sleep(30));
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline && !(received.Records.Count == count && lags.LastOrDefault() is { Lag: 0 }))
+        while (DateTime.UtcNow < deadline && !(received.Records.Count == count && !lags.IsEmpty && lags.Last().Lag == 0))
         {
             listener.RecordObservableInstruments();
             await Task.Delay(20);
