@@ -111,11 +111,15 @@ public sealed class ActionLlmOptions
     readonly Option<bool> noTextLoss = new("--no-text-loss") { Description = "Ablation: without L_T, the past classifier's loss at the text positions." };
     readonly Option<bool> noVisual = new("--no-visual") { Description = "Ignore the dataset's visual features (features/<video>.npy, used when every video has them): labels only." };
     readonly Option<bool> noVisualLoss = new("--no-visual-loss") { Description = "Ablation: without L_V, the past classifier's loss at the visual positions." };
+    readonly Option<bool> noDurationPrior = new("--no-duration-prior")
+    {
+        Description = "Ablation: the action in progress's remaining time from ActionLLM's first query, as in the paper, not from the durations of the training videos' runs.",
+    };
     readonly Option<int> seed = new("--seed") { Description = "Seed for initialization, sampling and label noise.", DefaultValueFactory = _ => new ActionLlmTrainingOptions().Seed };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { lm, lmSteps, epochs, queries, queryInit, stepsPerVideo, learningRate, minObserved, maxObserved, labelNoise, noCmib, noTextLoss, noVisual, noVisualLoss, seed })
+        foreach (var option in new Option[] { lm, lmSteps, epochs, queries, queryInit, stepsPerVideo, learningRate, minObserved, maxObserved, labelNoise, noCmib, noTextLoss, noVisual, noVisualLoss, noDurationPrior, seed })
             command.Options.Add(option);
     }
 
@@ -127,7 +131,8 @@ public sealed class ActionLlmOptions
         {
             Epochs = parse.GetValue(epochs), StepsPerVideo = parse.GetValue(stepsPerVideo), LearningRate = parse.GetValue(learningRate),
             MinObserved = parse.GetValue(minObserved), MaxObserved = parse.GetValue(maxObserved), LabelNoise = parse.GetValue(labelNoise),
-            TextLoss = !parse.GetValue(noTextLoss), VisualLoss = !parse.GetValue(noVisualLoss), Seed = parse.GetValue(seed),
+            TextLoss = !parse.GetValue(noTextLoss), VisualLoss = !parse.GetValue(noVisualLoss), DurationPrior = !parse.GetValue(noDurationPrior),
+            Seed = parse.GetValue(seed),
         },
         !parse.GetValue(noVisual));
 }

@@ -114,6 +114,9 @@ public sealed class InteractionBlock : Module
 /// <summary>A decoded future segment: its action, its share of the unobserved rest (shares sum to 1), and the softmax probability of the action at its query.</summary>
 public readonly record struct AnticipatedSegment(int Action, double Share, double Probability);
 
+/// <summary>The action in progress when anticipating: its class, how long it has run and how much of the activity is left, both as fractions of the activity.</summary>
+public readonly record struct ActionInProgress(int Action, double Elapsed, double Rest);
+
 /// <summary>What ActionLLM predicts for one observation; VisualPastLogits only when it reads visual features.</summary>
 public sealed record ActionLlmOutput(Tensor PastLogits, Tensor FutureLogits, Tensor Durations, Tensor? VisualPastLogits = null); // (S, K), (N, K+1), (N), (S, K)
 
@@ -137,6 +140,17 @@ public sealed class ActionLlm : Module
 
     public ActionLlmConfig Config { get; }
     public IReadOnlyList<string> Actions { get; }
+
+    /// <summary>
+    /// The training runs' durations; when set, decoding takes the remaining time of the action in progress from them
+    /// instead of from the first query (see <see cref="Anticipate"/>). Not a parameter: counted, not learned.
+    /// </summary>
+    public ActionDurations? Durations
+    {
+        get;
+        set => field = value is null || value.Actions == Actions.Count ? value
+            : throw new ArgumentException($"ActionLLM: durations of {value.Actions} actions for a model of {Actions.Count}.", nameof(value));
+    }
 
     /// <summary>The class index of "None", the end of the future.</summary>
     public int NoneClass => Actions.Count;
@@ -233,13 +247,18 @@ public sealed class ActionLlm : Module
     }
 
     /// <summary>
-    /// Parallel decoding: every query's most likely class until the first "None"; the first query continues
-    /// <paramref name="current"/>, the action in progress (it only says for how long, possibly not at all). The
-    /// durations, trained as fractions of the unobserved rest, are normalized into shares that fill it. A model that
-    /// reads visual features takes those of the observed steps, (S, Dv).
+    /// Parallel decoding: every query's most likely class until the first "None"; the first query continues the action
+    /// in progress (it only says for how long, possibly not at all). The durations, trained as fractions of the
+    /// unobserved rest, are normalized into shares that fill it. With <see cref="Durations"/>, the action in progress
+    /// takes its residual time from them instead (capped at the rest) and the following actions share what is left in
+    /// proportion to their predicted durations. A model that reads visual features takes those of the observed steps, (S, Dv).
     /// </summary>
-    public IReadOnlyList<AnticipatedSegment> Anticipate(int[] observed, int current, Tensor? features = null)
+    public IReadOnlyList<AnticipatedSegment> Anticipate(int[] observed, ActionInProgress current, Tensor? features = null)
     {
+        if (current.Action < 0 || current.Action >= Actions.Count)
+            throw new ArgumentOutOfRangeException(nameof(current), $"ActionLLM: the action in progress is class {current.Action}; the model has {Actions.Count} actions.");
+        if (!(current.Elapsed >= 0) || !(current.Rest > 0))
+            throw new ArgumentOutOfRangeException(nameof(current), $"ActionLLM: the action in progress has run {current.Elapsed} with {current.Rest} of the activity left; expected elapsed >= 0 and rest > 0.");
         ActionLlmOutput output;
         using (GradMode.Disable()) output = Forward(observed, features);
         var logits = output.FutureLogits.ToArray();
@@ -250,12 +269,19 @@ public sealed class ActionLlm : Module
         for (int q = 0; q < Config.Queries; q++)
         {
             System.Numerics.Tensors.TensorPrimitives.SoftMax(logits.AsSpan(q * classes, classes), probabilities);
-            int action = q == 0 ? current : System.Numerics.Tensors.TensorPrimitives.IndexOfMax(probabilities);
+            int action = q == 0 ? current.Action : System.Numerics.Tensors.TensorPrimitives.IndexOfMax(probabilities);
             if (action == NoneClass) break;
             decoded.Add((action, Math.Max(durations[q], q == 0 ? 0f : 1e-3f), probabilities[action]));
         }
-        double total = Math.Max(decoded.Sum(d => d.Duration), 1e-6);
-        return [.. decoded.Select(d => new AnticipatedSegment(d.Action, d.Duration / total, d.Probability))];
+        if (Durations is null)
+        {
+            double total = Math.Max(decoded.Sum(d => d.Duration), 1e-6);
+            return [.. decoded.Select(d => new AnticipatedSegment(d.Action, d.Duration / total, d.Probability))];
+        }
+        double first = Math.Min(1, Durations.Remaining(current.Action, current.Elapsed) / current.Rest);
+        double following = decoded.Skip(1).Sum(d => d.Duration);
+        return [new AnticipatedSegment(current.Action, first, decoded[0].Probability),
+            .. decoded.Skip(1).Select(d => new AnticipatedSegment(d.Action, d.Duration / following * (1 - first), d.Probability))];
     }
 
     /// <summary>x (1, T, D) plus the sinusoidal position encoding of "Attention is all you need".</summary>

@@ -57,6 +57,8 @@ public static class ActionLlmCheckpoint
             ["visual_features"] = c.VisualFeatures,
             ["steps_per_video"] = stepsPerVideo,
             ["epochs_done"] = state?.EpochsDone ?? 0,
+            ["action_durations"] = model.Durations is null ? null
+                : new JsonArray([.. model.Durations.Runs.Select(r => (JsonNode)new JsonArray([.. r.Select(d => (JsonNode)d)]))]),
         });
         File.Move(temporary, config, overwrite: true);
     }
@@ -87,8 +89,26 @@ public static class ActionLlmCheckpoint
         var lm = HfCheckpoint.Load(baseFolder);
         var model = new ActionLlm(lm, Tokenizer.Load(Path.Combine(baseFolder, "tokenizer.json")), actions, config, new Random(0));
         ReadWeights(directory, model);
+        model.Durations = ReadDurations(json, actions.Count);
         model.Eval();
         return new TrainedAnticipator(model, json.PositiveInt("steps_per_video"), json.Int("epochs_done", 0));
+    }
+
+    /// <summary>action_durations: per action, its training runs as fractions of their videos; absent (null) in checkpoints that leave durations to the model.</summary>
+    static ActionDurations? ReadDurations(ConfigJson json, int actions)
+    {
+        if (json.Node("action_durations") is not { } node) return null;
+        if (node is not JsonArray perAction || perAction.Count != actions || perAction.Any(r => r is not JsonArray))
+            throw json.Invalid("action_durations", $"expected a list of {actions} lists of run durations, one per action");
+        try
+        {
+            return new ActionDurations([.. perAction.Select(r => (IReadOnlyList<double>)[.. r!.AsArray().Select(d =>
+                d is JsonValue v && v.TryGetValue<double>(out var x) ? x : throw new FormatException($"{d?.ToJsonString() ?? "null"} is not a duration"))])]);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException)
+        {
+            throw json.Invalid("action_durations", e.Message);
+        }
     }
 
     /// <summary>Reads the checkpoint's ActionLLM weights into <paramref name="model"/>, which must have the same architecture (every tensor is checked).</summary>

@@ -28,6 +28,12 @@ public sealed record ActionLlmTrainingOptions
     public bool TextLoss { get; init; } = true;               // L_T; ablation "without L_T"
     public bool VisualLoss { get; init; } = true;             // L_V, for a model that reads visual features; ablation "without L_V"
 
+    /// <summary>
+    /// Give the trained model the training runs' durations (<see cref="ActionLlm.Durations"/>), from which decoding takes
+    /// the remaining time of the action in progress; false leaves it to the first query, as in the paper.
+    /// </summary>
+    public bool DurationPrior { get; init; } = true;
+
     /// <summary>Weight of L_D: the durations' squared errors are small numbers (fractions) beside cross-entropies.</summary>
     public float DurationLossWeight { get; init; } = 1f;
     public int Seed { get; init; } = 1;
@@ -112,6 +118,7 @@ public static class ActionLlmTraining
             optimizer.LoadState(resume.Optimizer, resume.EpochsDone * perEpoch);
             (step, firstEpoch) = (resume.EpochsDone * perEpoch, resume.EpochsDone + 1);
         }
+        model.Durations = options.DurationPrior ? ActionDurations.Count(videos.Select(v => v.Labels), model.Actions.Count) : null;
         var schedule = new LearningRateSchedule(options.LearningRate, options.LearningRate / 20, Math.Max(1, total / 20), total);
         var features = model.Config.VisualFeatures == 0 ? null : videos.Select(v => StepFeatures(model, v, options.StepsPerVideo)).ToArray();
         var clock = Stopwatch.StartNew();
@@ -191,8 +198,9 @@ public static class ActionLlmTraining
         var features = observedFeatures?.IndexSelect(1, stepFrames).Transpose(0, 1); // (S, Dv)
         var frames = new int[futureFrames];
         int filled = 0, last = observed[^1], rest = length - observed.Length;
+        var current = new ActionInProgress(last, AnticipationProtocol.CurrentRun(observed) / (double)length, rest / (double)length);
         double end = 0;
-        foreach (var segment in model.Anticipate(steps, observed[^1], features))
+        foreach (var segment in model.Anticipate(steps, current, features))
         {
             end += segment.Share * rest;
             for (; filled < Math.Min(futureFrames, (int)Math.Round(end)); filled++) frames[filled] = segment.Action;

@@ -81,8 +81,7 @@ public static class AnticipationProtocol
     /// </summary>
     public static FrameAnticipation Transitions(TransitionAnticipator model) => (observed, futureFrames, _) =>
     {
-        int current = observed[^1], run = 1;
-        while (run < observed.Length && observed[^(run + 1)] == current) run++;
+        int current = observed[^1], run = CurrentRun(observed);
         var frames = new int[futureFrames];
         var future = model.Anticipate(current, run, futureFrames);
         int filled = 0;
@@ -94,6 +93,14 @@ public static class AnticipationProtocol
         for (; filled < futureFrames; filled++) frames[filled] = future[^1].Action;
         return frames;
     };
+
+    /// <summary>How many frames the last observed action has run: the observation's last run of one label.</summary>
+    public static int CurrentRun(ReadOnlySpan<int> observed)
+    {
+        int run = observed.IsEmpty ? 0 : 1;
+        while (run < observed.Length && observed[^(run + 1)] == observed[^1]) run++;
+        return run;
+    }
 
     /// <summary>A video's labels as runs of one action, durations in frames.</summary>
     public static IReadOnlyList<ActionRun> Runs(IReadOnlyList<int> labels)

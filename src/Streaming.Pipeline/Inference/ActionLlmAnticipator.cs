@@ -20,7 +20,9 @@ namespace Streaming.Pipeline.Inference;
 /// training); when its steps exceed what the model takes in one forward (<see cref="ActionLlm.MaxObservedSteps"/>, the
 /// base LM's positions less the queries), only the most recent steps are kept.
 /// The first query continues the action in progress (as the protocol's decoding does): its class is the current action
-/// and its probability that action's softmax probability; a zero duration there means the action ends now.
+/// and its probability that action's softmax probability. Its remaining time comes from the checkpoint's training-run
+/// durations when it has them (<see cref="ActionLlm.Durations"/>, fractions of L), from the model otherwise; zero means
+/// the action ends now.
 /// </remarks>
 public sealed class ActionLlmAnticipator
 {
@@ -76,7 +78,8 @@ public sealed class ActionLlmAnticipator
         var future = new List<ActionSegment>();
         var cursor = history.Now;
         var rest = Rest(history.Now - history.ActivityStart);
-        foreach (var segment in model.Anticipate(steps, IndexOf(history.Segments[^1].Label)))
+        var current = new ActionInProgress(IndexOf(history.Segments[^1].Label), CurrentRun(history) / ActivityLength, rest / ActivityLength);
+        foreach (var segment in model.Anticipate(steps, current))
         {
             var duration = rest * segment.Share;
             if (duration <= TimeSpan.Zero) continue;
@@ -91,6 +94,14 @@ public sealed class ActionLlmAnticipator
     /// of L, so that an activity running past its expected length still gets a future.
     /// </summary>
     TimeSpan Rest(TimeSpan elapsed) => ActivityLength - elapsed > ActivityLength / 10 ? ActivityLength - elapsed : ActivityLength / 10;
+
+    /// <summary>How long the newest action has run: back to the start of its first segment in an unbroken run of it.</summary>
+    static TimeSpan CurrentRun(ActionHistory history)
+    {
+        int first = history.Segments.Count - 1;
+        while (first > 0 && history.Segments[first - 1].Label == history.Segments[^1].Label) first--;
+        return history.Now - history.Segments[first].Start;
+    }
 
     int IndexOf(string label) => index.TryGetValue(label, out int i) ? i
         : throw new InvalidOperationException($"ActionLLM does not know the action '{label}' ({model.Actions.Count} actions: {string.Join(", ", model.Actions)}).");

@@ -49,7 +49,29 @@ public sealed class ActionLlmCheckpointTests : IDisposable
         Assert.Equal(20, loaded.StepsPerVideo);
         Assert.Equal(Actions, loaded.Model.Actions);
         Assert.Equal(Predict(model), Predict(loaded.Model));
+        Assert.Equal(model.Durations!.Runs, loaded.Model.Durations!.Runs);
         Assert.True(File.Exists(Path.Combine(dir, "base", "tokenizer.json")), "the base model travels with the checkpoint");
+    }
+
+    [Fact]
+    public void Durations_AbsentAreLeftToTheModel_BrokenNameTheField()
+    {
+        var dir = Path.Combine(root, "durations");
+        ActionLlmCheckpoint.Save(dir, Fresh(), baseFolder, 20);
+        Assert.Null(ActionLlmCheckpoint.Load(dir).Model.Durations);
+
+        var model = Fresh();
+        model.Durations = new ActionDurations([[0.2], [0.3], [], [0.5]]);
+        ActionLlmCheckpoint.Save(dir, model, baseFolder, 20);
+        var config = Path.Combine(dir, ActionLlmCheckpoint.ConfigFileName);
+        var json = File.ReadAllText(config);
+        foreach (var (from, to, problem) in new[] { ("0.3", "-0.3", "(0, 1]"), ("0.3", "\"x\"", "is not a duration"), ("[]", "{}", "one per action") })
+        {
+            File.WriteAllText(config, json.Replace(from, to, StringComparison.Ordinal));
+            var e = Assert.Throws<InvalidDataException>(() => ActionLlmCheckpoint.Load(dir));
+            Assert.Contains("'action_durations'", e.Message);
+            Assert.Contains(problem, e.Message);
+        }
     }
 
     [Fact]

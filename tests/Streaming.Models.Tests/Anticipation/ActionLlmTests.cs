@@ -74,6 +74,51 @@ public sealed class ActionLlmTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Decoding_WithDurations_TheActionInProgressTakesItsResidualTime_TheOthersShareWhatIsLeft()
+    {
+        var (lm, tokenizer) = TinyLm(Actions.Select(a => a.Replace('_', ' ')));
+        var model = new ActionLlm(lm, tokenizer, Actions, new ActionLlmConfig { Queries = 6, InteractionWidth = 16 }, new Random(4));
+        model.Eval();
+        int[] observed = [0, 0, 1, 1];
+        var current = new ActionInProgress(1, Elapsed: 0.1, Rest: 0.6);
+
+        var byModel = model.Anticipate(observed, current);
+        Assert.Equal(1, byModel[0].Action);
+        Assert.Equal(1.0, byModel.Sum(s => s.Share), 9);
+
+        model.Durations = new ActionDurations([[0.2], [0.25, 0.35], [0.1], [0.3]]);
+        var byRuns = model.Anticipate(observed, current);
+        double first = ((0.25 - 0.1) + (0.35 - 0.1)) / 2 / 0.6;
+        Assert.Equal(first, byRuns[0].Share, 9);
+        Assert.Equal(byModel[0].Probability, byRuns[0].Probability);
+        // The same following actions, their predicted durations scaled into what the action in progress leaves.
+        Assert.Equal(byModel.Skip(1).Select(s => s.Action), byRuns.Skip(1).Select(s => s.Action));
+        Assert.True(byRuns.Count > 2, "this model decodes actions after the one in progress");
+        Assert.Equal(1.0, byRuns.Sum(s => s.Share), 9);
+        for (int i = 2; i < byRuns.Count; i++)
+            Assert.Equal(byModel[i].Share / byModel[1].Share, byRuns[i].Share / byRuns[1].Share, 6);
+
+        // More residual time than is left: the action in progress fills the rest.
+        Assert.Equal(1.0, model.Anticipate(observed, current with { Rest = 0.05 })[0].Share, 9);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.Anticipate(observed, current with { Action = 4 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.Anticipate(observed, current with { Rest = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.Anticipate(observed, current with { Elapsed = double.NaN }));
+        Assert.Contains("durations of 2 actions", Assert.Throws<ArgumentException>(() => model.Durations = new ActionDurations([[0.2], [0.3]])).Message);
+    }
+
+    [Fact]
+    public void Training_CountsTheRunsOfItsVideos_UnlessTheModelIsToDecideDurations()
+    {
+        var (lm, tokenizer) = TinyLm(Actions.Select(a => a.Replace('_', ' ')));
+        var videos = new List<LabelledVideo> { new("v", [0, 0, 1, 1, 1, 1, 2, 2, 3, 3], null) };
+        var options = new ActionLlmTrainingOptions { Epochs = 1, StepsPerVideo = 10, ObservationsPerVideo = 1 };
+        var model = ActionLlmTraining.Train(new ActionLlm(lm, tokenizer, Actions, new ActionLlmConfig { Queries = 4, InteractionWidth = 16 }, new Random(4)), videos, options);
+        Assert.Equal([0.4], model.Durations!.Runs[1]);
+        Assert.Null(ActionLlmTraining.Train(model, videos, options with { DurationPrior = false }).Durations);
+    }
+
+    [Fact]
     public void LabelOnly_ParametersDrawsAndOutputs_AreThoseOfEarlierCheckpoints()
     {
         // Pinned before the visual branch existed: a label-only model keeps its parameter names, shapes, creation order
