@@ -115,11 +115,15 @@ public sealed class ActionLlmOptions
     {
         Description = "Ablation: the action in progress's remaining time from ActionLLM's first query, as in the paper, not from the durations of the training videos' runs.",
     };
+    readonly Option<bool> noTransitionPrior = new("--no-transition-prior")
+    {
+        Description = "Ablation: decode each query's most likely class alone, as in the paper, not weighed by the training videos' transitions from the action before it.",
+    };
     readonly Option<int> seed = new("--seed") { Description = "Seed for initialization, sampling and label noise.", DefaultValueFactory = _ => new ActionLlmTrainingOptions().Seed };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { lm, lmSteps, epochs, queries, queryInit, stepsPerVideo, learningRate, minObserved, maxObserved, labelNoise, noCmib, noTextLoss, noVisual, noVisualLoss, noDurationPrior, seed })
+        foreach (var option in new Option[] { lm, lmSteps, epochs, queries, queryInit, stepsPerVideo, learningRate, minObserved, maxObserved, labelNoise, noCmib, noTextLoss, noVisual, noVisualLoss, noDurationPrior, noTransitionPrior, seed })
             command.Options.Add(option);
     }
 
@@ -132,6 +136,7 @@ public sealed class ActionLlmOptions
             Epochs = parse.GetValue(epochs), StepsPerVideo = parse.GetValue(stepsPerVideo), LearningRate = parse.GetValue(learningRate),
             MinObserved = parse.GetValue(minObserved), MaxObserved = parse.GetValue(maxObserved), LabelNoise = parse.GetValue(labelNoise),
             TextLoss = !parse.GetValue(noTextLoss), VisualLoss = !parse.GetValue(noVisualLoss), DurationPrior = !parse.GetValue(noDurationPrior),
+            TransitionPrior = !parse.GetValue(noTransitionPrior),
             Seed = parse.GetValue(seed),
         },
         !parse.GetValue(noVisual));

@@ -111,7 +111,10 @@ public sealed class InteractionBlock : Module
     }
 }
 
-/// <summary>A decoded future segment: its action, its share of the unobserved rest (shares sum to 1), and the softmax probability of the action at its query.</summary>
+/// <summary>
+/// A decoded future segment: its action, its share of the unobserved rest (shares sum to 1 when actions follow the one
+/// in progress), and the probability of the action at its query (the softmax, or with transitions the normalized product).
+/// </summary>
 public readonly record struct AnticipatedSegment(int Action, double Share, double Probability);
 
 /// <summary>The action in progress when anticipating: its class, how long it has run and how much of the activity is left, both as fractions of the activity.</summary>
@@ -150,6 +153,17 @@ public sealed class ActionLlm : Module
         get;
         set => field = value is null || value.Actions == Actions.Count ? value
             : throw new ArgumentException($"ActionLLM: durations of {value.Actions} actions for a model of {Actions.Count}.", nameof(value));
+    }
+
+    /// <summary>
+    /// The training videos' transitions; when set, decoding weighs each query's class probabilities by the transition
+    /// from the action before it (see <see cref="Anticipate"/>). Counted, not learned.
+    /// </summary>
+    public ActionTransitions? Transitions
+    {
+        get;
+        set => field = value is null || value.Actions == Actions.Count ? value
+            : throw new ArgumentException($"ActionLLM: transitions of {value.Actions} actions for a model of {Actions.Count}.", nameof(value));
     }
 
     /// <summary>The class index of "None", the end of the future.</summary>
@@ -201,15 +215,14 @@ public sealed class ActionLlm : Module
         return Tensor.FromArray(features, actions.Count, c);
     }
 
-    /// <summary>Observed steps (their action indices, S) -> past logits, future logits and durations (label-only models).</summary>
-    public ActionLlmOutput Forward(int[] observed) => Forward(observed, null);
-
     /// <summary>
     /// Observed steps (their action indices, S) and, for a model with <see cref="ActionLlmConfig.VisualFeatures"/> = Dv,
     /// their visual features (S, Dv) -> past logits (from the text and from the visual positions), future logits and durations.
     /// </summary>
-    public ActionLlmOutput Forward(int[] observed, Tensor? features)
+    public ActionLlmOutput Forward(int[] observed, Tensor? features = null)
     {
+        ArgumentNullException.ThrowIfNull(observed);
+        if (observed.Length == 0) throw new ArgumentException("ActionLLM: no observed steps.", nameof(observed));
         int s = observed.Length, n = Config.Queries, c = lm.Config.HiddenSize, dv = Config.VisualFeatures;
         CheckFeatures(features, s);
         var text = Tensor.Embedding(labelFeatures, observed, 1, s);                     // (1, S, C)
@@ -247,11 +260,14 @@ public sealed class ActionLlm : Module
     }
 
     /// <summary>
-    /// Parallel decoding: every query's most likely class until the first "None"; the first query continues the action
-    /// in progress (it only says for how long, possibly not at all). The durations, trained as fractions of the
-    /// unobserved rest, are normalized into shares that fill it. With <see cref="Durations"/>, the action in progress
-    /// takes its residual time from them instead (capped at the rest) and the following actions share what is left in
-    /// proportion to their predicted durations. A model that reads visual features takes those of the observed steps, (S, Dv).
+    /// Parallel decoding: every query's most likely class until the first query whose most likely class is "None"; the
+    /// first query continues the action in progress (it only says for how long, possibly not at all). With
+    /// <see cref="Transitions"/>, query q's class is the action a maximizing p_q(a) T(previous, a), the previous being
+    /// the action decoded at q - 1, and its probability that product normalized over the actions. The durations, trained
+    /// as fractions of the unobserved rest, are normalized into shares that fill it. With <see cref="Durations"/>, the
+    /// action in progress takes its residual time from them instead (capped at the rest) and the following actions share
+    /// what is left in proportion to their predicted durations. A model that reads visual features takes those of the
+    /// observed steps, (S, Dv).
     /// </summary>
     public IReadOnlyList<AnticipatedSegment> Anticipate(int[] observed, ActionInProgress current, Tensor? features = null)
     {
@@ -269,9 +285,14 @@ public sealed class ActionLlm : Module
         for (int q = 0; q < Config.Queries; q++)
         {
             System.Numerics.Tensors.TensorPrimitives.SoftMax(logits.AsSpan(q * classes, classes), probabilities);
-            int action = q == 0 ? current.Action : System.Numerics.Tensors.TensorPrimitives.IndexOfMax(probabilities);
-            if (action == NoneClass) break;
-            decoded.Add((action, Math.Max(durations[q], q == 0 ? 0f : 1e-3f), probabilities[action]));
+            if (q == 0)
+            {
+                decoded.Add((current.Action, Math.Max(durations[q], 0f), probabilities[current.Action]));
+                continue;
+            }
+            if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax(probabilities) == NoneClass) break;
+            var (action, probability) = Transitions is null ? MostLikely(probabilities) : MostLikelyAfter(decoded[^1].Action, probabilities, Transitions);
+            decoded.Add((action, Math.Max(durations[q], 1e-3f), probability));
         }
         if (Durations is null)
         {
@@ -282,6 +303,27 @@ public sealed class ActionLlm : Module
         double following = decoded.Skip(1).Sum(d => d.Duration);
         return [new AnticipatedSegment(current.Action, first, decoded[0].Probability),
             .. decoded.Skip(1).Select(d => new AnticipatedSegment(d.Action, d.Duration / following * (1 - first), d.Probability))];
+    }
+
+    /// <summary>The most likely action of a query's class probabilities (K actions + "None"; "None" is not the most likely here).</summary>
+    (int Action, double Probability) MostLikely(float[] probabilities)
+    {
+        int action = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(probabilities.AsSpan(0, NoneClass));
+        return (action, probabilities[action]);
+    }
+
+    /// <summary>The action maximizing p(a) T(previous, a), with that product normalized over the actions; the query's own choice when no action can follow.</summary>
+    (int Action, double Probability) MostLikelyAfter(int previous, float[] probabilities, ActionTransitions transitions)
+    {
+        int best = -1;
+        double bestScore = 0, total = 0;
+        for (int a = 0; a < NoneClass; a++)
+        {
+            double score = probabilities[a] * transitions.Probability(previous, a);
+            total += score;
+            if (score > bestScore) (best, bestScore) = (a, score);
+        }
+        return best < 0 ? MostLikely(probabilities) : (best, bestScore / total);
     }
 
     /// <summary>x (1, T, D) plus the sinusoidal position encoding of "Attention is all you need".</summary>

@@ -57,8 +57,8 @@ public static class ActionLlmCheckpoint
             ["visual_features"] = c.VisualFeatures,
             ["steps_per_video"] = stepsPerVideo,
             ["epochs_done"] = state?.EpochsDone ?? 0,
-            ["action_durations"] = model.Durations is null ? null
-                : new JsonArray([.. model.Durations.Runs.Select(r => (JsonNode)new JsonArray([.. r.Select(d => (JsonNode)d)]))]),
+            ["action_durations"] = model.Durations is null ? null : Matrix(model.Durations.Runs),
+            ["action_transitions"] = model.Transitions is null ? null : Matrix(model.Transitions.Probabilities),
         });
         File.Move(temporary, config, overwrite: true);
     }
@@ -89,25 +89,33 @@ public static class ActionLlmCheckpoint
         var lm = HfCheckpoint.Load(baseFolder);
         var model = new ActionLlm(lm, Tokenizer.Load(Path.Combine(baseFolder, "tokenizer.json")), actions, config, new Random(0));
         ReadWeights(directory, model);
-        model.Durations = ReadDurations(json, actions.Count);
+        model.Durations = ReadMatrix(json, "action_durations", actions.Count, "lists of run durations, one per action", runs => new ActionDurations(runs));
+        model.Transitions = ReadMatrix(json, "action_transitions", actions.Count, "rows of transition probabilities, one per action", rows => new ActionTransitions(rows));
         model.Eval();
         return new TrainedAnticipator(model, json.PositiveInt("steps_per_video"), json.Int("epochs_done", 0));
     }
 
-    /// <summary>action_durations: per action, its training runs as fractions of their videos; absent (null) in checkpoints that leave durations to the model.</summary>
-    static ActionDurations? ReadDurations(ConfigJson json, int actions)
+    static JsonArray Matrix(IReadOnlyList<IReadOnlyList<double>> rows) =>
+        new([.. rows.Select(r => (JsonNode)new JsonArray([.. r.Select(d => (JsonNode)d)]))]);
+
+    /// <summary>
+    /// A field holding one list of numbers per action (action_durations: each action's training runs as fractions of
+    /// their videos; action_transitions: its row of transition probabilities); absent (null) in checkpoints that leave
+    /// durations or classes to the model alone.
+    /// </summary>
+    static T? ReadMatrix<T>(ConfigJson json, string field, int actions, string expected, Func<IReadOnlyList<IReadOnlyList<double>>, T> create) where T : class
     {
-        if (json.Node("action_durations") is not { } node) return null;
+        if (json.Node(field) is not { } node) return null;
         if (node is not JsonArray perAction || perAction.Count != actions || perAction.Any(r => r is not JsonArray))
-            throw json.Invalid("action_durations", $"expected a list of {actions} lists of run durations, one per action");
+            throw json.Invalid(field, $"expected {actions} {expected}");
         try
         {
-            return new ActionDurations([.. perAction.Select(r => (IReadOnlyList<double>)[.. r!.AsArray().Select(d =>
-                d is JsonValue v && v.TryGetValue<double>(out var x) ? x : throw new FormatException($"{d?.ToJsonString() ?? "null"} is not a duration"))])]);
+            return create([.. perAction.Select(r => (IReadOnlyList<double>)[.. r!.AsArray().Select(d =>
+                d is JsonValue v && v.TryGetValue<double>(out var x) ? x : throw new FormatException($"{d?.ToJsonString() ?? "null"} is not a number"))])]);
         }
         catch (Exception e) when (e is ArgumentException or FormatException)
         {
-            throw json.Invalid("action_durations", e.Message);
+            throw json.Invalid(field, e.Message);
         }
     }
 

@@ -34,6 +34,12 @@ public sealed record ActionLlmTrainingOptions
     /// </summary>
     public bool DurationPrior { get; init; } = true;
 
+    /// <summary>
+    /// Give the trained model the training runs' transitions (<see cref="ActionLlm.Transitions"/>), by which decoding
+    /// weighs each query's class probabilities; false decodes the queries alone, as in the paper.
+    /// </summary>
+    public bool TransitionPrior { get; init; } = true;
+
     /// <summary>Weight of L_D: the durations' squared errors are small numbers (fractions) beside cross-entropies.</summary>
     public float DurationLossWeight { get; init; } = 1f;
     public int Seed { get; init; } = 1;
@@ -119,6 +125,7 @@ public static class ActionLlmTraining
             (step, firstEpoch) = (resume.EpochsDone * perEpoch, resume.EpochsDone + 1);
         }
         model.Durations = options.DurationPrior ? ActionDurations.Count(videos.Select(v => v.Labels), model.Actions.Count) : null;
+        model.Transitions = options.TransitionPrior ? ActionTransitions.Count(videos.Select(v => v.Labels), model.Actions) : null;
         var schedule = new LearningRateSchedule(options.LearningRate, options.LearningRate / 20, Math.Max(1, total / 20), total);
         var features = model.Config.VisualFeatures == 0 ? null : videos.Select(v => StepFeatures(model, v, options.StepsPerVideo)).ToArray();
         var clock = Stopwatch.StartNew();

@@ -6,8 +6,8 @@ namespace Streaming.Pipeline.Inference;
 
 /// <summary>
 /// ActionLLM on a live stream's action history: the history is sampled into the model's observed steps, the queries are
-/// decoded until the first "None", and each decoded (class, duration) becomes a future segment with start, end and the
-/// softmax probability of its class at its query.
+/// decoded until the first "None" (<see cref="ActionLlm.Anticipate"/>), and each decoded (class, duration) becomes a
+/// future segment with start, end and the probability of its class at its query.
 /// </summary>
 /// <remarks>
 /// Time scale. ActionLLM is trained on whole videos: a video of length L is seen as <c>StepsPerVideo</c> steps of

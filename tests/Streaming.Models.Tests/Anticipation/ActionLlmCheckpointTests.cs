@@ -50,28 +50,38 @@ public sealed class ActionLlmCheckpointTests : IDisposable
         Assert.Equal(Actions, loaded.Model.Actions);
         Assert.Equal(Predict(model), Predict(loaded.Model));
         Assert.Equal(model.Durations!.Runs, loaded.Model.Durations!.Runs);
+        Assert.Equal(model.Transitions!.Probabilities, loaded.Model.Transitions!.Probabilities);
         Assert.True(File.Exists(Path.Combine(dir, "base", "tokenizer.json")), "the base model travels with the checkpoint");
     }
 
     [Fact]
-    public void Durations_AbsentAreLeftToTheModel_BrokenNameTheField()
+    public void DurationsAndTransitions_AbsentAreLeftToTheModel_BrokenNameTheField()
     {
         var dir = Path.Combine(root, "durations");
         ActionLlmCheckpoint.Save(dir, Fresh(), baseFolder, 20);
         Assert.Null(ActionLlmCheckpoint.Load(dir).Model.Durations);
+        Assert.Null(ActionLlmCheckpoint.Load(dir).Model.Transitions);
 
         var model = Fresh();
         model.Durations = new ActionDurations([[0.2], [0.3], [], [0.5]]);
         ActionLlmCheckpoint.Save(dir, model, baseFolder, 20);
         var config = Path.Combine(dir, ActionLlmCheckpoint.ConfigFileName);
         var json = File.ReadAllText(config);
-        foreach (var (from, to, problem) in new[] { ("0.3", "-0.3", "(0, 1]"), ("0.3", "\"x\"", "is not a duration"), ("[]", "{}", "one per action") })
+        foreach (var (from, to, problem) in new[] { ("0.3", "-0.3", "(0, 1]"), ("0.3", "\"x\"", "is not a number"), ("[]", "{}", "lists of run durations, one per action") })
         {
             File.WriteAllText(config, json.Replace(from, to, StringComparison.Ordinal));
             var e = Assert.Throws<InvalidDataException>(() => ActionLlmCheckpoint.Load(dir));
             Assert.Contains("'action_durations'", e.Message);
             Assert.Contains(problem, e.Message);
         }
+
+        model.Durations = null;
+        model.Transitions = new ActionTransitions([[0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0], [0.5, 0.5, 0.0, 0.0]]);
+        ActionLlmCheckpoint.Save(dir, model, baseFolder, 20);
+        File.WriteAllText(config, File.ReadAllText(config).Replace("0.5", "0.25", StringComparison.Ordinal));
+        var broken = Assert.Throws<InvalidDataException>(() => ActionLlmCheckpoint.Load(dir));
+        Assert.Contains("'action_transitions'", broken.Message);
+        Assert.Contains("sums to 0.5", broken.Message);
     }
 
     [Fact]

@@ -108,14 +108,43 @@ public sealed class ActionLlmTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Training_CountsTheRunsOfItsVideos_UnlessTheModelIsToDecideDurations()
+    public void Decoding_WithTransitions_EachQueryIsWeighedByTheTransitionFromTheActionBeforeIt()
+    {
+        var (lm, tokenizer) = TinyLm(Actions.Select(a => a.Replace('_', ' ')));
+        var model = new ActionLlm(lm, tokenizer, Actions, new ActionLlmConfig { Queries = 6, InteractionWidth = 16 }, new Random(4));
+        model.Eval();
+        int[] observed = [0, 0, 1, 1];
+        var current = new ActionInProgress(1, Elapsed: 0.1, Rest: 0.6);
+        var alone = model.Anticipate(observed, current);
+        Assert.True(alone.Count > 2, "this model decodes actions after the one in progress");
+
+        // Every action has one successor, the next index: whatever the queries prefer, the actions then follow 1 -> 2 -> 3 -> 0,
+        // each with probability 1, and the queries still decide where the future ends and how long each action lasts.
+        model.Transitions = new ActionTransitions([[0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0], [1.0, 0.0, 0.0, 0.0]]);
+        var weighed = model.Anticipate(observed, current);
+        Assert.Equal(alone.Count, weighed.Count);
+        Assert.Equal(alone.Select(s => s.Share), weighed.Select(s => s.Share));
+        Assert.Equal(alone[0], weighed[0]);
+        for (int i = 1; i < weighed.Count; i++)
+        {
+            Assert.Equal((1 + i) % 4, weighed[i].Action);
+            Assert.Equal(1.0, weighed[i].Probability, 9);
+        }
+        Assert.Contains("transitions of 2 actions", Assert.Throws<ArgumentException>(() => model.Transitions = new ActionTransitions([[0.0, 1.0], [1.0, 0.0]])).Message);
+    }
+
+    [Fact]
+    public void Training_CountsTheRunsAndTransitionsOfItsVideos_UnlessTheModelIsToDecide()
     {
         var (lm, tokenizer) = TinyLm(Actions.Select(a => a.Replace('_', ' ')));
         var videos = new List<LabelledVideo> { new("v", [0, 0, 1, 1, 1, 1, 2, 2, 3, 3], null) };
         var options = new ActionLlmTrainingOptions { Epochs = 1, StepsPerVideo = 10, ObservationsPerVideo = 1 };
         var model = ActionLlmTraining.Train(new ActionLlm(lm, tokenizer, Actions, new ActionLlmConfig { Queries = 4, InteractionWidth = 16 }, new Random(4)), videos, options);
         Assert.Equal([0.4], model.Durations!.Runs[1]);
-        Assert.Null(ActionLlmTraining.Train(model, videos, options with { DurationPrior = false }).Durations);
+        Assert.Equal(1.0, model.Transitions!.Probability(1, 2), 0.05);   // b -> c, smoothed
+        var alone = ActionLlmTraining.Train(model, videos, options with { DurationPrior = false, TransitionPrior = false });
+        Assert.Null(alone.Durations);
+        Assert.Null(alone.Transitions);
     }
 
     [Fact]

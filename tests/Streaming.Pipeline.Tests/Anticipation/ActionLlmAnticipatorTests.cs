@@ -66,7 +66,7 @@ public sealed class ActionLlmAnticipatorTests : IClassFixture<ActionLlmAnticipat
     }
 
     [Fact]
-    public void Anticipate_SegmentsFollowTheNewestEvent_WithDurationsInActivityTime_AndSoftmaxProbabilities()
+    public void Anticipate_SegmentsFollowTheNewestEvent_AsTheModelDecodesThem_InActivityTime()
     {
         var activity = TimeSpan.FromSeconds(40);
         var anticipator = new ActionLlmAnticipator(checkpoints.Wide, activity);
@@ -80,26 +80,23 @@ public sealed class ActionLlmAnticipatorTests : IClassFixture<ActionLlmAnticipat
         Assert.All(future, f => Assert.True(f.End > f.Start, $"{f.Label} {f.Start:O}..{f.End:O} is empty"));
         Assert.All(future, f => Assert.InRange(f.Probability, 1e-9, 1.0));
 
-        // The durations are the decoded queries' shares of the unobserved rest of the activity (40 s less the 12 s seen),
-        // so together the segments fill it; the first one's probability is its class's softmax.
-        ActionLlmOutput output;
-        using (GradMode.Disable()) output = checkpoints.Wide.Model.Forward(anticipator.Steps(history));
-        int classes = TinyActionLlm.Actions.Length + 1;
-        var logits = output.FutureLogits.ToArray();
-        var durations = output.Durations.ToArray();
-        var decoded = new List<double> { Math.Max(durations[0], 0f) };
-        for (int q = 1; q < durations.Length; q++)
-        {
-            var queryLogits = logits.AsSpan(q * classes, classes);
-            if (queryLogits.IndexOf(queryLogits.ToArray().Max()) == classes - 1) break;
-            decoded.Add(Math.Max(durations[q], 1e-3f));
-        }
+        // The action in progress, 1 since frame 90 (3 s of the 40 s activity), takes its residual time from the
+        // training runs; the decoded queries after it share the rest of the activity (40 s less the 12 s seen).
+        var model = checkpoints.Wide.Model;
         var rest = activity - (history.Now - history.ActivityStart);
-        Assert.Equal(decoded[0] / decoded.Sum() * rest.TotalSeconds, (future[0].End - future[0].Start).TotalSeconds, 3);
+        var segments = model.Anticipate(anticipator.Steps(history), new ActionInProgress(1, Elapsed: 3.0 / 40, Rest: rest / activity));
+        Assert.Equal(segments.Select(s => TinyActionLlm.Actions[s.Action]), future.Select(f => f.Label));
+        Assert.Equal(segments.Select(s => s.Probability), future.Select(f => f.Probability));
+        Assert.Equal(segments.Select(s => s.Share * rest.TotalSeconds), future.Select(f => (f.End - f.Start).TotalSeconds), new ToleranceComparer(1e-3));
+        Assert.Equal(Math.Min(1, model.Durations!.Remaining(1, 3.0 / 40) / (rest / activity)) * rest.TotalSeconds, (future[0].End - future[0].Start).TotalSeconds, 3);
+        Assert.True(future.Count > 1, "the tiny model anticipates actions after the one in progress");
         Assert.Equal(rest.TotalSeconds, (future[^1].End - future[0].Start).TotalSeconds, 3);
+        ActionLlmOutput output;
+        using (GradMode.Disable()) output = model.Forward(anticipator.Steps(history));
+        int classes = TinyActionLlm.Actions.Length + 1;
         var row = output.FutureLogits.ToArray().AsSpan(0, classes).ToArray().Select(l => Math.Exp(l)).ToArray();
         Assert.Equal(row[Array.IndexOf(TinyActionLlm.Actions, future[0].Label)] / row.Sum(), future[0].Probability, 5);
-        // Later queries name their argmax, which takes at least 1/(K+1) of the mass.
+        // Later queries name the action with the largest product of class and transition probabilities, at least 1/K of it.
         Assert.All(future.Skip(1), f => Assert.True(f.Probability >= 1.0 / classes, $"{f.Label}: {f.Probability}"));
     }
 
