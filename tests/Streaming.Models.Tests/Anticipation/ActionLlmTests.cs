@@ -73,14 +73,19 @@ public sealed class ActionLlmTests(ITestOutputHelper output)
         Assert.True(cells.Average(c => c.Moc) > 0.5, $"MoC on the training videos {cells.Average(c => c.Moc):P1}");
     }
 
-    [Fact]
-    public void Decoding_WithDurations_TheActionInProgressTakesItsResidualTime_TheOthersShareWhatIsLeft()
+    /// <summary>An untrained model in eval mode, an observation and the action in progress at its end (1, for 0.1 of the activity, with 0.6 left).</summary>
+    static (ActionLlm Model, int[] Observed, ActionInProgress Current) Untrained()
     {
         var (lm, tokenizer) = TinyLm(Actions.Select(a => a.Replace('_', ' ')));
         var model = new ActionLlm(lm, tokenizer, Actions, new ActionLlmConfig { Queries = 6, InteractionWidth = 16 }, new Random(4));
         model.Eval();
-        int[] observed = [0, 0, 1, 1];
-        var current = new ActionInProgress(1, Elapsed: 0.1, Rest: 0.6);
+        return (model, [0, 0, 1, 1], new ActionInProgress(1, Elapsed: 0.1, Rest: 0.6));
+    }
+
+    [Fact]
+    public void Decoding_WithDurations_TheActionInProgressTakesItsResidualTime_TheOthersShareWhatIsLeft()
+    {
+        var (model, observed, current) = Untrained();
 
         var byModel = model.Anticipate(observed, current);
         Assert.Equal(1, byModel[0].Action);
@@ -110,11 +115,7 @@ public sealed class ActionLlmTests(ITestOutputHelper output)
     [Fact]
     public void Decoding_WithTransitions_EachQueryIsWeighedByTheTransitionFromTheActionBeforeIt()
     {
-        var (lm, tokenizer) = TinyLm(Actions.Select(a => a.Replace('_', ' ')));
-        var model = new ActionLlm(lm, tokenizer, Actions, new ActionLlmConfig { Queries = 6, InteractionWidth = 16 }, new Random(4));
-        model.Eval();
-        int[] observed = [0, 0, 1, 1];
-        var current = new ActionInProgress(1, Elapsed: 0.1, Rest: 0.6);
+        var (model, observed, current) = Untrained();
         var alone = model.Anticipate(observed, current);
         Assert.True(alone.Count > 2, "this model decodes actions after the one in progress");
 
