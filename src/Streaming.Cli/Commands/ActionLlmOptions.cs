@@ -9,6 +9,21 @@ using Streaming.Models.Tokenization;
 
 namespace Streaming.Cli.Commands;
 
+/// <summary>A trained ActionLLM and what it cost: the per-split base model's pre-training (zero when given) and ActionLLM's epochs run here.</summary>
+public sealed record ActionLlmTrainingRun(ActionLlm Model, TimeSpan BaseModelTime, TimeSpan TrainingTime, int EpochsRun)
+{
+    /// <summary>The cost line the commands print, e.g. "base LM 48 s; ActionLLM 41 s, 2.1 s per epoch".</summary>
+    public static string Describe(IReadOnlyList<ActionLlmTrainingRun> runs)
+    {
+        double baseModel = runs.Sum(r => r.BaseModelTime.TotalSeconds), training = runs.Sum(r => r.TrainingTime.TotalSeconds);
+        int epochs = runs.Sum(r => r.EpochsRun), n = runs.Count;
+        var perSplit = n > 1 ? " per split" : "";
+        var lm = baseModel > 0 ? string.Create(CultureInfo.InvariantCulture, $"base LM {baseModel / n:0.0} s{perSplit}; ") : "";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{lm}ActionLLM {training / n:0.0} s{perSplit}, {(epochs > 0 ? training / epochs : 0):0.00} s per epoch");
+    }
+}
+
 /// <summary>
 /// ActionLLM's base model, architecture and training for one split, as chosen on the command line; with
 /// <paramref name="UseVisualFeatures"/> the model reads a dataset's features when every video has them (see <see cref="For"/>).
@@ -46,8 +61,9 @@ public sealed record ActionLlmSetup(string LmFolder, LanguageModelTrainingOption
     /// pre-trained first on the action sequences of the same training videos (the test videos stay unread). With
     /// <paramref name="checkpoint"/>, the model is saved there after every epoch and a run found there is resumed.
     /// </summary>
-    public ActionLlm Train(FrameLabelDataset dataset, IReadOnlyList<LabelledVideo> train, int split, ProgressTask task, string? checkpoint = null)
+    public ActionLlmTrainingRun Train(FrameLabelDataset dataset, IReadOnlyList<LabelledVideo> train, int split, ProgressTask task, string? checkpoint = null)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         int seed = Training.Seed * 100 + split;
         var resume = checkpoint is null ? null : ActionLlmCheckpoint.LoadTrainingState(checkpoint);
         var baseFolder = LmFolder.Replace("{split}", split.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
@@ -69,6 +85,7 @@ public sealed record ActionLlmSetup(string LmFolder, LanguageModelTrainingOption
             baseFolder = checkpoint is null ? scratch = Directory.CreateTempSubdirectory("streaming-lm-").FullName : Path.Combine(checkpoint, ActionLlmCheckpoint.BaseFolderName);
             trained.Save(baseFolder);
         }
+        var baseModelTime = LmFolder == PerSplitBaseModel && resume is null ? clock.Elapsed : TimeSpan.Zero;
         var tokenizerPath = Path.Combine(baseFolder, "tokenizer.json");
         if (!Directory.Exists(baseFolder) || !File.Exists(tokenizerPath))
             throw new FileNotFoundException($"ActionLLM needs a base model folder with config.json, safetensors and tokenizer.json at {Path.GetFullPath(baseFolder)}; " +
@@ -77,13 +94,15 @@ public sealed record ActionLlmSetup(string LmFolder, LanguageModelTrainingOption
         if (scratch is not null) Directory.Delete(scratch, recursive: true);
         if (resume is not null) ActionLlmCheckpoint.ReadWeights(checkpoint!, model);
         var options = Training with { Seed = seed };
-        return ActionLlmTraining.Train(model, train, options, new InlineProgress<AnticipationProgress>(p =>
+        clock.Restart();
+        ActionLlmTraining.Train(model, train, options, new InlineProgress<AnticipationProgress>(p =>
             {
                 task.MaxValue = p.TotalSteps;
                 task.Value = p.Step;
                 task.Description = string.Create(CultureInfo.InvariantCulture, $"split {split}: ActionLLM epoch {p.Epoch}/{p.Epochs} loss {p.Loss:0.000} {p.ExamplesPerSecond:0} ex/s");
             }), resume,
             checkpoint is null ? null : state => ActionLlmCheckpoint.Save(checkpoint, model, baseFolder, options.StepsPerVideo, state));
+        return new ActionLlmTrainingRun(model, baseModelTime, clock.Elapsed, options.Epochs - (resume?.EpochsDone ?? 0));
     }
 }
 

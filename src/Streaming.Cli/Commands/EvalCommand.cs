@@ -63,7 +63,7 @@ public static class EvalCommand
         // method -> per split cells
         var methods = chosen.ToDictionary(m => m, _ => new List<IReadOnlyList<MocCell>>());
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var trainingTimes = new List<double>();
+        var runs = new List<ActionLlmTrainingRun>();
         AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .Start(ctx =>
@@ -83,17 +83,16 @@ public static class EvalCommand
                     if (methods.TryGetValue("actionllm", out var llm))
                     {
                         var training = ctx.AddTask($"split {k}: ActionLLM", maxValue: 1);
-                        var splitClock = System.Diagnostics.Stopwatch.StartNew();
-                        var model = actionLlm.Train(dataset, train, k, training);
-                        trainingTimes.Add(splitClock.Elapsed.TotalSeconds);
-                        llm.Add(actionLlm.Evaluate(model, test, dataset.Actions.Count));
+                        var run = actionLlm.Train(dataset, train, k, training);
+                        runs.Add(run);
+                        llm.Add(actionLlm.Evaluate(run.Model, test, dataset.Actions.Count));
                     }
                     task.Increment(1);
                 }
             });
-        if (trainingTimes.Count > 0)
-            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-                $"ActionLLM training: {trainingTimes.Average():0.0} s per split ({trainingTimes.Average() / actionLlm.Training.Epochs:0.00} s per epoch), {trainingTimes.Sum():0} s for {trainingTimes.Count} splits; whole evaluation {clock.Elapsed.TotalSeconds:0} s"));
+        if (runs.Count > 0)
+            AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"training: {ActionLlmTrainingRun.Describe(runs)}; {runs.Count} splits; whole evaluation {clock.Elapsed.TotalSeconds:0} s")));
 
         MocReport.Write($"MoC (%) over {(only is null ? $"{dataset.SplitCount} splits" : $"split {string.Join(", ", splitNumbers)}")}: observe α, predict the next β",
             methods, jsonPath, csvPath);

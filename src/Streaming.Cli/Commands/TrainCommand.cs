@@ -124,14 +124,12 @@ public static class TrainCommand
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(Path.GetFileName(Path.GetFullPath(root)))}[/] split {split}: {train.Count} training videos, {test.Count} test videos, {dataset.Actions.Count} actions");
         (setup, var inputs) = setup.For(dataset);
         AnsiConsole.WriteLine(inputs);
-        ActionLlm? model = null;
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        ActionLlmTrainingRun? run = null;
         AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-            .Start(ctx => model = setup.Train(dataset, train, split, ctx.AddTask($"split {split}", maxValue: 1), outDir));
-        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-            $"trained in {clock.Elapsed.TotalSeconds:0} s ({clock.Elapsed.TotalSeconds / setup.Training.Epochs:0.0} s per epoch); checkpoint [green]{Markup.Escape(Path.GetFullPath(outDir))}[/]"));
-        var cells = setup.Evaluate(model!, test, dataset.Actions.Count);
+            .Start(ctx => run = setup.Train(dataset, train, split, ctx.AddTask($"split {split}", maxValue: 1), outDir));
+        AnsiConsole.MarkupLine($"trained: {Markup.Escape(ActionLlmTrainingRun.Describe([run!]))}; checkpoint [green]{Markup.Escape(Path.GetFullPath(outDir))}[/]");
+        var cells = setup.Evaluate(run!.Model, test, dataset.Actions.Count);
         MocReport.Write($"MoC (%) on split {split}'s test videos", new Dictionary<string, List<IReadOnlyList<MocCell>>> { ["actionllm"] = [cells] }, null, null);
         return 0;
     }

@@ -4,7 +4,7 @@ namespace Streaming.Models.Anticipation;
 /// How long each action ran in the training videos, as fractions of its video's length, and from that how long an
 /// action in progress has yet to run: its mean residual time E[D - e | D > e] over the training runs of that action
 /// that lasted longer than the e already elapsed. ActionLLM's own duration for the action in progress comes from a few
-/// thousand examples and is its weakest output (on 50 Salads the residual time adds about 3 points of MoC, see the
+/// thousand examples and is its weakest output (on 50 Salads the residual time adds 3.5 to 4 points of MoC, see the
 /// README); the model still decides which actions follow and how the rest of the time is shared among them.
 /// </summary>
 public sealed class ActionDurations

@@ -4,8 +4,8 @@ namespace Streaming.Models.Anticipation;
 /// Which action follows which in the training videos: the first-order transition probabilities of
 /// <see cref="TransitionAnticipator"/>, counted the same way. ActionLLM's decoding weighs each query's class
 /// probabilities by the transition from the action before it, a product of the two (as shallow fusion of a language
-/// model in speech recognition): on 50 Salads the queries alone name the next action in 4 of 10 test observations, the
-/// transitions alone in 6 of 10, and the product beats both (see the README).
+/// model in speech recognition): on 50 Salads the queries alone name the next action in 42% of the test observations,
+/// the transitions alone in 66%, their product in 74% (see the README).
 /// </summary>
 public sealed class ActionTransitions
 {
