@@ -1,5 +1,3 @@
-using System.Reactive.Concurrency;
-using System.Reactive.Subjects;
 using System.Text;
 using Streaming.Models.Anticipation;
 using Streaming.Pipeline.Batching;
@@ -7,7 +5,6 @@ using Streaming.Pipeline.Contracts;
 using Streaming.Pipeline.Inference;
 using Streaming.Pipeline.Ingest;
 using Streaming.Pipeline.Results;
-using Streaming.Pipeline.Telemetry;
 using Streaming.Pipeline.Tests.Fixtures;
 using Streaming.Pipeline.Windowing;
 
@@ -29,22 +26,12 @@ public sealed class ActionLabelPipelineTests : IClassFixture<ActionLabelPipeline
 
     static readonly DateTimeOffset T0 = SkeletonFrames.T0;
 
-    sealed class Harness : IDisposable
+    sealed class Harness : PipelineHarness
     {
-        public HistoricalScheduler Clock { get; } = new(T0.AddMinutes(10));
-        public HistoricalScheduler ModelClock { get; } = new(T0);
-        public Subject<InputMessage> Input { get; } = new();
-        public AckLog Acks { get; } = new();
-        public PipelineTelemetry Telemetry { get; } = new();
-        public List<ActionPrediction> Published { get; } = [];
-        public bool Completed { get; private set; }
-
-        public Harness(TrainedAnticipator trained, ActionLabelPipelineOptions options)
+        public Harness(TrainedAnticipator trained, ActionLabelPipelineOptions options) : base(T0.AddMinutes(10), T0)
         {
             var model = new ActionLlmActionModel(new ActionLlmAnticipator(trained, TimeSpan.FromSeconds(40)), "actionllm-tiny");
-            Input.PredictFromActions(model, model.Actions.ToHashSet(), options, Clock, ModelClock, Telemetry)
-                .SinkTo(Published.Add)
-                .Subscribe(_ => { }, () => Completed = true);
+            Run(Input.PredictFromActions(model, model.Actions.ToHashSet(), options, Clock, ModelClock, Telemetry).SinkTo(Published.Add));
         }
 
         public int Send(string json, string key = "salad-1")
@@ -54,19 +41,6 @@ public sealed class ActionLabelPipelineTests : IClassFixture<ActionLabelPipeline
         }
 
         public int Send(ActionEvent e) => Send(Encoding.UTF8.GetString(ActionEventJson.Serialize(e)), e.Stream);
-
-        public void Drain()
-        {
-            Input.OnCompleted();
-            for (int i = 0; i < 100 && !Completed; i++)
-            {
-                ModelClock.AdvanceBy(TimeSpan.FromTicks(1));
-                Clock.AdvanceBy(TimeSpan.FromSeconds(1));
-            }
-            Assert.True(Completed);
-        }
-
-        public void Dispose() => Telemetry.Dispose();
     }
 
     static readonly ActionLabelPipelineOptions Options = new()

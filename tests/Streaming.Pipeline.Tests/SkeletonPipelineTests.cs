@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.Reactive.Concurrency;
 using System.Reactive.Linq;
-using System.Reactive.Subjects;
 using System.Text;
 using FsCheck;
 using FsCheck.Fluent;
@@ -9,7 +7,6 @@ using Streaming.Pipeline.Batching;
 using Streaming.Pipeline.Contracts;
 using Streaming.Pipeline.Ingest;
 using Streaming.Pipeline.Results;
-using Streaming.Pipeline.Telemetry;
 using Streaming.Pipeline.Tests.Fixtures;
 using Streaming.Pipeline.Windowing;
 
@@ -17,34 +14,10 @@ namespace Streaming.Pipeline.Tests;
 
 public class SkeletonPipelineTests
 {
-    sealed class Harness : IDisposable
+    sealed class Harness : PipelineHarness
     {
-        public HistoricalScheduler Clock { get; } = new(SkeletonFrames.T0);
-        public HistoricalScheduler ModelClock { get; } = new(SkeletonFrames.T0);
-        public Subject<InputMessage> Input { get; } = new();
-        public AckLog Acks { get; } = new();
-        public PipelineTelemetry Telemetry { get; } = new();
-        public List<ActionPrediction> Published { get; } = [];
-        public bool Completed { get; private set; }
-
-        public Harness(SkeletonPipelineOptions options) =>
-            Input.Predict(new MotionModel(), options, Clock, ModelClock, Telemetry)
-                .SinkTo(Published.Add)
-                .Subscribe(_ => { }, () => Completed = true);
-
-        /// <summary>Completes the input and runs both clocks until the pipeline has drained.</summary>
-        public void Drain()
-        {
-            Input.OnCompleted();
-            for (int i = 0; i < 100 && !Completed; i++)
-            {
-                ModelClock.AdvanceBy(TimeSpan.FromTicks(1));
-                Clock.AdvanceBy(TimeSpan.FromSeconds(1));
-            }
-            Assert.True(Completed);
-        }
-
-        public void Dispose() => Telemetry.Dispose();
+        public Harness(SkeletonPipelineOptions options) : base(SkeletonFrames.T0, SkeletonFrames.T0) =>
+            Run(Input.Predict(new MotionModel(), options, Clock, ModelClock, Telemetry).SinkTo(Published.Add));
     }
 
     static readonly SkeletonPipelineOptions Small = new()

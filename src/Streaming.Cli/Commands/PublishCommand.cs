@@ -51,37 +51,28 @@ public static class PublishCommand
         return command;
     }
 
-    static async Task<int> Publish(string bootstrap, string topic, IReadOnlyList<RecordedStream> streams, DateTimeOffset origin, double speed, CancellationToken cancellationToken)
-    {
-        long total = streams.Sum(s => s.Frames.Count);
-        AnsiConsole.MarkupLine($"publishing {streams.Count} streams, {total} frames, to [bold]{Markup.Escape(topic)}[/] at {Markup.Escape(bootstrap)}");
-        using var sink = new KafkaSink(new KafkaSettings { BootstrapServers = bootstrap }, bootstrap);
-        await AnsiConsole.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-            .StartAsync(async ctx =>
-            {
-                var task = ctx.AddTask("frames", maxValue: total);
-                await ReplayPublisher.PublishAsync(sink, topic, streams.Select(s => s.Frames).ToList(), origin, speed,
-                    new Commands.InlineProgress<long>(n => task.Value = n), cancellationToken);
-            });
-        AnsiConsole.MarkupLine($"[green]{total} frames acknowledged by the broker[/]");
-        return 0;
-    }
+    static Task<int> Publish(string bootstrap, string topic, IReadOnlyList<RecordedStream> streams, DateTimeOffset origin, double speed, CancellationToken cancellationToken) =>
+        Publish(bootstrap, topic, $"{streams.Count} streams", streams.Sum(s => s.Frames.Count), "frames", "frames",
+            (sink, progress) => ReplayPublisher.PublishAsync(sink, topic, streams.Select(s => s.Frames).ToList(), origin, speed, progress, cancellationToken));
 
-    static async Task<int> PublishActions(string bootstrap, string topic, IReadOnlyList<RecordedActivity> activities, DateTimeOffset origin, double speed, CancellationToken cancellationToken)
+    static Task<int> PublishActions(string bootstrap, string topic, IReadOnlyList<RecordedActivity> activities, DateTimeOffset origin, double speed, CancellationToken cancellationToken) =>
+        Publish(bootstrap, topic, $"{activities.Count} activities", activities.Sum(a => a.Events.Count), "action events", "events",
+            (sink, progress) => ReplayPublisher.PublishAsync(sink, topic, activities.Select(a => a.Events).ToList(), origin, speed, progress, cancellationToken));
+
+    /// <summary>One replay with its progress bar: <paramref name="publish"/> sends every record, reporting how many the broker acknowledged.</summary>
+    static async Task<int> Publish(string bootstrap, string topic, string recordings, long total, string records, string task,
+        Func<KafkaSink, IProgress<long>, Task> publish)
     {
-        long total = activities.Sum(a => a.Events.Count);
-        AnsiConsole.MarkupLine($"publishing {activities.Count} activities, {total} action events, to [bold]{Markup.Escape(topic)}[/] at {Markup.Escape(bootstrap)}");
+        AnsiConsole.MarkupLine($"publishing {recordings}, {total} {records}, to [bold]{Markup.Escape(topic)}[/] at {Markup.Escape(bootstrap)}");
         using var sink = new KafkaSink(new KafkaSettings { BootstrapServers = bootstrap }, bootstrap);
         await AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .StartAsync(async ctx =>
             {
-                var task = ctx.AddTask("events", maxValue: total);
-                await ReplayPublisher.PublishAsync(sink, topic, activities.Select(a => a.Events).ToList(), origin, speed,
-                    new InlineProgress<long>(n => task.Value = n), cancellationToken);
+                var bar = ctx.AddTask(task, maxValue: total);
+                await publish(sink, new InlineProgress<long>(n => bar.Value = n));
             });
-        AnsiConsole.MarkupLine($"[green]{total} action events acknowledged by the broker[/]");
+        AnsiConsole.MarkupLine($"[green]{total} {records} acknowledged by the broker[/]");
         return 0;
     }
 }
