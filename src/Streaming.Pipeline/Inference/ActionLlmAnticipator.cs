@@ -78,7 +78,7 @@ public sealed class ActionLlmAnticipator
         var future = new List<ActionSegment>();
         var cursor = history.Now;
         var rest = Rest(history.Now - history.ActivityStart);
-        var current = new ActionInProgress(IndexOf(history.Segments[^1].Label), CurrentRun(history) / ActivityLength, rest / ActivityLength);
+        var current = new ActionInProgress(IndexOf(history.Segments[^1].Label), history.CurrentRun / ActivityLength, rest / ActivityLength);
         foreach (var segment in model.Anticipate(steps, current))
         {
             var duration = rest * segment.Share;
@@ -94,14 +94,6 @@ public sealed class ActionLlmAnticipator
     /// of L, so that an activity running past its expected length still gets a future.
     /// </summary>
     TimeSpan Rest(TimeSpan elapsed) => ActivityLength - elapsed > ActivityLength / 10 ? ActivityLength - elapsed : ActivityLength / 10;
-
-    /// <summary>How long the newest action has run: back to the start of its first segment in an unbroken run of it.</summary>
-    static TimeSpan CurrentRun(ActionHistory history)
-    {
-        int first = history.Segments.Count - 1;
-        while (first > 0 && history.Segments[first - 1].Label == history.Segments[^1].Label) first--;
-        return history.Now - history.Segments[first].Start;
-    }
 
     int IndexOf(string label) => index.TryGetValue(label, out int i) ? i
         : throw new InvalidOperationException($"ActionLLM does not know the action '{label}' ({model.Actions.Count} actions: {string.Join(", ", model.Actions)}).");

@@ -4,13 +4,17 @@ namespace Streaming.Pipeline.Windowing;
 
 /// <summary>
 /// What an action-label stream has shown so far: when its activity began (its first event since it last went idle)
-/// and its actions as contiguous segments, oldest first, the last one ending at the newest event. Segments older than
-/// the builder keeps are gone, but <see cref="ActivityStart"/> stays.
+/// and its actions as contiguous segments, one per run of a label (the builder merges repeated labels), oldest first,
+/// the last one ending at the newest event. Segments older than the builder keeps are gone, but
+/// <see cref="ActivityStart"/> stays.
 /// </summary>
 public sealed record ActionHistory(DateTimeOffset ActivityStart, IReadOnlyList<ActionSegment> Segments)
 {
     /// <summary>The time of the newest event: the end of the last segment.</summary>
     public DateTimeOffset Now => Segments.Count == 0 ? ActivityStart : Segments[^1].End;
+
+    /// <summary>How long the newest action has run: since the start of the last segment; zero for an empty history.</summary>
+    public TimeSpan CurrentRun => Segments.Count == 0 ? TimeSpan.Zero : Now - Segments[^1].Start;
 
     /// <summary>The action at <paramref name="time"/>: the segment holding it; before the oldest kept segment, the oldest's.</summary>
     public string LabelAt(DateTimeOffset time)

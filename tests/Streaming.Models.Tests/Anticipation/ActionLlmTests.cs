@@ -109,6 +109,7 @@ public sealed class ActionLlmTests(ITestOutputHelper output)
         Assert.Throws<ArgumentOutOfRangeException>(() => model.Anticipate(observed, current with { Action = 4 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => model.Anticipate(observed, current with { Rest = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => model.Anticipate(observed, current with { Elapsed = double.NaN }));
+        Assert.Contains("no observed steps", Assert.Throws<ArgumentException>(() => model.Anticipate([], current)).Message);
         Assert.Contains("durations of 2 actions", Assert.Throws<ArgumentException>(() => model.Durations = new ActionDurations([[0.2], [0.3]])).Message);
     }
 
