@@ -12,7 +12,9 @@ root.Subcommands.Add(BrokerCommand.Create());
 root.Subcommands.Add(LmCommand.Create());
 try
 {
-    return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    // SIGTERM and Ctrl+C cancel a command's token; `run` then drains for up to its drain timeout (at most 600 s), which the
+    // default 2 s termination timeout would cut short.
+    return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromMinutes(11) });
 }
 catch (Exception e) when (Environment.GetEnvironmentVariable("STREAMING_DEBUG") is not "1")
 {

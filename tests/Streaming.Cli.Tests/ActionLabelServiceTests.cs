@@ -1,7 +1,10 @@
+using Streaming.Kafka.Topics;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using NJsonSchema;
-using Streaming.Cli.Hosting;
+using Streaming.Service;
+using Streaming.Service.Configuration;
+using Streaming.Service.ModelFolders;
 using Streaming.Kafka.Configuration;
 using Streaming.Kafka.Embedded;
 using Streaming.Kafka.Tests.Interop;
@@ -29,7 +32,7 @@ public sealed class ActionLabelServiceTests : IDisposable
         var configuration = ServiceConfiguration.Load(Path.Combine(root, "none", "appsettings.json"),
             [new("Pipeline:Input", "ActionLabels"), new("Pipeline:Anticipator", checkpoint), new("Pipeline:ActivitySeconds", "40"),
              new("Pipeline:IdleTimeoutSeconds", "2"), new("Pipeline:PerStreamCapacity", "64"), new("Kafka:EmbeddedPartitions", "1")]);
-        Assert.Equal([PipelineSettings.ActionLabelTopic], configuration.Kafka.InputTopics);
+        Assert.Equal([StreamingTopics.ActionLabels.Name], configuration.Kafka.InputTopics);
         var kafka = configuration.Kafka;
         using var endpoint = KafkaEndpoint.Open(kafka);
         var bootstrap = endpoint.BootstrapServers;
@@ -55,7 +58,7 @@ public sealed class ActionLabelServiceTests : IDisposable
 
         var model = AnticipatorFolder.Load(checkpoint, TimeSpan.FromSeconds(configuration.Pipeline.ActivitySeconds));
         using var telemetry = new PipelineTelemetry();
-        using (var service = new StreamingService(kafka, bootstrap, model, configuration.Pipeline, telemetry, new ConsoleLog("test", LogLevel.Warning)))
+        using (var service = new StreamingService(kafka, bootstrap, model, configuration.Pipeline, telemetry, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
         {
             var deadline = DateTime.UtcNow.AddSeconds(60);
             while ((service.Published < 20 || service.DeadLettered < 5) && DateTime.UtcNow < deadline) await Task.Delay(50);

@@ -1,4 +1,7 @@
-using Streaming.Cli.Hosting;
+using Streaming.Kafka.Topics;
+using Streaming.Service;
+using Streaming.Service.Configuration;
+using Streaming.Service.ModelFolders;
 
 namespace Streaming.Cli.Tests;
 
@@ -17,7 +20,7 @@ public sealed class ServiceConfigurationTests : IDisposable
     {
         var settings = Load(("Pipeline:Input", "ActionLabels"), ("Pipeline:Anticipator", "ckpt"), ("Pipeline:ActivitySeconds", "120"));
         Assert.Equal(PipelineInput.ActionLabels, settings.Pipeline.Input);
-        Assert.Equal([PipelineSettings.ActionLabelTopic], settings.Kafka.InputTopics);
+        Assert.Equal([StreamingTopics.ActionLabels.Name], settings.Kafka.InputTopics);
         Assert.Equal(120, settings.Pipeline.ActivitySeconds);
         Assert.Equal(["labels"], Load(("Pipeline:Input", "ActionLabels"), ("Pipeline:Anticipator", "ckpt"), ("Kafka:InputTopics:0", "labels")).Kafka.InputTopics);
         Assert.Equal(["streaming.skeletons"], Load().Kafka.InputTopics);

@@ -3,8 +3,10 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using NJsonSchema;
-using Streaming.Cli.Hosting;
-using Streaming.Cli.Replay;
+using Streaming.Service;
+using Streaming.Service.Configuration;
+using Streaming.Service.ModelFolders;
+using Streaming.Service.Replay;
 using Streaming.Kafka.Configuration;
 using Streaming.Kafka.Embedded;
 using Streaming.Kafka.Tests.Interop;
@@ -47,7 +49,7 @@ public sealed class ServiceEndToEndTests
         using var telemetry = new PipelineTelemetry();
         // The backlog arrives in one burst: room for every window, so that none is dropped by backpressure.
         var pipeline = new PipelineSettings { IdleTimeoutSeconds = 2, PerStreamCapacity = 64 };
-        using (var service = new StreamingService(kafka, bootstrap, model, pipeline, telemetry, new ConsoleLog("test", LogLevel.Warning)))
+        using (var service = new StreamingService(kafka, bootstrap, model, pipeline, telemetry, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
         {
             // 60 frames, windows of 15 every 3: 16 predictions; the three bad messages and the frames of no full window go to the DLQ.
             var deadline = DateTime.UtcNow.AddSeconds(40);

@@ -3,8 +3,10 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text;
 using Microsoft.Extensions.Logging;
-using Streaming.Cli.Hosting;
-using Streaming.Cli.Replay;
+using Streaming.Service;
+using Streaming.Service.Configuration;
+using Streaming.Service.ModelFolders;
+using Streaming.Service.Replay;
 using Streaming.Kafka.Configuration;
 using Streaming.Kafka.Embedded;
 using Streaming.Kafka.Producing;
@@ -69,7 +71,7 @@ public sealed class ServiceTelemetryTests
         // 30 frames, windows of 15 every 3: 6 predictions.
         const int windows = (Frames - 15) / 3 + 1;
         var pipeline = new PipelineSettings { PerStreamCapacity = 64 };
-        using (var service = new StreamingService(kafka, bootstrap, model, pipeline, telemetry, new ConsoleLog("test", LogLevel.Warning)))
+        using (var service = new StreamingService(kafka, bootstrap, model, pipeline, telemetry, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
         {
             var deadline = DateTime.UtcNow.AddSeconds(40);
             while ((service.Published < windows || lags.LastOrDefault(-1) != 0) && DateTime.UtcNow < deadline)

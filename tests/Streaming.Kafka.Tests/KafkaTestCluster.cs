@@ -1,3 +1,4 @@
+using Streaming.Kafka.Topics;
 using Streaming.Kafka.Configuration;
 using Streaming.Kafka.DeadLettering;
 using Streaming.Kafka.Embedded;
@@ -14,7 +15,7 @@ internal sealed class KafkaTestCluster : IDisposable
     {
         Broker = new EmbeddedBroker(brokers);
         Broker.CreateTopic(Input, partitions);
-        Broker.CreateTopic(DeadLetters.TopicFor(Input), partitions);
+        Broker.CreateTopic(StreamingTopics.DeadLettersOf(Input), partitions);
         Broker.CreateTopic(Output, partitions);
         Settings = new KafkaSettings
         {

@@ -1,15 +1,13 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
-using Streaming.Cli.Demo;
-using Streaming.Cli.Hosting;
-using Streaming.Cli.Replay;
 using Streaming.Kafka.Configuration;
-using Streaming.Kafka.Consuming;
-using Streaming.Kafka.Embedded;
-using Streaming.Kafka.Producing;
 using Streaming.Pipeline.Contracts;
-using Streaming.Pipeline.Telemetry;
+using Streaming.Service.Configuration;
+using Streaming.Service.Harness;
+using Streaming.Service.Hosting;
+using Streaming.Service.ModelFolders;
+using Streaming.Service.Replay;
 
 namespace Streaming.Cli.Bench;
 
@@ -42,29 +40,22 @@ public static class PipelineBench
         var kafka = new KafkaSettings();
         var pipeline = new PipelineSettings { Model = modelFolder };
         var model = BaselineModelFolder.Load(modelFolder, TimeSpan.FromSeconds(pipeline.HorizonSeconds));
-        using var endpoint = KafkaEndpoint.Open(kafka);
-        using var telemetry = new PipelineTelemetry();
-        using var service = new StreamingService(kafka, endpoint.BootstrapServers, model, pipeline, telemetry, new ConsoleLog("bench", LogLevel.Error));
-        using var sink = new KafkaSink(kafka, endpoint.BootstrapServers);
         var latencies = new List<double>();
         int predictions = 0;
         // The first frames wait for the producer to connect to each partition's leader and get its producer id (up to
         // 1.5 s on the mock cluster): windows ending in the first Warmup are counted but their latency is not.
         var measureFrom = DateTimeOffset.MaxValue;
-        var viewerAssigned = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var viewerSettings = kafka with { GroupId = "bench-viewer", ClientId = "bench-viewer", InputTopics = [kafka.OutputTopic], OutputTopic = kafka.OutputTopic + ".unused" };
-        using var viewer = KafkaSource.Create(viewerSettings, endpoint.BootstrapServers, _ => viewerAssigned.TrySetResult()).Subscribe(record =>
+        using var logging = ConsoleLogging.Create(LogLevel.Error);
+        using var harness = new ServiceHarness(kafka, pipeline, model, logging.CreateLogger("bench"), (prediction, received) =>
         {
-            var received = DateTimeOffset.UtcNow;
-            var prediction = ActionPredictionJson.Deserialize(record.Value);
             lock (latencies)
             {
                 predictions++;
                 if (prediction.WindowEnd >= measureFrom) latencies.Add((received - prediction.WindowEnd).TotalMilliseconds);
             }
-            record.MarkDone();
         });
-        Task.WhenAll(service.Assigned, viewerAssigned.Task).Wait(TimeSpan.FromSeconds(60));
+        var service = harness.Service;
+        harness.Ready.Wait(TimeSpan.FromSeconds(60));
 
         var origin = DateTimeOffset.UnixEpoch;
         int frames = (int)(seconds * Fps);
@@ -75,7 +66,7 @@ public static class PipelineBench
         var cpuBefore = process.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         measureFrom = DateTimeOffset.UtcNow + Warmup;
-        ReplayPublisher.PublishAsync(sink, kafka.InputTopics[0], load, origin, 1, null, CancellationToken.None).GetAwaiter().GetResult();
+        ReplayPublisher.PublishAsync(harness.Producer, kafka.InputTopics[0], load, origin, 1, null, CancellationToken.None).GetAwaiter().GetResult();
         // Drain: until the predictions stop coming for a second.
         int seen = -1;
         var quiet = Stopwatch.StartNew();

@@ -2,16 +2,16 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Streaming.Cli.Bench;
-using Streaming.Cli.Demo;
-using Streaming.Cli.Hosting;
-using Streaming.Cli.Replay;
 using Streaming.Kafka.Configuration;
-using Streaming.Kafka.Consuming;
-using Streaming.Kafka.Embedded;
-using Streaming.Kafka.Producing;
+using Streaming.Kafka.Topics;
 using Streaming.Pipeline.Batching;
-using Streaming.Pipeline.Contracts;
-using Streaming.Pipeline.Telemetry;
+using Streaming.Service;
+using Streaming.Service.Configuration;
+using Streaming.Service.Demo;
+using Streaming.Service.Harness;
+using Streaming.Service.Hosting;
+using Streaming.Service.ModelFolders;
+using Streaming.Service.Replay;
 
 namespace Streaming.Cli.Commands;
 
@@ -33,8 +33,7 @@ public static class AnticipationDemo
                 $"`streaming train anticipator --split 1 --out {options.Anticipator}` (split 1 holds out the videos replayed here; about 4 minutes on 2 cores, " +
                 "or 40 s with --epochs 3 --lm-steps 100) or pass --anticipator <folder>.");
         var activities = ReplayCatalog.FiftySalads(root, options.Videos, DateTimeOffset.UnixEpoch, options.Fps, options.EveryFrames);
-        var logger = new ConsoleLog("streaming", LogLevel.Warning);
-        var kafka = new KafkaSettings { InputTopics = [PipelineSettings.ActionLabelTopic] };
+        var kafka = new KafkaSettings { InputTopics = [StreamingTopics.ActionLabels.Name] };
         // The replay runs as fast as the model goes: Block backpressure, so no window is dropped.
         var pipeline = new PipelineSettings
         {
@@ -43,25 +42,17 @@ public static class AnticipationDemo
         var model = AnticipatorFolder.Load(options.Anticipator, TimeSpan.FromSeconds(options.ActivitySeconds));
         long events = activities.Sum(a => a.Events.Count);
 
-        using var endpoint = KafkaEndpoint.Open(kafka);
-        AnsiConsole.MarkupLine($"[bold]streaming demo --anticipation[/]: embedded Kafka at {endpoint.BootstrapServers}, model {Markup.Escape(model.Id)}, " +
-            $"{activities.Count} 50 Salads videos as {events} action events, activity length {options.ActivitySeconds.ToString(CultureInfo.InvariantCulture)} s");
-        using var telemetry = new PipelineTelemetry(logger);
-        using var service = new StreamingService(kafka, endpoint.BootstrapServers, model, pipeline, telemetry, logger);
-        using var sink = new KafkaSink(kafka, endpoint.BootstrapServers);
+        using var logging = ConsoleLogging.Create(LogLevel.Warning);
         var recorder = new AnticipationRecorder(activities, options.Fps);
-        var viewerSettings = kafka with { GroupId = "streaming-demo-viewer", ClientId = "streaming-demo-viewer", InputTopics = [kafka.OutputTopic], OutputTopic = kafka.OutputTopic + ".unused" };
-        var viewerAssigned = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var viewer = KafkaSource.Create(viewerSettings, endpoint.BootstrapServers, _ => viewerAssigned.TrySetResult()).Subscribe(record =>
-        {
-            recorder.Add(ActionPredictionJson.Deserialize(record.Value));
-            record.MarkDone();
-        });
+        using var harness = new ServiceHarness(kafka, pipeline, model, logging.CreateLogger("streaming"), (prediction, _) => recorder.Add(prediction));
+        var service = harness.Service;
+        AnsiConsole.MarkupLine($"[bold]streaming demo --anticipation[/]: embedded Kafka at {harness.BootstrapServers}, model {Markup.Escape(model.Id)}, " +
+            $"{activities.Count} 50 Salads videos as {events} action events, activity length {options.ActivitySeconds.ToString(CultureInfo.InvariantCulture)} s");
         await AnsiConsole.Status().StartAsync("waiting for the service and the viewer to join their consumer groups", _ =>
-            Task.WhenAll(service.Assigned, viewerAssigned.Task).WaitAsync(TimeSpan.FromSeconds(60), cancellationToken));
+            harness.Ready.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken));
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        recorder.Origin = await ReplayPublisher.PublishAsync(sink, kafka.InputTopics[0], activities.Select(a => a.Events).ToList(), DateTimeOffset.UnixEpoch, 0, null, cancellationToken);
+        recorder.Origin = await ReplayPublisher.PublishAsync(harness.Producer, kafka.InputTopics[0], activities.Select(a => a.Events).ToList(), DateTimeOffset.UnixEpoch, 0, null, cancellationToken);
         await AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .StartAsync(async ctx =>

@@ -70,7 +70,7 @@ public static class BrokerCommand
     static string DefaultTopics()
     {
         var settings = new KafkaSettings();
-        return string.Join(',', settings.InputTopics.SelectMany(t => new[] { t, DeadLetters.TopicFor(t) }).Append(settings.OutputTopic));
+        return string.Join(',', settings.InputTopics.SelectMany(t => new[] { t, StreamingTopics.DeadLettersOf(t) }).Append(settings.OutputTopic));
     }
 
     static string[] Split(string topics) => topics.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);

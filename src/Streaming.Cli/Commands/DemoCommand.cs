@@ -5,16 +5,15 @@ using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 using Streaming.Cli.Bench;
-using Streaming.Cli.Demo;
-using Streaming.Cli.Hosting;
-using Streaming.Cli.Replay;
 using Streaming.Kafka.Configuration;
-using Streaming.Kafka.Consuming;
-using Streaming.Kafka.Embedded;
-using Streaming.Kafka.Producing;
-using Streaming.Pipeline.Contracts;
 using Streaming.Pipeline.Inference;
-using Streaming.Pipeline.Telemetry;
+using Streaming.Service;
+using Streaming.Service.Configuration;
+using Streaming.Service.Demo;
+using Streaming.Service.Harness;
+using Streaming.Service.Hosting;
+using Streaming.Service.ModelFolders;
+using Streaming.Service.Replay;
 
 namespace Streaming.Cli.Commands;
 
@@ -107,31 +106,19 @@ public static class DemoCommand
     {
         if (!(speed > 0)) throw new ArgumentOutOfRangeException(nameof(speed), $"demo --speed must be positive, got {speed}.");
         var (streams, model, pipeline) = (demo.Streams, demo.Model, demo.Pipeline);
-        var logger = new ConsoleLog("streaming", LogLevel.Warning);
-        var kafka = new KafkaSettings();
-
-        using var endpoint = KafkaEndpoint.Open(kafka);
-        AnsiConsole.MarkupLine($"[bold]streaming demo[/]: embedded Kafka at {endpoint.BootstrapServers}, model {Markup.Escape(model.Id)}, " +
+        using var logging = ConsoleLogging.Create(LogLevel.Warning);
+        var recorder = new DemoRecorder(streams, speed, lead);
+        using var harness = new ServiceHarness(new KafkaSettings(), pipeline, model, logging.CreateLogger("streaming"), recorder.Add);
+        var service = harness.Service;
+        AnsiConsole.MarkupLine($"[bold]streaming demo[/]: embedded Kafka at {harness.BootstrapServers}, model {Markup.Escape(model.Id)}, " +
             $"{streams.Count} streams ({Markup.Escape(demo.Title)}) at {speed.ToString(CultureInfo.InvariantCulture)}x, " +
             $"windows of {pipeline.WindowFrames} frames every {pipeline.HopFrames}");
-        using var telemetry = new PipelineTelemetry(logger);
-        using var service = new StreamingService(kafka, endpoint.BootstrapServers, model, pipeline, telemetry, logger);
-        using var sink = new KafkaSink(kafka, endpoint.BootstrapServers);
-
-        var recorder = new DemoRecorder(streams, speed, lead);
-        var viewerSettings = kafka with { GroupId = "streaming-demo-viewer", ClientId = "streaming-demo-viewer", InputTopics = [kafka.OutputTopic], OutputTopic = kafka.OutputTopic + ".unused" };
-        var viewerAssigned = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var viewer = KafkaSource.Create(viewerSettings, endpoint.BootstrapServers, _ => viewerAssigned.TrySetResult()).Subscribe(record =>
-        {
-            recorder.Add(ActionPredictionJson.Deserialize(record.Value), DateTimeOffset.UtcNow);
-            record.MarkDone();
-        });
         // Live sources do not wait for consumers, but a replay can: start once both consumer groups have formed.
         await AnsiConsole.Status().StartAsync("waiting for the service and the viewer to join their consumer groups", _ =>
-            Task.WhenAll(service.Assigned, viewerAssigned.Task).WaitAsync(TimeSpan.FromSeconds(60), cancellationToken));
+            harness.Ready.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken));
         var replayStart = recorder.ReplayStart = DateTimeOffset.UtcNow;
 
-        var replay = ReplayPublisher.PublishAsync(sink, kafka.InputTopics[0], streams.Select(s => s.Frames).ToList(), DateTimeOffset.UnixEpoch, speed, null, cancellationToken);
+        var replay = ReplayPublisher.PublishAsync(harness.Producer, harness.Kafka.InputTopics[0], streams.Select(s => s.Frames).ToList(), DateTimeOffset.UnixEpoch, speed, null, cancellationToken);
         await AnsiConsole.Live(Render(streams, recorder, service, 0)).AutoClear(false).StartAsync(async ctx =>
         {
             double total = (streams.Max(s => s.Frames[^1].CaptureTime) - streams.Min(s => s.Frames[0].CaptureTime)).TotalSeconds / speed;

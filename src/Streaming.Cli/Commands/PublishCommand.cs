@@ -1,7 +1,10 @@
+using Streaming.Kafka.Topics;
 using System.CommandLine;
 using Spectre.Console;
-using Streaming.Cli.Hosting;
-using Streaming.Cli.Replay;
+using Streaming.Service;
+using Streaming.Service.Configuration;
+using Streaming.Service.ModelFolders;
+using Streaming.Service.Replay;
 using Streaming.Kafka.Configuration;
 using Streaming.Kafka.Producing;
 
@@ -13,7 +16,7 @@ public static class PublishCommand
     public static Command Create()
     {
         var bootstrap = new Option<string>("--bootstrap-servers") { Description = "Kafka brokers (host:port,...), e.g. the address `streaming broker` or `streaming run` printed.", Required = true };
-        var topic = new Option<string?>("--topic") { Description = $"Input topic of the service (default {new KafkaSettings().InputTopics[0]}, or {PipelineSettings.ActionLabelTopic} for 50salads)." };
+        var topic = new Option<string?>("--topic") { Description = $"Input topic of the service (default {StreamingTopics.Skeletons.Name}, or {StreamingTopics.ActionLabels.Name} for 50salads)." };
         var dataset = new Option<string>("--dataset") { Description = "utkinect (continuous takes), msr-action3d (short clips), ntu (a .skeleton file given with --file), or 50salads (ground-truth labels as action events).", DefaultValueFactory = _ => "utkinect" };
         var takes = new Option<string>("--takes") { Description = "utkinect: test (held-out subjects), all, or take ids such as s01_e01,s03_e02.", DefaultValueFactory = _ => "test" };
         var count = new Option<int>("--count") { Description = "msr-action3d: how many test-subject clips, one stream each.", DefaultValueFactory = _ => 10 };
@@ -38,7 +41,7 @@ public static class PublishCommand
             if (parse.GetValue(dataset) == "50salads")
             {
                 var activities = ReplayCatalog.FiftySalads(Path.Combine(root, "50salads"), parse.GetValue(videos)!, origin, parse.GetValue(fps), parse.GetValue(every));
-                return PublishActions(parse.GetValue(bootstrap)!, parse.GetValue(topic) ?? PipelineSettings.ActionLabelTopic, activities, origin, parse.GetValue(speed), cancellationToken);
+                return PublishActions(parse.GetValue(bootstrap)!, parse.GetValue(topic) ?? StreamingTopics.ActionLabels.Name, activities, origin, parse.GetValue(speed), cancellationToken);
             }
             var streams = parse.GetValue(dataset) switch
             {
@@ -46,7 +49,7 @@ public static class PublishCommand
                 "msr-action3d" => ReplayCatalog.MsrAction3D(Path.Combine(root, "msr-action3d"), parse.GetValue(count), origin),
                 _ => [ReplayCatalog.Ntu(parse.GetValue(file) ?? throw new ArgumentException("publish --dataset ntu needs --file <path.skeleton>."), origin)],
             };
-            return Publish(parse.GetValue(bootstrap)!, parse.GetValue(topic) ?? new KafkaSettings().InputTopics[0], streams, origin, parse.GetValue(speed), cancellationToken);
+            return Publish(parse.GetValue(bootstrap)!, parse.GetValue(topic) ?? StreamingTopics.Skeletons.Name, streams, origin, parse.GetValue(speed), cancellationToken);
         });
         return command;
     }

@@ -22,10 +22,10 @@ public sealed record KafkaSettings
     public string ClientId { get; init; } = "streaming";
 
     /// <summary>Topics consumed, keyed by stream id.</summary>
-    public IReadOnlyList<string> InputTopics { get; init; } = ["streaming.skeletons"];
+    public IReadOnlyList<string> InputTopics { get; init; } = [StreamingTopics.Skeletons.Name];
 
     /// <summary>Topic of the recognition results, keyed by stream id.</summary>
-    public string OutputTopic { get; init; } = "streaming.actions";
+    public string OutputTopic { get; init; } = StreamingTopics.Predictions.Name;
 
     /// <summary>How often offsets of finished records are committed; they are also committed on stop and on revocation.</summary>
     public TimeSpan CommitInterval { get; init; } = TimeSpan.FromSeconds(1);

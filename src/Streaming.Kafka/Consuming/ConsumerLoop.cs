@@ -12,7 +12,7 @@ namespace Streaming.Kafka.Consuming;
 /// on inside its process span (see <see cref="KafkaTracing"/>); the consumer lag is refreshed with each commit.
 /// </remarks>
 internal sealed class ConsumerLoop(KafkaSettings settings, string bootstrapServers, IObserver<InputRecord> observer,
-    Action<IReadOnlyList<TopicPartition>>? assigned) : IDisposable
+    Action<IReadOnlyList<TopicPartition>>? assigned, ConsumptionControl? control) : IDisposable
 {
     static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
@@ -24,6 +24,7 @@ internal sealed class ConsumerLoop(KafkaSettings settings, string bootstrapServe
     readonly ManualResetEventSlim ended = new();
     readonly ConsumerConfig config = KafkaClientConfig.ForConsumer(settings, bootstrapServers);
     readonly ConsumerLag lag = new(settings.GroupId);
+    readonly HashSet<TopicPartition> paused = [];
     int loopThread;
 
     public void Run()
@@ -38,6 +39,7 @@ internal sealed class ConsumerLoop(KafkaSettings settings, string bootstrapServe
             var sinceCommit = Stopwatch.StartNew();
             while (!stop.IsCancellationRequested)
             {
+                if (control?.PauseRequested == true) Pause(consumer);
                 if (Consume(consumer) is { } consumed)
                 {
                     using (consumed.Span) observer.OnNext(consumed.Record);
@@ -82,6 +84,7 @@ internal sealed class ConsumerLoop(KafkaSettings settings, string bootstrapServe
                 Commit(consumer, ledger.Committable(partitions));
                 ledger.Drop(partitions);
                 lag.Forget(partitions);
+                paused.ExceptWith(partitions);
             })
             // Lost partitions may already be owned elsewhere: committing would overwrite the new owner's progress.
             .SetPartitionsLostHandler((_, lost) =>
@@ -89,8 +92,21 @@ internal sealed class ConsumerLoop(KafkaSettings settings, string bootstrapServe
                 var partitions = lost.Select(p => p.TopicPartition).ToList();
                 ledger.Drop(partitions);
                 lag.Forget(partitions);
+                paused.ExceptWith(partitions);
             })
             .Build();
+
+    /// <summary>Pauses every assigned partition not yet paused (a rebalance may assign new ones while draining).</summary>
+    void Pause(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        var unpaused = consumer.Assignment.Where(p => !paused.Contains(p)).ToList();
+        if (unpaused.Count > 0)
+        {
+            consumer.Pause(unpaused);
+            paused.UnionWith(unpaused);
+        }
+        control!.MarkPaused();
+    }
 
     /// <summary>A record and the span that processes it (null when nothing traces the Kafka edge).</summary>
     readonly record struct Consumed(InputRecord Record, Activity? Span);

@@ -16,12 +16,16 @@ public static class KafkaSource
 {
     /// <summary>Consumes on a new thread per subscription.</summary>
     /// <param name="assigned">Called on the consumer's thread with the partitions each rebalance assigns (the group has formed).</param>
-    public static IObservable<InputRecord> Create(KafkaSettings settings, string bootstrapServers, Action<IReadOnlyList<TopicPartition>>? assigned = null) =>
-        Create(settings, bootstrapServers, NewThreadScheduler.Default, assigned);
+    /// <param name="control">Pauses consumption without ending the subscription, for a drain before stopping.</param>
+    public static IObservable<InputRecord> Create(KafkaSettings settings, string bootstrapServers, Action<IReadOnlyList<TopicPartition>>? assigned = null,
+        ConsumptionControl? control = null) =>
+        Create(settings, bootstrapServers, NewThreadScheduler.Default, assigned, control);
 
     /// <param name="scheduler">Runs the blocking consume loop; it should give the loop a thread of its own.</param>
     /// <param name="assigned">Called on the consumer's thread with the partitions each rebalance assigns (the group has formed).</param>
-    public static IObservable<InputRecord> Create(KafkaSettings settings, string bootstrapServers, IScheduler scheduler, Action<IReadOnlyList<TopicPartition>>? assigned = null)
+    /// <param name="control">Pauses consumption without ending the subscription, for a drain before stopping.</param>
+    public static IObservable<InputRecord> Create(KafkaSettings settings, string bootstrapServers, IScheduler scheduler, Action<IReadOnlyList<TopicPartition>>? assigned = null,
+        ConsumptionControl? control = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentException.ThrowIfNullOrWhiteSpace(bootstrapServers);
@@ -30,7 +34,7 @@ public static class KafkaSource
         return Observable.Create<InputRecord>(observer =>
         {
             LibRdKafka.EnsureLoaded();
-            var loop = new ConsumerLoop(settings, bootstrapServers, observer, assigned);
+            var loop = new ConsumerLoop(settings, bootstrapServers, observer, assigned, control);
             scheduler.Schedule(loop.Run);
             return loop;
         });

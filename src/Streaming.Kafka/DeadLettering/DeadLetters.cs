@@ -1,3 +1,4 @@
+using Streaming.Kafka.Topics;
 using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
@@ -14,7 +15,6 @@ namespace Streaming.Kafka.DeadLettering;
 /// </summary>
 public sealed class DeadLetters(KafkaSink sink, TimeProvider? time = null)
 {
-    public const string TopicSuffix = ".dlq";
     public const string ReasonHeader = "dlq.reason";
     public const string SourceTopicHeader = "dlq.source.topic";
     public const string SourcePartitionHeader = "dlq.source.partition";
@@ -27,8 +27,6 @@ public sealed class DeadLetters(KafkaSink sink, TimeProvider? time = null)
 
     readonly KafkaSink sink = sink ?? throw new ArgumentNullException(nameof(sink));
     readonly TimeProvider time = time ?? TimeProvider.System;
-
-    public static string TopicFor(string sourceTopic) => sourceTopic + TopicSuffix;
 
     /// <summary>Publishes <paramref name="record"/> to its dead-letter topic and waits for the broker's acknowledgement.</summary>
     /// <param name="reason">Short, low-cardinality cause such as <c>invalid-json</c>; it tags the counter.</param>
@@ -50,7 +48,7 @@ public sealed class DeadLetters(KafkaSink sink, TimeProvider? time = null)
             Header(TimeHeader, time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture)),
         };
         if (!string.IsNullOrEmpty(detail)) headers.Add(Header(DetailHeader, detail));
-        var written = await sink.PublishAsync(TopicFor(record.Topic), record.Key, record.Value, headers, cancellationToken).ConfigureAwait(false);
+        var written = await sink.PublishAsync(StreamingTopics.DeadLettersOf(record.Topic), record.Key, record.Value, headers, cancellationToken).ConfigureAwait(false);
         KafkaMetrics.DeadLettered(record.Topic, reason);
         return written;
     }

@@ -1,3 +1,4 @@
+using Streaming.Kafka.Topics;
 using Streaming.Kafka.Configuration;
 using Streaming.Kafka.DeadLettering;
 
@@ -31,7 +32,7 @@ public sealed class KafkaEndpoint : IDisposable
             foreach (var topic in settings.InputTopics)
             {
                 broker.CreateTopic(topic, settings.EmbeddedPartitions);
-                broker.CreateTopic(DeadLetters.TopicFor(topic), settings.EmbeddedPartitions);
+                broker.CreateTopic(StreamingTopics.DeadLettersOf(topic), settings.EmbeddedPartitions);
             }
             broker.CreateTopic(settings.OutputTopic, settings.EmbeddedPartitions);
             return new KafkaEndpoint(broker.BootstrapServers, broker);

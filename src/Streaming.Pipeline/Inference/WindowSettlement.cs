@@ -35,5 +35,6 @@ sealed class WindowSettlement(Observation window, PipelineTelemetry telemetry, I
             if (ack.Release(contributed, rejection) is { Contributed: false, Rejection: { } reason })
                 telemetry.FrameDropped(reason);
         PipelineTelemetry.EndWindowSpan(Window.Span, now, outcome);
+        telemetry.WindowSettled();
     }
 }

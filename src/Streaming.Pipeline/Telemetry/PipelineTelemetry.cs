@@ -33,6 +33,7 @@ public sealed class PipelineTelemetry : IDisposable
     public const string WindowsName = "streaming.pipeline.windows";
     public const string RejectedName = "streaming.pipeline.frames.rejected";
     public const string WindowsDroppedName = "streaming.pipeline.windows.dropped";
+    public const string WindowsInFlightName = "streaming.pipeline.windows.in_flight";
     public const string BatchSizeName = "streaming.pipeline.batch.size";
     public const string QueueDepthName = "streaming.pipeline.queue.depth";
     public const string ModelLatencyName = "streaming.pipeline.model.latency";
@@ -48,6 +49,7 @@ public sealed class PipelineTelemetry : IDisposable
     readonly UpDownCounter<long> _queueDepth;
     readonly Histogram<double> _modelLatency;
     readonly Histogram<double> _endToEndLatency;
+    long _windowsInFlight;
 
     public PipelineTelemetry(ILogger? logger = null)
     {
@@ -62,7 +64,11 @@ public sealed class PipelineTelemetry : IDisposable
         _modelLatency = Meter.CreateHistogram<double>(ModelLatencyName, "ms", "Wall time of one model batch (recognize, segment, anticipate), tagged by model; batch sizes are in " + BatchSizeName + ".");
         _endToEndLatency = Meter.CreateHistogram<double>(EndToEndLatencyName, "ms",
             "From the capture time of a window's newest frame to the sink's acknowledgement of its prediction, on the pipeline's clock (clock skew that would make it negative counts as 0).");
+        Meter.CreateObservableGauge(WindowsInFlightName, () => WindowsInFlight, "{window}", "Windows formed and not yet published or dropped.");
     }
+
+    /// <summary>Windows formed and not yet settled (published or dropped): zero once a paused input has drained.</summary>
+    public long WindowsInFlight => Interlocked.Read(ref _windowsInFlight);
 
     public Meter Meter { get; }
 
@@ -70,7 +76,11 @@ public sealed class PipelineTelemetry : IDisposable
 
     internal void FrameAccepted() => _frames.Add(1);
 
-    internal void WindowFormed() => _windows.Add(1);
+    internal void WindowFormed()
+    {
+        _windows.Add(1);
+        Interlocked.Increment(ref _windowsInFlight);
+    }
 
     internal void BatchFormed(int size) => _batchSize.Record(size);
 
@@ -97,6 +107,9 @@ public sealed class PipelineTelemetry : IDisposable
         _windowsDropped.Add(1, new KeyValuePair<string, object?>("reason", rejection.Code));
         PipelineLog.WindowDropped(Logger, stream, windowId, rejection.Code, rejection.Message);
     }
+
+    /// <summary>A window was published or dropped and its frames' tokens released (their dead-letter writes, if any, begun).</summary>
+    internal void WindowSettled() => Interlocked.Decrement(ref _windowsInFlight);
 
     /// <summary>Counts a frame settled as rejected by a later stage (every window holding it was dropped).</summary>
     internal void FrameDropped(Rejection rejection) =>

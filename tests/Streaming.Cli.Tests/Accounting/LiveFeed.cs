@@ -1,5 +1,5 @@
 using System.Text;
-using Streaming.Cli.Replay;
+using Streaming.Service.Replay;
 using Streaming.Kafka.Configuration;
 using Streaming.Kafka.Producing;
 using Streaming.Pipeline.Contracts;

@@ -1,5 +1,7 @@
 using System.Diagnostics;
-using Streaming.Cli.Hosting;
+using Streaming.Service;
+using Streaming.Service.Configuration;
+using Streaming.Service.ModelFolders;
 using Streaming.Kafka.Configuration;
 using Streaming.Kafka.Embedded;
 using Xunit.Abstractions;

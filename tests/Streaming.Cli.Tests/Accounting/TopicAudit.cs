@@ -1,3 +1,4 @@
+using Streaming.Kafka.Topics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -37,7 +38,7 @@ public sealed class TopicAudit(string bootstrapServers, string inputTopic, strin
     public async Task ReadAsync()
     {
         Outputs = await Read(outputTopic);
-        DeadLetters = await Read(Kafka.DeadLettering.DeadLetters.TopicFor(inputTopic));
+        DeadLetters = await Read(StreamingTopics.DeadLettersOf(inputTopic));
     }
 
     /// <summary>Every window of every stream is published and every malformed message dead-lettered (as far as the topics show).</summary>

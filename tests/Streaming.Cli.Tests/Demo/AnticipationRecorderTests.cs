@@ -1,5 +1,5 @@
-using Streaming.Cli.Demo;
-using Streaming.Cli.Replay;
+using Streaming.Service.Demo;
+using Streaming.Service.Replay;
 using Streaming.Pipeline.Contracts;
 
 namespace Streaming.Cli.Tests.Demo;

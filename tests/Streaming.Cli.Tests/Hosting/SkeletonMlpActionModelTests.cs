@@ -1,6 +1,8 @@
 using Streaming.Cli.Commands;
-using Streaming.Cli.Hosting;
-using Streaming.Cli.Replay;
+using Streaming.Service;
+using Streaming.Service.Configuration;
+using Streaming.Service.ModelFolders;
+using Streaming.Service.Replay;
 using Streaming.Models.Datasets;
 using Streaming.Pipeline.Contracts;
 using Streaming.Pipeline.Inference;

@@ -1,3 +1,4 @@
+using Streaming.Kafka.Topics;
 using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
@@ -33,7 +34,7 @@ public sealed class AccountingTests
         var settings = cluster.Settings with
         {
             GroupId = "auditor",
-            InputTopics = [KafkaTestCluster.Output, DeadLetters.TopicFor(KafkaTestCluster.Input)],
+            InputTopics = [KafkaTestCluster.Output, StreamingTopics.DeadLettersOf(KafkaTestCluster.Input)],
             OutputTopic = "unused",
         };
         using var results = new RecordsReceived(Streaming.Kafka.Consuming.KafkaSource.Create(settings, cluster.BootstrapServers));
@@ -42,7 +43,7 @@ public sealed class AccountingTests
         return results.Records.Select(r =>
         {
             string Header(string name) => Encoding.UTF8.GetString(r.Headers.Single(h => h.Key == name).Value);
-            var dead = r.Topic.EndsWith(DeadLetters.TopicSuffix, StringComparison.Ordinal);
+            var dead = r.Topic.EndsWith(StreamingTopics.DeadLetterSuffix, StringComparison.Ordinal);
             return (
                 int.Parse(Header(dead ? DeadLetters.SourcePartitionHeader : UppercasePipeline.SourcePartitionHeader), CultureInfo.InvariantCulture),
                 long.Parse(Header(dead ? DeadLetters.SourceOffsetHeader : UppercasePipeline.SourceOffsetHeader), CultureInfo.InvariantCulture),
@@ -58,7 +59,7 @@ public sealed class AccountingTests
             var found = results.Where(r => r.Partition == partition && r.Offset == offset).ToList();
             Assert.True(found.Count > 0, $"Input {partition}@{offset} ('{value}') has neither an output nor a dead letter.");
             var expected = value.StartsWith("bad", StringComparison.Ordinal)
-                ? (DeadLetters.TopicFor(KafkaTestCluster.Input), value)
+                ? (StreamingTopics.DeadLettersOf(KafkaTestCluster.Input), value)
                 : (KafkaTestCluster.Output, value.ToUpperInvariant());
             Assert.All(found, r => Assert.Equal(expected, (r.Topic, r.Value)));
         }
@@ -104,7 +105,7 @@ public sealed class AccountingTests
     {
         using var cluster = new KafkaTestCluster(brokers: 3, partitions: 1);
         const int leader = 2;
-        foreach (var topic in new[] { KafkaTestCluster.Input, KafkaTestCluster.Output, DeadLetters.TopicFor(KafkaTestCluster.Input) })
+        foreach (var topic in new[] { KafkaTestCluster.Input, KafkaTestCluster.Output, StreamingTopics.DeadLettersOf(KafkaTestCluster.Input) })
         {
             cluster.Broker.SetPartitionLeader(topic, 0, leader);
         }

@@ -1,13 +1,14 @@
 using Streaming.Kafka.Configuration;
+using Streaming.Service.Configuration;
 
-namespace Streaming.Kafka.Tests.Configuration;
+namespace Streaming.Service.Tests.Configuration;
 
 /// <summary>Sets process environment variables: the only tests that read them, so no other class sees them.</summary>
-public sealed class KafkaConfigurationTests : IDisposable
+public sealed class ConfigurationLayersTests : IDisposable
 {
     readonly string directory = Directory.CreateTempSubdirectory("streaming-kafka-config").FullName;
-    readonly string variable = KafkaConfiguration.EnvironmentPrefix + "Kafka__GroupId";
-    readonly string clientVariable = KafkaConfiguration.EnvironmentPrefix + "Kafka__ClientId";
+    readonly string variable = ConfigurationLayers.EnvironmentPrefix + "Kafka__GroupId";
+    readonly string clientVariable = ConfigurationLayers.EnvironmentPrefix + "Kafka__ClientId";
 
     string AppSettings(string json)
     {
@@ -23,7 +24,7 @@ public sealed class KafkaConfigurationTests : IDisposable
         Environment.SetEnvironmentVariable(variable, "from-env");
         Environment.SetEnvironmentVariable(clientVariable, "env-client");
 
-        var settings = KafkaSettings.FromConfiguration(KafkaConfiguration.Build(path, [new("Kafka:ClientId", "flag-client")]));
+        var settings = KafkaSettings.FromConfiguration(ConfigurationLayers.Build(path, [new("Kafka:ClientId", "flag-client")]));
 
         Assert.Equal("from-env", settings.GroupId);
         Assert.Equal("flag-client", settings.ClientId);
@@ -34,7 +35,7 @@ public sealed class KafkaConfigurationTests : IDisposable
     [Fact]
     public void Build_MissingAppSettings_UsesDefaults()
     {
-        var settings = KafkaSettings.FromConfiguration(KafkaConfiguration.Build(Path.Combine(directory, "absent.json")));
+        var settings = KafkaSettings.FromConfiguration(ConfigurationLayers.Build(Path.Combine(directory, "absent.json")));
         Assert.True(settings.UsesEmbeddedBroker);
     }
 
@@ -42,7 +43,7 @@ public sealed class KafkaConfigurationTests : IDisposable
     public void Build_BadNumberInJson_ThrowsNamingTheKey()
     {
         var path = AppSettings("""{"Kafka": {"EmbeddedBrokers": "three"}}""");
-        var error = Assert.Throws<KafkaConfigurationException>(() => KafkaSettings.FromConfiguration(KafkaConfiguration.Build(path)));
+        var error = Assert.Throws<KafkaConfigurationException>(() => KafkaSettings.FromConfiguration(ConfigurationLayers.Build(path)));
         Assert.Equal("Kafka:EmbeddedBrokers", error.Key);
         Assert.Contains("'three'", error.Message);
     }

@@ -3,7 +3,7 @@ using Streaming.Pipeline;
 using Streaming.Pipeline.Batching;
 using Streaming.Pipeline.Windowing;
 
-namespace Streaming.Cli.Hosting;
+namespace Streaming.Service.Configuration;
 
 /// <summary>What the input topics carry.</summary>
 public enum PipelineInput
@@ -19,9 +19,6 @@ public enum PipelineInput
 public sealed record PipelineSettings
 {
     public const string SectionName = "Pipeline";
-
-    /// <summary>The input topic of action events when <c>Kafka:InputTopics</c> is not configured.</summary>
-    public const string ActionLabelTopic = "streaming.action-labels";
 
     public PipelineInput Input { get; init; } = PipelineInput.Skeletons;
 

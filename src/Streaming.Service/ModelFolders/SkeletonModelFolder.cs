@@ -3,7 +3,7 @@ using Streaming.Models.Recognition;
 using Streaming.Models.Skeletons;
 using Streaming.Pipeline.Inference;
 
-namespace Streaming.Cli.Hosting;
+namespace Streaming.Service.ModelFolders;
 
 /// <summary>
 /// The model of skeleton input (Pipeline:Model), by what the folder holds: <see cref="SkeletonMlpClassifier.ConfigFile"/> and

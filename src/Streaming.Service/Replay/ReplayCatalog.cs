@@ -1,9 +1,9 @@
-using Streaming.Cli.Demo;
+using Streaming.Service.Demo;
 using Streaming.Models.Datasets;
 using Streaming.Pipeline.Contracts;
 using Streaming.Pipeline.Replay;
 
-namespace Streaming.Cli.Replay;
+namespace Streaming.Service.Replay;
 
 /// <summary>A recorded stream ready to replay, with its ground truth where the dataset has one (seconds from its first frame).</summary>
 public sealed record RecordedStream(string Id, IReadOnlyList<SkeletonFrame> Frames, IReadOnlyList<TimelineSegment> Truth)

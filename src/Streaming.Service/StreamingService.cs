@@ -13,35 +13,46 @@ using Streaming.Pipeline.Contracts;
 using Streaming.Pipeline.Inference;
 using Streaming.Pipeline.Ingest;
 using Streaming.Pipeline.Telemetry;
+using Streaming.Service.Configuration;
 
-namespace Streaming.Cli.Hosting;
+namespace Streaming.Service;
 
 /// <summary>
 /// The running service: Kafka records in, the skeleton or action-label pipeline (<see cref="PipelineSettings.Input"/>),
 /// predictions out, with Kafka's at-least-once contract kept end to end. Each record becomes a pipeline input whose
-/// acknowledgement settles it: a record whose outputs the broker acknowledged is marked done; a rejected record goes to <c>&lt;topic&gt;.dlq</c> with its reason and is marked done
-/// once that write is acknowledged. Offsets are committed only up to records marked done (see OffsetLedger), so a
-/// crash replays exactly what had not settled. Traces flow through: a record's <c>traceparent</c> parents its process
-/// span, which the windows it joins link to, and each prediction carries its window span's <c>traceparent</c>.
+/// acknowledgement settles it: a record whose outputs the broker acknowledged is marked done; a rejected record goes to
+/// <c>&lt;topic&gt;.dlq</c> with its reason and is marked done once that write is acknowledged. Offsets are committed only
+/// up to records marked done (see OffsetLedger), so a crash replays exactly what had not settled. Traces flow through: a
+/// record's <c>traceparent</c> parents its process span, which the windows it joins link to, and each prediction carries
+/// its window span's <c>traceparent</c>.
 /// </summary>
+/// <remarks>
+/// Stopping: <see cref="DrainAsync"/> pauses the input, lets every window already formed be published, then commits and
+/// leaves the group. Frames still waiting for a window stay unsettled, so the partition's next owner reads them again and
+/// forms those windows; nothing formed here is formed twice.
+/// </remarks>
 public sealed class StreamingService : IDisposable
 {
     readonly KafkaSink sink;
     readonly DeadLetters deadLetters;
+    readonly PipelineTelemetry telemetry;
     readonly EventLoopScheduler modelThread = new(start => new Thread(start) { IsBackground = true, Name = "model" });
+    readonly ConsumptionControl consumption = new();
     readonly IDisposable subscription;
     readonly ILogger logger;
     readonly TaskCompletionSource stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     readonly TaskCompletionSource assigned = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    long published, deadLettered, publishFailures;
+    long published, deadLettered, publishFailures, writesInFlight;
+    int disposed;
 
     public StreamingService(KafkaSettings kafka, string bootstrapServers, IActionModel model, PipelineSettings pipeline, PipelineTelemetry telemetry, ILogger logger)
     {
         this.logger = logger;
+        this.telemetry = telemetry;
         sink = new KafkaSink(kafka, bootstrapServers);
         deadLetters = new DeadLetters(sink);
         var outputTopic = kafka.OutputTopic;
-        var input = KafkaSource.Create(kafka, bootstrapServers, _ => assigned.TrySetResult())
+        var input = KafkaSource.Create(kafka, bootstrapServers, _ => assigned.TrySetResult(), consumption)
             .Select(record => new InputMessage(record.Key is null ? "" : Encoding.UTF8.GetString(record.Key), record.Value ?? [],
                 new AckToken(outcome => Settle(record, outcome)), record.TraceContext));
         var outputs = pipeline.Input switch
@@ -74,12 +85,40 @@ public sealed class StreamingService : IDisposable
     /// <summary>Completes when the input ends or fails (a consumer stops only when disposed or on a fatal error).</summary>
     public Task Stopped => stopped.Task;
 
+    /// <summary>
+    /// Stops taking input and waits, at most <paramref name="bound"/>, until every window formed so far is published or
+    /// dropped and every dead-letter write is acknowledged; then commits what settled and leaves the consumer group.
+    /// </summary>
+    /// <returns>Whether everything in flight settled within the bound (if not, the rest is consumed again by the next owner).</returns>
+    public async Task<bool> DrainAsync(TimeSpan bound, CancellationToken cancellationToken = default)
+    {
+        var deadline = DateTime.UtcNow + bound;
+        consumption.Pause();
+        var drained = false;
+        try
+        {
+            await consumption.Paused.WaitAsync(bound, cancellationToken).ConfigureAwait(false);
+            while (!(drained = telemetry.WindowsInFlight == 0 && Interlocked.Read(ref writesInFlight) == 0) && DateTime.UtcNow < deadline)
+                await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            logger.LogWarning("the consumer did not pause within {Bound} s", bound.TotalSeconds);
+        }
+        if (!drained)
+            logger.LogWarning("drain bound of {Bound} s reached with {Windows} windows and {Writes} writes in flight; their records will be consumed again",
+                bound.TotalSeconds, telemetry.WindowsInFlight, Interlocked.Read(ref writesInFlight));
+        Dispose();
+        return drained;
+    }
+
     void Publish(string topic, PendingOutput output)
     {
         var prediction = output.Prediction;
         var value = ActionPredictionJson.Serialize(prediction);
         // Downstream consumers continue the window's trace.
         var headers = TraceContextHeaders.Inject(output.Window.Span?.Context ?? default);
+        Interlocked.Increment(ref writesInFlight);
         sink.PublishAsync(topic, Encoding.UTF8.GetBytes(prediction.Stream), value, headers).ContinueWith(t =>
         {
             if (t.IsCompletedSuccessfully)
@@ -93,6 +132,7 @@ public sealed class StreamingService : IDisposable
                 Interlocked.Increment(ref publishFailures);
                 logger.LogError(t.Exception?.GetBaseException(), "publishing the prediction for stream {Stream} window {Window} failed", prediction.Stream, prediction.WindowId);
             }
+            Interlocked.Decrement(ref writesInFlight);
         }, TaskScheduler.Default);
     }
 
@@ -104,6 +144,7 @@ public sealed class StreamingService : IDisposable
             return;
         }
         var rejection = outcome.Rejection!;
+        Interlocked.Increment(ref writesInFlight);
         deadLetters.PublishAsync(record, rejection.Code, rejection.Message).ContinueWith(t =>
         {
             if (t.IsCompletedSuccessfully)
@@ -115,11 +156,13 @@ public sealed class StreamingService : IDisposable
             {
                 logger.LogError(t.Exception?.GetBaseException(), "dead-lettering {Record} ({Reason}) failed; it will be consumed again after a restart", record, rejection.Code);
             }
+            Interlocked.Decrement(ref writesInFlight);
         }, TaskScheduler.Default);
     }
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 1) return;
         subscription.Dispose();
         modelThread.Dispose();
         sink.Dispose();

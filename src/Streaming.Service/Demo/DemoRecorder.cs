@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
-using Streaming.Cli.Replay;
+using Streaming.Service.Replay;
 using Streaming.Pipeline.Contracts;
 
-namespace Streaming.Cli.Demo;
+namespace Streaming.Service.Demo;
 
 /// <summary>A prediction as the demo's viewer received it.</summary>
 public sealed record ReceivedPrediction(ActionPrediction Prediction, DateTimeOffset ReceivedAt)

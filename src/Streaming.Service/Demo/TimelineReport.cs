@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 
-namespace Streaming.Cli.Demo;
+namespace Streaming.Service.Demo;
 
 /// <summary>A labelled span of a stream, in seconds from the stream's first frame.</summary>
 public sealed record TimelineSegment(string Label, double Start, double End);

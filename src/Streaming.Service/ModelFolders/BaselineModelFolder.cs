@@ -3,7 +3,7 @@ using Streaming.Models.Anticipation;
 using Streaming.Models.Recognition;
 using Streaming.Pipeline.Inference;
 
-namespace Streaming.Cli.Hosting;
+namespace Streaming.Service.ModelFolders;
 
 /// <summary>A folder written by <c>streaming train baseline</c>: pose-classifier.safetensors and anticipator.json.</summary>
 public static class BaselineModelFolder

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Streaming.Models.Anticipation;
 using Streaming.Pipeline.Inference;
 
-namespace Streaming.Cli.Hosting;
+namespace Streaming.Service.ModelFolders;
 
 /// <summary>An ActionLLM checkpoint folder written by <c>streaming train anticipator</c>, as the model of action-label input.</summary>
 public static class AnticipatorFolder

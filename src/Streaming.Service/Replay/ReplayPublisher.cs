@@ -3,7 +3,7 @@ using System.Text;
 using Streaming.Kafka.Producing;
 using Streaming.Pipeline.Contracts;
 
-namespace Streaming.Cli.Replay;
+namespace Streaming.Service.Replay;
 
 /// <summary>
 /// Publishes recorded skeleton (or action-event) streams into a topic as live sources would: keyed by stream id, all

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
-using Streaming.Cli.Replay;
+using Streaming.Service.Replay;
 using Streaming.Pipeline.Contracts;
 
-namespace Streaming.Cli.Demo;
+namespace Streaming.Service.Demo;
 
 /// <summary>What the pipeline had anticipated at one moment of an activity, and how much of it then happened.</summary>
 /// <param name="Fraction">The moment as a fraction of the activity (the protocol's alpha).</param>

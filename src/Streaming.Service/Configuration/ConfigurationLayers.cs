@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Configuration;
 
-namespace Streaming.Kafka.Configuration;
+namespace Streaming.Service.Configuration;
 
 /// <summary>The configuration layers Streaming reads, lowest precedence first.</summary>
-public static class KafkaConfiguration
+public static class ConfigurationLayers
 {
     /// <summary>Environment variables with this prefix are read, e.g. <c>STREAMING_Kafka__GroupId</c>.</summary>
     public const string EnvironmentPrefix = "STREAMING_";

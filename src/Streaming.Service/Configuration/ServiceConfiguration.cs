@@ -1,0 +1,65 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Streaming.Kafka.Configuration;
+using Streaming.Kafka.Topics;
+using Streaming.Service.Telemetry;
+
+namespace Streaming.Service.Configuration;
+
+/// <summary>
+/// Everything `streaming run` reads, in one place: appsettings.json (or the file given with --config), then
+/// <c>STREAMING_</c> environment variables (<c>STREAMING_Kafka__BootstrapServers</c>), then flags, each layer
+/// overriding the one before (<see cref="ConfigurationLayers"/>). See samples/appsettings.json for every key.
+/// </summary>
+public sealed record ServiceConfiguration(KafkaSettings Kafka, PipelineSettings Pipeline, TelemetrySettings Telemetry, HostSettings Host, LogLevel LogLevel)
+{
+    /// <summary>The layers from <paramref name="appSettingsPath"/> (absent is fine only for the default appsettings.json) and <paramref name="flags"/>.</summary>
+    public static ServiceConfiguration Load(string appSettingsPath, IEnumerable<KeyValuePair<string, string?>> flags) => From(Layers(appSettingsPath, flags));
+
+    /// <summary>The configuration layers themselves, for the host, which reads its own sections (Logging) from them too.</summary>
+    public static IConfigurationRoot Layers(string appSettingsPath, IEnumerable<KeyValuePair<string, string?>> flags)
+    {
+        if (!File.Exists(appSettingsPath) && Path.GetFileName(appSettingsPath) != "appsettings.json")
+            throw new FileNotFoundException($"configuration file {Path.GetFullPath(appSettingsPath)} not found.", appSettingsPath);
+        return ConfigurationLayers.Build(appSettingsPath, flags);
+    }
+
+    /// <summary>Binds and checks every section; throws with the key at fault.</summary>
+    public static ServiceConfiguration From(IConfiguration configuration)
+    {
+        var telemetry = Bind<TelemetrySettings>(configuration, TelemetrySettings.SectionName);
+        var host = Bind<HostSettings>(configuration, HostSettings.SectionName);
+        var levelText = configuration["Logging:Level"] ?? "Information";
+        if (!Enum.TryParse<LogLevel>(levelText, ignoreCase: true, out var level))
+            throw new ArgumentException($"Logging:Level '{levelText}' is not one of {string.Join(", ", Enum.GetNames<LogLevel>())}.");
+        var pipeline = PipelineSettings.FromConfiguration(configuration);
+        var kafka = KafkaSettings.FromConfiguration(configuration);
+        if (pipeline.Input == PipelineInput.ActionLabels)
+        {
+            pipeline.ToActionOptions();
+            if (string.IsNullOrWhiteSpace(pipeline.Anticipator))
+                throw new ArgumentException("Pipeline:Input ActionLabels needs an ActionLLM checkpoint: set Pipeline:Anticipator (--anticipator <folder>), e.g. one `streaming train anticipator` wrote.");
+            // Action events have their own topic unless one is configured.
+            if (!configuration.GetSection("Kafka:InputTopics").Exists()) kafka = kafka with { InputTopics = [StreamingTopics.ActionLabels.Name] };
+        }
+        else
+        {
+            pipeline.ToOptions();
+            if (!string.IsNullOrWhiteSpace(pipeline.Anticipator))
+                throw new ArgumentException("Pipeline:Anticipator applies to Pipeline:Input ActionLabels; skeleton input runs the models of Pipeline:Model, whose recognizer's actions are not the anticipator's.");
+        }
+        return new ServiceConfiguration(kafka, pipeline, telemetry.Validate(), host.Validate(), level);
+    }
+
+    static T Bind<T>(IConfiguration configuration, string section) where T : new()
+    {
+        try
+        {
+            return configuration.GetSection(section).Get<T>() ?? new T();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new ArgumentException($"configuration section '{section}': {e.Message}", e);
+        }
+    }
+}
