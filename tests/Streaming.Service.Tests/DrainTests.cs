@@ -25,7 +25,7 @@ public sealed class DrainTests
         };
         using var endpoint = KafkaEndpoint.Open(kafka);
         var bootstrap = endpoint.BootstrapServers;
-        var model = BaselineModelFolder.Load(Path.Combine(Cli.Tests.RepositoryFiles.Root, "samples", "baseline"), TimeSpan.FromSeconds(20));
+        var model = BaselineModelFolder.Load(Path.Combine(RepositoryFiles.Root, "samples", "baseline"), TimeSpan.FromSeconds(20));
         var pipeline = new PipelineSettings { PerStreamCapacity = 64 };
         var outputs = new List<ActionPrediction>();
         using var reader = ServiceFeed.Read(kafka, bootstrap, outputs);

@@ -14,7 +14,7 @@ static class ServiceFeed
     /// <summary>Frames <paramref name="from"/>..<paramref name="to"/> (exclusive) of take s01_e01 as stream <paramref name="stream"/>, captured from 3 s ago.</summary>
     public static IReadOnlyList<SkeletonFrame> Frames(string stream, int from, int to)
     {
-        var take = ReplayCatalog.UtKinect(Path.Combine(Cli.Tests.RepositoryFiles.Data, "utkinect-action3d"), "s01_e01", DateTimeOffset.UnixEpoch)[0];
+        var take = ReplayCatalog.UtKinect(Path.Combine(RepositoryFiles.Data, "utkinect-action3d"), "s01_e01", DateTimeOffset.UnixEpoch)[0];
         var origin = DateTimeOffset.UtcNow.AddSeconds(-3);
         return take.Frames.Take(to).Skip(from).Select(f => f with { Stream = stream, CaptureTime = origin + (f.CaptureTime - DateTimeOffset.UnixEpoch) }).ToList();
     }

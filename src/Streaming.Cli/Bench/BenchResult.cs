@@ -1,7 +1,7 @@
 namespace Streaming.Cli.Bench;
 
 /// <summary>
-/// One row of a results file (DESIGN.md §5). <see cref="Ratio"/> is value / peer value when a peer
+/// One row of a results file (docs/results-format.md). <see cref="Ratio"/> is value / peer value when a peer
 /// was measured in the same run; names are stable across versions so results can be compared.
 /// </summary>
 public sealed record BenchResult(string Name, string Metric, double Value, string? Peer = null, double? PeerValue = null)

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace Streaming.Cli.Bench;
 
-/// <summary>Writes bench and eval results as the JSON document of DESIGN.md §5.</summary>
+/// <summary>Writes bench and eval results as the JSON document of docs/results-format.md.</summary>
 public static class ResultsFile
 {
     public static void Write(string path, string command, IReadOnlyList<BenchResult> results)
@@ -21,7 +21,7 @@ public static class ResultsFile
         {
             ["command"] = command,
             ["created"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
-            ["machine"] = new JsonObject { ["cores"] = Environment.ProcessorCount, ["cpu"] = CpuModel() },
+            ["machine"] = new JsonObject { ["cores"] = Environment.ProcessorCount, ["cpu"] = CpuModel(), ["isa"] = InstructionSet() },
             ["results"] = rows,
         };
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));
@@ -30,6 +30,12 @@ public static class ResultsFile
     }
 
     static double Round(double v) => Math.Round(v, 4);
+
+    /// <summary>The widest vector instruction set the kernels use on this CPU: results move with it (floating-point order differs).</summary>
+    public static string InstructionSet() =>
+        System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? "AVX-512"
+        : System.Runtime.Intrinsics.X86.Avx2.IsSupported ? "AVX2"
+        : System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? "128-bit SIMD" : "scalar";
 
     /// <summary>The CPU model name from /proc/cpuinfo, or the architecture where that is unreadable.</summary>
     public static string CpuModel()

@@ -17,7 +17,7 @@ public static class BenchCommand
 
     static Command Pipeline()
     {
-        var json = new Option<string?>("--json") { Description = "Also write the results as JSON (DESIGN.md §5) to this path." };
+        var json = new Option<string?>("--json") { Description = "Also write the results as JSON to this path (format: docs/results-format.md)." };
         var streams = new Option<string>("--streams") { Description = "Comma-separated stream counts, one run each.", DefaultValueFactory = _ => "1,8,32,64,128" };
         var seconds = new Option<double>("--seconds") { Description = "Seconds of 30 fps skeletons per stream and run.", DefaultValueFactory = _ => 10 };
         var data = new Option<string>("--data") { Description = "The shared data folder (UTKinect takes are the streams' content).", DefaultValueFactory = _ => DataFolder.Default() };
@@ -43,7 +43,7 @@ public static class BenchCommand
 
     static Command LanguageModel()
     {
-        var json = new Option<string?>("--json") { Description = "Also write the results as JSON (DESIGN.md §5) to this path." };
+        var json = new Option<string?>("--json") { Description = "Also write the results as JSON to this path (format: docs/results-format.md)." };
         var quick = new Option<bool>("--quick") { Description = "Fewer repetitions." };
         var command = new Command("lm", "Decoder prefill (d=512, 8 layers, 8 heads / 2 kv heads, ffn 1376, vocab 32000, 256 tokens) at batch 1 and 8: tokens/s against PyTorch, allocations, peak memory.")
         {
@@ -61,7 +61,7 @@ public static class BenchCommand
 
     static Command Engine()
     {
-        var json = new Option<string?>("--json") { Description = "Also write the results as JSON (DESIGN.md §5) to this path." };
+        var json = new Option<string?>("--json") { Description = "Also write the results as JSON to this path (format: docs/results-format.md)." };
         var quick = new Option<bool>("--quick") { Description = "Fewer repetitions: a rough table in seconds rather than minutes." };
         var only = new Option<EngineBench.Part>("--only") { Description = "Run one part: Gemm or Block (default: both)." };
         var command = new Command("engine", "Tensor engine: sgemm GFLOP/s (ours, OpenBLAS, PyTorch) at 1 and 2 threads; one LLaMA-style block forward and forward+backward against PyTorch; allocations and peak memory.")

@@ -11,7 +11,7 @@ using Streaming.Models.Tokenization;
 
 namespace Streaming.Cli.Commands;
 
-/// <summary><c>streaming eval ...</c>: the published evaluation protocols, as tables, JSON (DESIGN.md §5) and CSV.</summary>
+/// <summary><c>streaming eval ...</c>: the published evaluation protocols, as tables, JSON (docs/results-format.md) and CSV.</summary>
 public static class EvalCommand
 {
     public static Command Create()
@@ -24,7 +24,7 @@ public static class EvalCommand
     static Command LongTermAnticipation()
     {
         var data = new Option<string>("--data") { Description = "A dataset in the frame-label layout (groundTruth/, mapping.txt, splits/).", DefaultValueFactory = _ => Path.Combine(DataFolder.Default(), "50salads") };
-        var json = new Option<string?>("--json") { Description = "Also write the results as JSON (DESIGN.md §5) to this path." };
+        var json = new Option<string?>("--json") { Description = "Also write the results as JSON to this path (format: docs/results-format.md)." };
         var csv = new Option<string?>("--csv") { Description = "Also write the tables as CSV (method, alpha, beta, moc) to this path." };
         var methods = new Option<string>("--methods") { Description = "Comma-separated: repeat-last, transitions, actionllm.", DefaultValueFactory = _ => "repeat-last,transitions,actionllm" };
         var splits = new Option<string?>("--splits") { Description = "Comma-separated splits to run (default: all); the table averages those." };

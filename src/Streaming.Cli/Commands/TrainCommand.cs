@@ -101,7 +101,7 @@ public static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue the run whose checkpoint is in --out from its last finished epoch." };
         var actionLlm = new ActionLlmOptions();
         var command = new Command("anticipator",
-            "Trains ActionLLM (DESIGN.md §1.1) for long-term action anticipation on one split of a frame-label dataset, on a frozen base language " +
+            "Trains ActionLLM (docs/methods.md) for long-term action anticipation on one split of a frame-label dataset, on a frozen base language " +
             "model, saving a checkpoint after every epoch; then scores the split's test videos with the anticipation protocol (see `eval lta`). " +
             "The pipeline's model stage loads the checkpoint (--anticipator).")
         {

@@ -30,7 +30,7 @@ public sealed class StreamingHostTests
         {
             ["Kafka:BootstrapServers"] = bootstrap,
             ["Kafka:GroupId"] = group,
-            ["Pipeline:Model"] = Path.Combine(Cli.Tests.RepositoryFiles.Root, "samples", "baseline"),
+            ["Pipeline:Model"] = Path.Combine(RepositoryFiles.Root, "samples", "baseline"),
             ["Pipeline:PerStreamCapacity"] = "64",
             ["Service:HealthPort"] = healthPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Service:DrainTimeoutSeconds"] = "5",

@@ -12,7 +12,7 @@ using Streaming.Pipeline.Contracts;
 using Streaming.Pipeline.Telemetry;
 using Streaming.Pipeline.Tests.Fixtures;
 
-namespace Streaming.Cli.Tests;
+namespace Streaming.Service.Tests;
 
 /// <summary>
 /// The service on action-label input as other programs see it: kcat writes action events (good and bad) of two streams

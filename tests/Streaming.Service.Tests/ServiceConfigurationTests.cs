@@ -3,7 +3,7 @@ using Streaming.Service;
 using Streaming.Service.Configuration;
 using Streaming.Service.ModelFolders;
 
-namespace Streaming.Cli.Tests;
+namespace Streaming.Service.Tests;
 
 /// <summary>The action-label input's settings as `streaming run` reads them.</summary>
 public sealed class ServiceConfigurationTests : IDisposable

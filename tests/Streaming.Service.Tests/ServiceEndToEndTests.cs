@@ -13,7 +13,7 @@ using Streaming.Kafka.Tests.Interop;
 using Streaming.Pipeline.Contracts;
 using Streaming.Pipeline.Telemetry;
 
-namespace Streaming.Cli.Tests;
+namespace Streaming.Service.Tests;
 
 /// <summary>
 /// The service as other programs see it: kcat writes skeleton messages (good and bad) into the input topic of a

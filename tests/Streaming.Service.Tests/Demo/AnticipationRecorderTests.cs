@@ -2,7 +2,7 @@ using Streaming.Service.Demo;
 using Streaming.Service.Replay;
 using Streaming.Pipeline.Contracts;
 
-namespace Streaming.Cli.Tests.Demo;
+namespace Streaming.Service.Tests.Demo;
 
 /// <summary>How the anticipation demo picks the prediction shown at a moment and scores it against the ground truth.</summary>
 public class AnticipationRecorderTests

@@ -1,4 +1,4 @@
-namespace Streaming.Cli.Tests;
+namespace Streaming.Service.Tests;
 
 /// <summary>Files of the repository and of ../shared/data, found from the test binary's folder upwards.</summary>
 public static class RepositoryFiles

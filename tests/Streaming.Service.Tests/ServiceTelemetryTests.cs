@@ -16,7 +16,7 @@ using Streaming.Pipeline.Contracts;
 using Streaming.Pipeline.Telemetry;
 using Streaming.Pipeline.Tests.Fixtures;
 
-namespace Streaming.Cli.Tests;
+namespace Streaming.Service.Tests;
 
 /// <summary>
 /// The running service's traces and metrics, seen by in-box listeners, on the embedded broker: each input frame carries
