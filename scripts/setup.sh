@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Idempotent set-up for a fresh Debian machine that has only the .NET SDK.
-# Installs the system packages Streaming uses and builds the local placeholder NuGet package.
+# Installs the system packages Streaming uses and the tokenizer tests' npm peer.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # System packages:
 #   python3-torch, python3-numpy  PyTorch oracle for the numerical tests and the peer in benchmarks
 #   libopenblas0-pthread          OpenBLAS, the GEMM yardstick in benchmarks
-#   librdkafka1, librdkafka-dev   the Kafka client library Confluent.Kafka loads (librdkafka.so)
-#   kcat                          an external Kafka client for contract tests
+#   kcat                          an external Kafka client for contract tests. It pulls in Debian's librdkafka1
+#                                 (2.0.2) as its own dependency; Streaming loads librdkafka.redist's 2.16 instead, and
+#                                 tests/Streaming.Kafka.Tests/Native/LibRdKafkaTests fails if it falls back to Debian's.
 #   docker-compose                validates docker/docker-compose.yml (no Docker engine needed)
-packages=(python3-torch python3-numpy libopenblas0-pthread librdkafka1 librdkafka-dev kcat docker-compose)
+packages=(python3-torch python3-numpy libopenblas0-pthread kcat docker-compose)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -21,18 +22,6 @@ if ((${#missing[@]})); then
   if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-
-# librdkafka.redist is absent from the NuGet copy: pack the placeholder into the local source.
-# The folder must exist before any restore: nuget.config lists it as a source.
-mkdir -p "$root/.packages"
-if [ ! -f "$root/.packages/librdkafka.redist.1.9.2.nupkg" ]; then
-  echo "setup: packing the librdkafka.redist placeholder"
-  mkdir -p "$root/.packages"
-  log="$(mktemp)"
-  if ! dotnet pack "$root/build/librdkafka-placeholder/librdkafka.redist.csproj" -c Release -o "$root/.packages" --nologo >"$log" 2>&1; then
-    cat "$log"; exit 1
-  fi
 fi
 
 # The tokenizer tests' peer (build/node-peer): Hugging Face's JavaScript tokenizers and npm

@@ -16,7 +16,8 @@ public sealed class EmbeddedBroker : IDisposable
     readonly MockClusterHandle cluster;
 
     /// <param name="brokerCount">Number of brokers in the cluster, at least 1.</param>
-    /// <exception cref="DllNotFoundException">librdkafka is not installed (run scripts/setup.sh).</exception>
+    /// <exception cref="PlatformNotSupportedException">The process is not linux-x64.</exception>
+    /// <exception cref="DllNotFoundException">librdkafka.redist's library is missing from the build output or cannot be loaded.</exception>
     public EmbeddedBroker(int brokerCount = 1)
     {
         if (brokerCount < 1)

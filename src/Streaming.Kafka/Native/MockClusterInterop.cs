@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Streaming.Kafka.Native;
 
-/// <summary>The librdkafka calls behind <see cref="Embedded.EmbeddedBroker"/> (rdkafka.h, rdkafka_mock.h).</summary>
+/// <summary>The librdkafka calls we make ourselves (rdkafka.h, rdkafka_mock.h): those behind <see cref="Embedded.EmbeddedBroker"/>, and its version.</summary>
 internal static unsafe partial class MockClusterInterop
 {
     /// <summary>RD_KAFKA_PRODUCER: the mock cluster needs a client handle for its bookkeeping; a producer is the lightest.</summary>
@@ -52,7 +52,13 @@ internal static unsafe partial class MockClusterInterop
     [LibraryImport(LibRdKafka.ImportName)]
     public static partial IntPtr rd_kafka_err2str(int error);
 
+    /// <summary>The loaded library's version, e.g. "2.16.0"; a static string.</summary>
+    [LibraryImport(LibRdKafka.ImportName)]
+    public static partial IntPtr rd_kafka_version_str();
+
     public static string ErrorText(int error) => Marshal.PtrToStringUTF8(rd_kafka_err2str(error)) ?? $"error {error}";
+
+    public static string VersionText() => Marshal.PtrToStringUTF8(rd_kafka_version_str()) ?? "";
 }
 
 /// <summary>Owns an rd_kafka_t; destroyed after every mock cluster that refers to it.</summary>
