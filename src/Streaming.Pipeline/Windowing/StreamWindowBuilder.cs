@@ -92,7 +92,7 @@ public sealed class StreamWindowBuilder
             if (pending.Windowed)
                 pending.Frame.Ack.Release(contributed: false, rejection: null);
             else
-                _telemetry.Reject(_stream, pending.Frame.Ack, new Rejection(RejectionReason.IncompleteWindow,
+                Reject(pending.Frame.Ack, new Rejection(RejectionReason.IncompleteWindow,
                     $"seq {pending.Frame.Value.Sequence}: the stream went idle or ended before its window filled."));
         }
         _window.Clear();
@@ -192,7 +192,7 @@ public sealed class StreamWindowBuilder
             if (pending.Windowed)
                 pending.Frame.Ack.Release(contributed: false, rejection: null);
             else
-                _telemetry.Reject(_stream, pending.Frame.Ack, new Rejection(RejectionReason.IncompleteWindow,
+                Reject(pending.Frame.Ack, new Rejection(RejectionReason.IncompleteWindow,
                     $"seq {pending.Frame.Value.Sequence} fell out of the window before any window held it."));
         }
         _window.RemoveRange(0, count);
@@ -200,7 +200,13 @@ public sealed class StreamWindowBuilder
 
     IReadOnlyList<Observation> Reject(Acked<SkeletonFrame> input, RejectionReason reason, string message)
     {
-        _telemetry.Reject(_stream, input.Ack, new Rejection(reason, message));
+        Reject(input.Ack, new Rejection(reason, message));
         return [];
+    }
+
+    void Reject(AckToken ack, Rejection rejection)
+    {
+        _telemetry.InputRejected(_stream, rejection);
+        ack.Reject(rejection);
     }
 }
