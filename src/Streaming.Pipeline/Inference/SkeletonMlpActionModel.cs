@@ -1,7 +1,7 @@
+using MsrAction3D = Streaming.Models.Datasets.MsrAction3D;
 using Streaming.Models.Recognition;
 using Streaming.Models.Skeletons;
 using Streaming.Pipeline.Contracts;
-using Streaming.Pipeline.Replay;
 using Streaming.Pipeline.Windowing;
 
 namespace Streaming.Pipeline.Inference;
@@ -80,7 +80,7 @@ public sealed class SkeletonMlpActionModel(SkeletonMlpClassifier classifier, str
     Take Add(Observation o)
     {
         var first = o.Frames[0];
-        if (first.Layout.Name != SkeletonLayout.Kinect20.Name || classifier.Joints != DatasetReplay.MsrToKinect.Length)
+        if (first.Layout.Name != SkeletonLayout.Kinect20.Name || classifier.Joints != MsrAction3D.Kinect20Joints.Count)
             throw new InvalidOperationException($"model {Id} was trained on MSR Action3D skeletons (kinect20, {classifier.Joints} joints); stream {o.Stream} sends {first.Layout.Name}.");
         if (!takes.TryGetValue(o.Stream, out var take) || o.Start - take.End > NewTakeGap || first.Sequence < take.Frames.Keys[0])
             takes[o.Stream] = take = new Take(o.Start);
@@ -95,9 +95,9 @@ public sealed class SkeletonMlpActionModel(SkeletonMlpClassifier classifier, str
     /// <summary>A kinect20 frame's positions in MSR Action3D's joint order, as the training files hold them.</summary>
     static float[] MsrOrder(SkeletonFrame frame)
     {
-        var map = DatasetReplay.MsrToKinect;
-        var positions = new float[map.Length * 3];
-        for (int j = 0; j < map.Length; j++)
+        var map = MsrAction3D.Kinect20Joints;
+        var positions = new float[map.Count * 3];
+        for (int j = 0; j < map.Count; j++)
         {
             var joint = frame.Joint(map[j]);
             for (int c = 0; c < 3; c++) positions[j * 3 + c] = joint[c];
@@ -107,7 +107,7 @@ public sealed class SkeletonMlpActionModel(SkeletonMlpClassifier classifier, str
 
     static SkeletonSequence Sequence(Take take)
     {
-        int j3 = DatasetReplay.MsrToKinect.Length * 3;
+        int j3 = MsrAction3D.Kinect20Joints.Count * 3;
         var positions = new float[take.Frames.Count * j3];
         int t = 0;
         foreach (var frame in take.Frames.Values) frame.CopyTo(positions, t++ * j3);

@@ -4,7 +4,6 @@ using Streaming.Cli.Replay;
 using Streaming.Models.Datasets;
 using Streaming.Pipeline.Contracts;
 using Streaming.Pipeline.Inference;
-using Streaming.Pipeline.Replay;
 using Streaming.Pipeline.Windowing;
 
 namespace Streaming.Cli.Tests.Hosting;

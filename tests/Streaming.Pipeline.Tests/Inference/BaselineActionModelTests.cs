@@ -6,7 +6,6 @@ using Streaming.Pipeline.Batching;
 using Streaming.Pipeline.Contracts;
 using Streaming.Pipeline.Inference;
 using Streaming.Pipeline.Ingest;
-using Streaming.Pipeline.Replay;
 using Streaming.Pipeline.Results;
 using Streaming.Pipeline.Telemetry;
 using Streaming.Pipeline.Tests.Fixtures;
@@ -39,7 +38,7 @@ public class BaselineActionModelTests
         var input = new Subject<InputMessage>();
         bool completed = false;
         input.Predict(model, options, clock, ImmediateScheduler.Instance, telemetry).SinkTo(published.Add).Subscribe(_ => { }, () => completed = true);
-        foreach (var frame in DatasetReplay.UtKinect(take, "utk-" + take.Take, origin))
+        foreach (var frame in UtKinectFrames.Of(take, "utk-" + take.Take, origin))
         {
             clock.AdvanceTo(frame.CaptureTime);
             input.OnNext(SkeletonFrames.Message(frame, acks, out _));
