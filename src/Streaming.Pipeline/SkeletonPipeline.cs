@@ -1,5 +1,4 @@
 using System.Reactive.Concurrency;
-using Streaming.Pipeline.Features;
 using Streaming.Pipeline.Inference;
 using Streaming.Pipeline.Ingest;
 using Streaming.Pipeline.Results;
@@ -11,7 +10,7 @@ namespace Streaming.Pipeline;
 public static class SkeletonPipeline
 {
     /// <summary>
-    /// Skeleton messages to outputs: parse, group by stream (idle expiry), window, featurize, micro-batch
+    /// Skeleton messages to outputs: parse, group by stream (idle expiry ends the stream's state), window, micro-batch
     /// across streams into the model, smooth. Every input's token settles exactly once: rejected with a
     /// reason, or contributed once the outputs holding it are acknowledged.
     /// </summary>
@@ -22,7 +21,6 @@ public static class SkeletonPipeline
         return input
             .ParseSkeletons(telemetry, options.MaxMessageBytes)
             .WindowPerStream(options.Window, scheduler, telemetry)
-            .Featurize(options.FeatureFrames)
             .InferInBatches(model, options.Batching, scheduler, modelScheduler, telemetry)
             .Smooth(options.SmoothingWindows);
     }

@@ -11,9 +11,6 @@ public sealed record SkeletonPipelineOptions
 
     public WindowOptions Window { get; init; } = WindowOptions.ByFrames(length: 32, hop: 16);
 
-    /// <summary>Time steps each window is resampled to by the feature stage.</summary>
-    public int FeatureFrames { get; init; } = 16;
-
     public MicroBatchOptions Batching { get; init; } = new();
 
     /// <summary>Windows the rolling result averages over; 1 turns smoothing off.</summary>

@@ -23,7 +23,6 @@ public class SkeletonPipelineTests
     static readonly SkeletonPipelineOptions Small = new()
     {
         Window = WindowOptions.ByFrames(4, 2) with { ReorderBound = 2 },
-        FeatureFrames = 4,
         Batching = new MicroBatchOptions { MaxBatchSize = 2, MaxWait = TimeSpan.FromMilliseconds(50), PerStreamCapacity = 64 },
     };
 
@@ -95,7 +94,6 @@ public class SkeletonPipelineTests
         var options = new SkeletonPipelineOptions
         {
             Window = window with { ReorderBound = 2, IdleTimeout = TimeSpan.FromSeconds(2) },
-            FeatureFrames = 4,
             SmoothingWindows = s.Smoothing,
             Batching = new MicroBatchOptions { MaxBatchSize = s.Batch, MaxWait = TimeSpan.FromMilliseconds(30), PerStreamCapacity = s.Capacity, Policy = s.Policy },
         };

@@ -16,6 +16,12 @@ public static class MsrAction3D
     public const int Joints = 20;
     public const int Classes = 20;
 
+    /// <summary>
+    /// MSR Action3D's joint i (Vemulapalli et al.'s body model order) is joint <c>Kinect20Joints[i]</c> of the Kinect SDK's
+    /// 20-joint order (the pipeline's kinect20 layout).
+    /// </summary>
+    public static IReadOnlyList<int> Kinect20Joints { get; } = [4, 8, 2, 1, 12, 16, 0, 5, 9, 6, 10, 7, 11, 13, 17, 14, 18, 15, 19, 3];
+
     /// <summary>The cross-subject protocol: odd subjects train, even subjects test.</summary>
     public static bool IsTrainSubject(int subject) => subject % 2 == 1;
 

@@ -12,4 +12,12 @@ public sealed record SkeletonFrame(string Stream, DateTimeOffset CaptureTime, lo
     public const int ValuesPerJoint = 4;
 
     public ReadOnlySpan<float> Joint(int j) => Joints.AsSpan(j * ValuesPerJoint, ValuesPerJoint);
+
+    /// <summary>The joints without their confidences: <c>JointCount x 3</c> (x, y, z), row-major.</summary>
+    public float[] Positions()
+    {
+        var positions = new float[Layout.JointCount * 3];
+        for (int j = 0; j < Layout.JointCount; j++) Joint(j)[..3].CopyTo(positions.AsSpan(j * 3, 3));
+        return positions;
+    }
 }

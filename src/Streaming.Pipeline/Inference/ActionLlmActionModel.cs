@@ -7,7 +7,7 @@ namespace Streaming.Pipeline.Inference;
 /// The model stage of action-label streams: the action happening is the stream's newest event (with its segment's
 /// confidence), the past segments are its history (the most recent <paramref name="maxPastSegments"/>), and the future
 /// is ActionLLM's anticipation from that history (<see cref="ActionLlmAnticipator"/>). It reads only the windows'
-/// <see cref="Observation.History"/>, so it keeps no state of its own: a window dropped by backpressure loses no history.
+/// <see cref="Observation.History"/>, so a window dropped by backpressure loses no history.
 /// </summary>
 public sealed class ActionLlmActionModel(ActionLlmAnticipator anticipator, string id, int maxPastSegments = 32) : IActionModel
 {
@@ -16,17 +16,13 @@ public sealed class ActionLlmActionModel(ActionLlmAnticipator anticipator, strin
     /// <summary>The labels an input event may carry.</summary>
     public IReadOnlyList<string> Actions => anticipator.Actions;
 
-    public IReadOnlyList<RecognizedAction> Recognize(IReadOnlyList<Observation> batch) => batch.Select(o =>
+    public IReadOnlyList<WindowPrediction> Predict(IReadOnlyList<Observation> batch) => batch.Select(o =>
     {
-        var current = HistoryOf(o).Segments[^1];
-        return new RecognizedAction(current.Label, current.Probability, [new LabelProbability(current.Label, current.Probability)]);
+        var history = HistoryOf(o);
+        var current = history.Segments[^1];
+        return new WindowPrediction(new RecognizedAction(current.Label, current.Probability, [new LabelProbability(current.Label, current.Probability)]),
+            [.. history.Segments.TakeLast(maxPastSegments)], anticipator.Anticipate(history));
     }).ToList();
-
-    public IReadOnlyList<IReadOnlyList<ActionSegment>> Segment(IReadOnlyList<Observation> batch) =>
-        batch.Select(o => (IReadOnlyList<ActionSegment>)[.. HistoryOf(o).Segments.TakeLast(maxPastSegments)]).ToList();
-
-    public IReadOnlyList<IReadOnlyList<ActionSegment>> Anticipate(IReadOnlyList<Observation> batch) =>
-        batch.Select(o => anticipator.Anticipate(HistoryOf(o))).ToList();
 
     ActionHistory HistoryOf(Observation o) => o.History is { Segments.Count: > 0 } history ? history
         : throw new InvalidOperationException($"model {Id} anticipates from action histories; stream {o.Stream} window {o.WindowId} has none (a skeleton window?).");

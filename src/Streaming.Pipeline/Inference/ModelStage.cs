@@ -150,17 +150,15 @@ sealed class ModelStage(IObserver<PendingOutput> observer, IActionModel model, M
 
     List<PendingOutput> Predict(List<Observation> batch)
     {
-        var recognized = model.Recognize(batch);
-        var past = model.Segment(batch);
-        var future = model.Anticipate(batch);
-        if (recognized.Count != batch.Count || past.Count != batch.Count || future.Count != batch.Count)
-            throw new InvalidOperationException($"model {model.Id} returned {recognized.Count}/{past.Count}/{future.Count} results (recognize/segment/anticipate) for a batch of {batch.Count}.");
+        var predictions = model.Predict(batch);
+        if (predictions.Count != batch.Count)
+            throw new InvalidOperationException($"model {model.Id} returned {predictions.Count} predictions for a batch of {batch.Count} windows.");
         var now = scheduler.Now;
         var outputs = new List<PendingOutput>(batch.Count);
         for (int i = 0; i < batch.Count; i++)
         {
-            var w = batch[i];
-            var prediction = new ActionPrediction(w.Stream, w.WindowId, w.Start, w.End, recognized[i], past[i], future[i], model.Id, (now - w.FormedAt).TotalMilliseconds);
+            var (w, p) = (batch[i], predictions[i]);
+            var prediction = new ActionPrediction(w.Stream, w.WindowId, w.Start, w.End, p.Recognized, p.Past, p.Future, model.Id, (now - w.FormedAt).TotalMilliseconds);
             outputs.Add(new PendingOutput(prediction, new WindowSettlement(w, telemetry, scheduler)));
         }
         return outputs;

@@ -22,7 +22,8 @@ public static class ParseActionEventsOperator
         {
             var parsed = ActionEventJson.Parse(message.Value.Span, labels, maxBytes);
             if (parsed.IsValid) return Observable.Return(new Acked<ActionEvent>(parsed.Value, message.Ack, message.Trace));
-            telemetry.Reject(message.Key, message.Ack, parsed.Rejection);
+            telemetry.InputRejected(message.Key, parsed.Rejection);
+            message.Ack.Reject(parsed.Rejection);
             return Observable.Empty<Acked<ActionEvent>>();
         });
     }

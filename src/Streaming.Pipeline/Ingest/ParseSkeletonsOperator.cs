@@ -20,7 +20,8 @@ public static class ParseSkeletonsOperator
         {
             var parsed = SkeletonFrameJson.Parse(message.Value.Span, maxBytes);
             if (parsed.IsValid) return Observable.Return(new Acked<SkeletonFrame>(parsed.Value, message.Ack, message.Trace));
-            telemetry.Reject(message.Key, message.Ack, parsed.Rejection);
+            telemetry.InputRejected(message.Key, parsed.Rejection);
+            message.Ack.Reject(parsed.Rejection);
             return Observable.Empty<Acked<SkeletonFrame>>();
         });
     }

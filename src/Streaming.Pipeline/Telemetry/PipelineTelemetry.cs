@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Streaming.Pipeline.Acknowledgements;
 using Streaming.Pipeline.Contracts;
 using Streaming.Pipeline.Windowing;
 
@@ -93,12 +92,11 @@ public sealed class PipelineTelemetry : IDisposable
     internal void OutputAcknowledged(Observation window, DateTimeOffset acknowledged) =>
         _endToEndLatency.Record(Math.Max(0, (acknowledged - window.LastCaptureTime).TotalMilliseconds));
 
-    /// <summary>Counts, logs and settles a rejected input.</summary>
-    internal void Reject(string stream, AckToken ack, Rejection rejection)
+    /// <summary>Counts and logs a rejected input; the stage that rejects it settles its token.</summary>
+    internal void InputRejected(string stream, Rejection rejection)
     {
         _rejected.Add(1, new KeyValuePair<string, object?>("reason", rejection.Code));
         PipelineLog.InputRejected(Logger, stream, rejection.Code, rejection.Message);
-        ack.Reject(rejection);
     }
 
     /// <summary>Counts and logs a window dropped by backpressure; its frames are counted when their tokens settle as rejected.</summary>

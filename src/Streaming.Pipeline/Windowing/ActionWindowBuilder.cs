@@ -59,7 +59,7 @@ public sealed class ActionWindowBuilder
     public void Complete()
     {
         foreach (var pending in _pending)
-            _telemetry.Reject(_stream, pending.Ack, new Rejection(RejectionReason.IncompleteWindow,
+            Reject(pending.Ack, new Rejection(RejectionReason.IncompleteWindow,
                 $"event at {pending.Value.Time:O} ({pending.Value.Label}): the stream went idle or ended before its window of {_options.EventsPerWindow} events filled."));
         _pending.Clear();
     }
@@ -110,7 +110,13 @@ public sealed class ActionWindowBuilder
 
     IReadOnlyList<Observation> Reject(Acked<ActionEvent> input, RejectionReason reason, string message)
     {
-        _telemetry.Reject(_stream, input.Ack, new Rejection(reason, message));
+        Reject(input.Ack, new Rejection(reason, message));
         return [];
+    }
+
+    void Reject(AckToken ack, Rejection rejection)
+    {
+        _telemetry.InputRejected(_stream, rejection);
+        ack.Reject(rejection);
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Streaming.Models.Skeletons;
 using Streaming.Pipeline.Acknowledgements;
 using Streaming.Pipeline.Contracts;
 
@@ -6,8 +7,9 @@ namespace Streaming.Pipeline.Windowing;
 
 /// <summary>
 /// One observation window of one stream: its inputs, the acknowledgement tokens of those inputs (held until the
-/// window is published or dropped), and the features the feature stage adds. A skeleton window has its frames in
-/// sequence order; an action-label window has no frames but the stream's <see cref="History"/>.
+/// window is published or dropped), and what the window builder keeps of its stream. A skeleton window has its frames
+/// in sequence order, their <see cref="Positions"/>, the stream's <see cref="Take"/> so far and its
+/// <see cref="Recognitions"/>; an action-label window has no frames but the stream's <see cref="History"/>.
 /// </summary>
 public sealed record Observation(
     string Stream,
@@ -18,8 +20,17 @@ public sealed record Observation(
     IReadOnlyList<AckToken> Acks,
     DateTimeOffset FormedAt)
 {
-    /// <summary>Model input from the feature stage; empty until then.</summary>
-    public float[] Features { get; init; } = [];
+    /// <summary>
+    /// Skeleton windows: the frames' joints without confidences, (frames, joints, 3) in their layout's order, made once
+    /// per window for the model. Null for action-label windows and for a window whose frames do not share one layout.
+    /// </summary>
+    public SkeletonSequence? Positions { get; init; }
+
+    /// <summary>Skeleton windows: the stream's take so far, up to this window's end; null for action-label windows.</summary>
+    public SkeletonTake? Take { get; init; }
+
+    /// <summary>Skeleton windows: the stream's recognition history, one object shared by all its windows; null for action-label windows.</summary>
+    public RecognitionHistory? Recognitions { get; init; }
 
     /// <summary>
     /// The window's span, open from formation until the window is published or dropped: a child of its last frame's

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Streaming.Models.Skeletons;
 using Streaming.Pipeline.Acknowledgements;
 using Streaming.Pipeline.Contracts;
 using Streaming.Pipeline.Telemetry;
@@ -12,6 +13,9 @@ namespace Streaming.Pipeline.Windowing;
 /// (a sequence number seen before), <c>late</c> (behind what the reorder buffer already released, or
 /// before the current window's start), <c>incomplete-window</c> (the stream ended before the frame's window filled, or,
 /// for windows counted in frames, the frame comes before the stream's first window boundary).
+/// It also keeps what the model stage remembers of the stream, so that it lives exactly as long as the stream's group:
+/// the take so far (<see cref="SkeletonTake"/>) and the recognition history (<see cref="RecognitionHistory"/>), both on
+/// every window it emits.
 /// </summary>
 /// <remarks>Not thread-safe: one builder per stream, fed by one serialized sequence.</remarks>
 public sealed class StreamWindowBuilder
@@ -26,15 +30,18 @@ public sealed class StreamWindowBuilder
     readonly HashSet<long> _released = [];
     readonly Queue<long> _releasedOrder = new();
     readonly List<Pending> _window = [];
+    readonly TakeRecorder _take = new();
+    readonly RecognitionHistory _recognitions = new();
     long? _lastReleased;
     DateTimeOffset? _windowStart;
     long _nextWindowId;
     bool _onGrid;
 
-    /// <summary>A frame held by the builder; <see cref="Windowed"/> once it has been part of an emitted window.</summary>
+    /// <summary>A frame held by the builder, with its positions; <see cref="Windowed"/> once it has been part of an emitted window.</summary>
     sealed class Pending(Acked<SkeletonFrame> frame)
     {
         public Acked<SkeletonFrame> Frame { get; } = frame;
+        public float[] Positions { get; } = frame.Value.Positions();
         public bool Windowed { get; set; }
     }
 
@@ -92,7 +99,7 @@ public sealed class StreamWindowBuilder
             if (pending.Windowed)
                 pending.Frame.Ack.Release(contributed: false, rejection: null);
             else
-                _telemetry.Reject(_stream, pending.Frame.Ack, new Rejection(RejectionReason.IncompleteWindow,
+                Reject(pending.Frame.Ack, new Rejection(RejectionReason.IncompleteWindow,
                     $"seq {pending.Frame.Value.Sequence}: the stream went idle or ended before its window filled."));
         }
         _window.Clear();
@@ -173,6 +180,7 @@ public sealed class StreamWindowBuilder
         var traces = new ActivityContext[members.Count];
         for (int i = 0; i < members.Count; i++)
         {
+            if (!members[i].Windowed) _take.Add(members[i].Frame.Value.CaptureTime, members[i].Positions);
             members[i].Windowed = true;
             members[i].Frame.Ack.Hold();
             frames[i] = members[i].Frame.Value;
@@ -180,7 +188,24 @@ public sealed class StreamWindowBuilder
             traces[i] = members[i].Frame.Trace;
         }
         _telemetry.WindowFormed();
-        return new Observation(_stream, windowId, start, end, frames, acks, now) { Span = PipelineTelemetry.StartWindowSpan(_stream, windowId, traces, now) };
+        return new Observation(_stream, windowId, start, end, frames, acks, now)
+        {
+            Positions = Positions(members),
+            Take = _take.AsOf(end),
+            Recognitions = _recognitions,
+            Span = PipelineTelemetry.StartWindowSpan(_stream, windowId, traces, now),
+        };
+    }
+
+    /// <summary>The window's positions, (frames, joints, 3); null when its frames do not share one layout.</summary>
+    static SkeletonSequence? Positions(List<Pending> members)
+    {
+        var layout = members[0].Frame.Value.Layout;
+        if (members.Any(m => m.Frame.Value.Layout != layout)) return null;
+        int j3 = layout.JointCount * 3;
+        var positions = new float[members.Count * j3];
+        for (int t = 0; t < members.Count; t++) members[t].Positions.CopyTo(positions, t * j3);
+        return new SkeletonSequence(positions, members.Count, layout.JointCount);
     }
 
     /// <summary>Lets go of the first <paramref name="count"/> frames: the windows that hold them settle them.</summary>
@@ -192,7 +217,7 @@ public sealed class StreamWindowBuilder
             if (pending.Windowed)
                 pending.Frame.Ack.Release(contributed: false, rejection: null);
             else
-                _telemetry.Reject(_stream, pending.Frame.Ack, new Rejection(RejectionReason.IncompleteWindow,
+                Reject(pending.Frame.Ack, new Rejection(RejectionReason.IncompleteWindow,
                     $"seq {pending.Frame.Value.Sequence} fell out of the window before any window held it."));
         }
         _window.RemoveRange(0, count);
@@ -200,7 +225,13 @@ public sealed class StreamWindowBuilder
 
     IReadOnlyList<Observation> Reject(Acked<SkeletonFrame> input, RejectionReason reason, string message)
     {
-        _telemetry.Reject(_stream, input.Ack, new Rejection(reason, message));
+        Reject(input.Ack, new Rejection(reason, message));
         return [];
+    }
+
+    void Reject(AckToken ack, Rejection rejection)
+    {
+        _telemetry.InputRejected(_stream, rejection);
+        ack.Reject(rejection);
     }
 }

@@ -114,7 +114,6 @@ public sealed record PipelineSettings
                 IdleTimeout = TimeSpan.FromSeconds(IdleTimeoutSeconds),
                 MaxFutureSkew = TimeSpan.FromSeconds(MaxFutureSkewSeconds),
             },
-            FeatureFrames = WindowFrames,
             Batching = Batching(),
             SmoothingWindows = SmoothingWindows,
         };

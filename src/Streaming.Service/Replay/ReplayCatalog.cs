@@ -1,7 +1,6 @@
 using Streaming.Service.Demo;
 using Streaming.Models.Datasets;
 using Streaming.Pipeline.Contracts;
-using Streaming.Pipeline.Replay;
 
 namespace Streaming.Service.Replay;
 

@@ -1,12 +1,16 @@
+using System.Reactive.Concurrency;
+using System.Reactive.Linq;
 using Streaming.Cli.Commands;
 using Streaming.Service;
 using Streaming.Service.Configuration;
 using Streaming.Service.ModelFolders;
 using Streaming.Service.Replay;
 using Streaming.Models.Datasets;
+using Streaming.Models.Skeletons;
+using Streaming.Pipeline.Acknowledgements;
 using Streaming.Pipeline.Contracts;
 using Streaming.Pipeline.Inference;
-using Streaming.Pipeline.Replay;
+using Streaming.Pipeline.Telemetry;
 using Streaming.Pipeline.Windowing;
 
 namespace Streaming.Cli.Tests.Hosting;
@@ -18,33 +22,31 @@ public class SkeletonMlpActionModelTests
     static readonly string MlpFolder = Path.Combine(RepositoryFiles.Root, "samples", "mlp");
     static readonly IReadOnlyList<MsrAction3DSample> Test = MsrAction3D.Load(Msr).Where(s => !MsrAction3D.IsTrainSubject(s.Subject)).ToList();
 
-    /// <summary>A stream's windows as the pipeline forms them (length, hop), plus one ending on the last frame if the hop skips it.</summary>
-    static List<Observation> Windows(IReadOnlyList<SkeletonFrame> frames, int length, int hop)
+    /// <summary>A stream's windows as the pipeline's windowing stage forms them in the demo (8 frames every 2), each with the stream's take so far.</summary>
+    static List<Observation> Windows(IEnumerable<SkeletonFrame> frames)
     {
-        var ends = Enumerable.Range(0, frames.Count).Where(e => e >= length - 1 && (e - length + 1) % hop == 0).ToList();
-        if (ends[^1] != frames.Count - 1) ends.Add(frames.Count - 1);
-        return ends.Select((e, i) =>
-        {
-            var window = frames.Skip(e - length + 1).Take(length).ToList();
-            return new Observation(window[0].Stream, i, window[0].CaptureTime, window[^1].CaptureTime, window, [], window[^1].CaptureTime);
-        }).ToList();
+        var clock = new HistoricalScheduler(DateTimeOffset.UnixEpoch.AddDays(1));
+        using var telemetry = new PipelineTelemetry();
+        var windows = new List<Observation>();
+        frames.Select(f => new Acked<SkeletonFrame>(f, new AckToken(_ => { }))).ToObservable(ImmediateScheduler.Instance)
+            .WindowPerStream(WindowOptions.ByFrames(DemoCommand.MsrWindowFrames, DemoCommand.MsrHopFrames) with { ReorderBound = 0 }, clock, telemetry)
+            .Subscribe(windows.Add);
+        return windows;
     }
 
-    static RecognizedAction Replay(SkeletonMlpActionModel model, IReadOnlyList<SkeletonFrame> frames)
-    {
-        RecognizedAction? last = null;
-        foreach (var window in Windows(frames, DemoCommand.MsrWindowFrames, DemoCommand.MsrHopFrames))
+    /// <summary>Predicts a stream's windows one by one; each says the take so far is one segment of its label, and anticipates nothing.</summary>
+    static List<(Observation Window, RecognizedAction Recognized)> Replay(SkeletonMlpActionModel model, IEnumerable<SkeletonFrame> frames) =>
+        Windows(frames).Select(window =>
         {
-            IReadOnlyList<Observation> batch = [window];
-            last = model.Recognize(batch)[0];
-            var past = model.Segment(batch)[0];
-            Assert.Equal(frames[0].CaptureTime, Assert.Single(past).Start);
-            Assert.Equal(window.End, past[0].End);
-            Assert.Equal(last.Label, past[0].Label);
-            Assert.Empty(model.Anticipate(batch)[0]);
-        }
-        return last!;
-    }
+            var prediction = Assert.Single(model.Predict([window]));
+            var past = Assert.Single(prediction.Past);
+            Assert.Equal((window.Take!.Start, window.End, prediction.Recognized.Label), (past.Start, past.End, past.Label));
+            Assert.Empty(prediction.Future);
+            return (window, prediction.Recognized);
+        }).ToList();
+
+    /// <summary>The first <paramref name="frames"/> frames of a sequence, as the MLP would see them offline.</summary>
+    static SkeletonSequence Prefix(SkeletonSequence s, int frames) => new(s.Positions[..(frames * s.Joints * 3)], frames, s.Joints);
 
     [Fact]
     public void ModelFolder_IsToldApartByItsFiles()
@@ -67,9 +69,9 @@ public class SkeletonMlpActionModelTests
     }
 
     /// <summary>
-    /// Replayed as a live kinect20 stream in the demo's windows, a held-out sequence's last window gives what the MLP gives
-    /// the whole sequence offline (joints turned back into MSR's order, features and standardization as in training), one
-    /// sequence of each action.
+    /// Replayed as a live kinect20 stream through the windowing stage in the demo's windows, a held-out sequence's last
+    /// window gives what the MLP gives offline for the frames it has seen (all but at most the hop less one: joints turned
+    /// back into MSR's order, features and standardization as in training), one sequence of each action.
     /// </summary>
     [Fact]
     public void LastWindow_RecognizesTheSequence_AsTheModelDoesOffline()
@@ -77,15 +79,23 @@ public class SkeletonMlpActionModelTests
         var model = SkeletonModelFolder.LoadMlp(MlpFolder);
         foreach (var sample in Test.GroupBy(s => s.Action).Select(g => g.First()))
         {
-            var offline = model.Classifier.Probabilities([sample.Skeletons])[0];
+            var frames = DatasetReplay.MsrAction3D(sample.Skeletons, "msr-" + sample.Name, DateTimeOffset.UnixEpoch).ToList();
+            var (window, live) = Replay(model, frames)[^1];
+            int seen = window.Take!.Frames.Count;
+            Assert.Equal(window.Frames[^1].Sequence + 1, seen);
+            Assert.InRange(seen, frames.Count - DemoCommand.MsrHopFrames + 1, frames.Count);
+            Assert.Equal(frames[0].CaptureTime, window.Take.Start);
+            var offline = model.Classifier.Probabilities([Prefix(sample.Skeletons, seen)])[0];
             int best = Array.IndexOf(offline, offline.Max());
-            var live = Replay(model, DatasetReplay.MsrAction3D(sample.Skeletons, "msr-" + sample.Name, DateTimeOffset.UnixEpoch).ToList());
             Assert.Equal(model.Classifier.Labels[best], live.Label);
             Assert.Equal(offline[best], live.Probability, 6);
         }
     }
 
-    /// <summary>A stream that pauses and sends another clip starts a new take: the second clip is recognized on its own.</summary>
+    /// <summary>
+    /// A stream that pauses for more than the take gap and sends another clip, numbered on, starts a new take in the
+    /// windowing stage: the second clip is recognized on its own, from the window that straddles the pause onwards.
+    /// </summary>
     [Fact]
     public void StreamThatPauses_StartsANewTake()
     {
@@ -93,12 +103,14 @@ public class SkeletonMlpActionModelTests
         var first = Test.First(s => s.Action == 12);
         var second = Test.First(s => s.Action == 16);
         var firstFrames = DatasetReplay.MsrAction3D(first.Skeletons, "camera", DateTimeOffset.UnixEpoch).ToList();
-        var resume = firstFrames[^1].CaptureTime + SkeletonMlpActionModel.NewTakeGap + TimeSpan.FromSeconds(1);
+        var resume = firstFrames[^1].CaptureTime + SkeletonTake.NewTakeGap + TimeSpan.FromSeconds(1);
         var secondFrames = DatasetReplay.MsrAction3D(second.Skeletons, "camera", resume)
             .Select(f => f with { Sequence = f.Sequence + firstFrames.Count }).ToList();
-        Replay(model, firstFrames);
-        var live = Replay(model, secondFrames);
-        var offline = model.Classifier.Probabilities([second.Skeletons])[0];
+        var replayed = Replay(model, firstFrames.Concat(secondFrames));
+        Assert.Equal(DateTimeOffset.UnixEpoch, replayed[0].Window.Take!.Start);
+        Assert.All(replayed.Where(r => r.Window.End >= resume), r => Assert.Equal(resume, r.Window.Take!.Start));
+        var (window, live) = replayed[^1];
+        var offline = model.Classifier.Probabilities([Prefix(second.Skeletons, window.Take!.Frames.Count)])[0];
         Assert.Equal(model.Classifier.Labels[Array.IndexOf(offline, offline.Max())], live.Label);
         Assert.Equal(offline.Max(), live.Probability, 6);
     }

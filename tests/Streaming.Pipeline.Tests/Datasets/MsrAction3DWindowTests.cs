@@ -1,9 +1,7 @@
 using System.Reactive.Concurrency;
 using System.Reactive.Linq;
 using Streaming.Models.Datasets;
-using Streaming.Models.Skeletons;
 using Streaming.Pipeline.Contracts;
-using Streaming.Pipeline.Features;
 using Streaming.Pipeline.Ingest;
 using Streaming.Pipeline.Telemetry;
 using Streaming.Pipeline.Tests.Fixtures;
@@ -40,7 +38,6 @@ public class MsrAction3DWindowTests
         messages.ToObservable(clock)
             .ParseSkeletons(telemetry)
             .WindowPerStream(WindowOptions.ByFrames(16, 8), clock, telemetry)
-            .Featurize(frames: 8)
             .Subscribe(windows.Add);
         clock.Start();
 
@@ -49,8 +46,11 @@ public class MsrAction3DWindowTests
         Assert.All(windows, w => Assert.Equal(16, w.Frames.Count));
         Assert.Equal(-0.371736f, windows[0].Frames[0].Joint(0)[0], 5);
         Assert.Equal(skeletons.Frame(53)[59], SkeletonFrameJson.Parse(messages[53].Value.Span).Value!.Joint(19)[2], 5);
-        Assert.All(windows, w => Assert.Equal(SkeletonFeatures.Size(8, 20), w.Features.Length));
-        Assert.All(windows, w => Assert.All(w.Features, v => Assert.True(float.IsFinite(v))));
+        // Positions once per window, joint order as sent; the take so far holds every frame windowed up to the window.
+        Assert.All(windows, w => Assert.Equal(skeletons.Positions.AsSpan((int)w.Frames[0].Sequence * 60, 16 * 60).ToArray(), w.Positions!.Positions));
+        Assert.Equal([16, 24, 32, 40, 48], windows.Select(w => w.Take!.Frames.Count));
+        Assert.Equal(skeletons.Frame(47).ToArray(), windows[^1].Take!.Frames[^1].ToArray());
+        Assert.All(windows, w => Assert.Equal((SkeletonFrames.T0, w.End), (w.Take!.Start, w.Take.End)));
         Assert.All(Enumerable.Range(48, 6), id => Assert.Equal("incomplete-window", acks.ReasonOf(id)));
     }
 }

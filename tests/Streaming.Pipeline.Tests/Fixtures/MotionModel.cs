@@ -1,3 +1,4 @@
+using Streaming.Models.Skeletons;
 using Streaming.Pipeline.Contracts;
 using Streaming.Pipeline.Inference;
 using Streaming.Pipeline.Windowing;
@@ -5,9 +6,9 @@ using Streaming.Pipeline.Windowing;
 namespace Streaming.Pipeline.Tests.Fixtures;
 
 /// <summary>
-/// A transparent model for pipeline tests (the trained models plug in later): "moving" when the window's
-/// feature velocities carry energy, else "still"; the past is the window itself, the future one window more
-/// of the same. It records every batch, and can be told to throw.
+/// A transparent model for pipeline tests (the trained models plug in later): "moving" when the window's positions
+/// change from frame to frame, else "still"; the past is the window itself, the future one window more of the same.
+/// It records every batch, and can be told to throw or to leave predictions out.
 /// </summary>
 public sealed class MotionModel : IActionModel
 {
@@ -18,28 +19,38 @@ public sealed class MotionModel : IActionModel
 
     public bool Fail { get; set; }
 
+    /// <summary>Predictions left off the end of each batch's answer: a broken model.</summary>
+    public int Missing { get; set; }
+
     /// <summary>When set, each batch waits for it: a model that cannot keep up.</summary>
     public ManualResetEventSlim? Gate { get; set; }
 
     public IReadOnlyList<IReadOnlyList<Observation>> Batches { get { lock (_gate) return [.. _batches]; } }
 
-    public IReadOnlyList<RecognizedAction> Recognize(IReadOnlyList<Observation> batch)
+    /// <summary>Two frames of one joint that moves by 1 or stays: the positions of a hand-made window.</summary>
+    public static SkeletonSequence Positions(bool moving) => new([0f, 0f, 0f, 0f, moving ? 1f : 0f, 0f], 2, 1);
+
+    public IReadOnlyList<WindowPrediction> Predict(IReadOnlyList<Observation> batch)
     {
         Gate?.Wait(TimeSpan.FromSeconds(30));
         if (Fail) throw new InvalidOperationException("motion model told to fail");
         lock (_gate) _batches.Add([.. batch]);
-        return batch.Select(o =>
+        return batch.SkipLast(Missing).Select(o =>
         {
-            double energy = o.Features.Skip(o.Features.Length / 2).Sum(v => (double)v * v);
-            double moving = energy / (energy + 0.01);
+            double energy = Energy(o.Positions!);
+            double moving = energy / (energy + 0.001);
             var topK = new[] { new LabelProbability("moving", moving), new LabelProbability("still", 1 - moving) }.OrderByDescending(l => l.Probability).ToList();
-            return new RecognizedAction(topK[0].Label, topK[0].Probability, topK);
+            return new WindowPrediction(new RecognizedAction(topK[0].Label, topK[0].Probability, topK),
+                [new ActionSegment("observed", o.Start, o.End, 1)], [new ActionSegment("observed", o.End, o.End + (o.End - o.Start), 0.5)]);
         }).ToList();
     }
 
-    public IReadOnlyList<IReadOnlyList<ActionSegment>> Segment(IReadOnlyList<Observation> batch) =>
-        batch.Select(o => (IReadOnlyList<ActionSegment>)[new ActionSegment("observed", o.Start, o.End, 1)]).ToList();
-
-    public IReadOnlyList<IReadOnlyList<ActionSegment>> Anticipate(IReadOnlyList<Observation> batch) =>
-        batch.Select(o => (IReadOnlyList<ActionSegment>)[new ActionSegment("observed", o.End, o.End + (o.End - o.Start), 0.5)]).ToList();
+    /// <summary>Sum of squared frame-to-frame displacements.</summary>
+    static double Energy(SkeletonSequence s)
+    {
+        double energy = 0;
+        for (int t = 1; t < s.Frames; t++)
+            for (int k = 0; k < s.Joints * 3; k++) energy += Math.Pow(s.Frame(t)[k] - s.Frame(t - 1)[k], 2);
+        return energy;
+    }
 }

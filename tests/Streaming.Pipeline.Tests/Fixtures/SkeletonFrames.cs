@@ -6,7 +6,7 @@ using Streaming.Pipeline.Ingest;
 
 namespace Streaming.Pipeline.Tests.Fixtures;
 
-/// <summary>Skeleton frames for tests: a body swinging one arm, so features and motion are not constant.</summary>
+/// <summary>Skeleton frames for tests: a body swinging one arm, so positions and motion are not constant.</summary>
 public static class SkeletonFrames
 {
     public static readonly DateTimeOffset T0 = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);

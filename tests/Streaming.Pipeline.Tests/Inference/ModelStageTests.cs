@@ -38,7 +38,7 @@ public sealed class ModelStageTests : IDisposable
     {
         var frame = SkeletonFrames.At30Fps(stream, id);
         var token = _acks.NewToken(out var ackId);
-        _windows.OnNext(new Observation(stream, id, frame.CaptureTime, frame.CaptureTime, [frame], [token], _clock.Now) { Features = [0f, 1f] });
+        _windows.OnNext(new Observation(stream, id, frame.CaptureTime, frame.CaptureTime, [frame], [token], _clock.Now) { Positions = MotionModel.Positions(moving: true) });
         return ackId;
     }
 
@@ -152,6 +152,37 @@ public sealed class ModelStageTests : IDisposable
         Assert.Contains("motion model told to fail", _acks.Single(failed).Rejection!.Message);
         Assert.True(_acks.Single(ok).Contributed);
         Assert.Equal(1, _metrics.Sum("streaming.pipeline.windows.dropped/model-failed"));
+    }
+
+    [Fact]
+    public void InferInBatches_OneModelCallPerBatch_GivesEachWindowItsRecognitionPastAndFuture()
+    {
+        Start(new MicroBatchOptions { MaxBatchSize = 2, MaxWait = TimeSpan.FromSeconds(1) });
+        Send("a", 0);
+        Send("b", 3);
+        RunModel();
+        Assert.Equal(["a0 b3"], _model.Batches.Select(Names));
+        Assert.Equal(2, _outputs.Count);
+        foreach (var output in _outputs)
+        {
+            var p = output.Prediction;
+            Assert.Equal("moving", p.Recognized.Label);
+            Assert.Equal(p.WindowEnd, Assert.Single(p.Past).End);
+            Assert.Equal(p.WindowEnd, Assert.Single(p.Future).Start);
+        }
+        Assert.NotEqual(_outputs[0].Prediction.Past[0].End, _outputs[1].Prediction.Past[0].End);
+    }
+
+    [Fact]
+    public void InferInBatches_ModelAnswersFewerWindows_BatchDroppedNamingTheModel()
+    {
+        Start(new MicroBatchOptions { MaxBatchSize = 2, MaxWait = TimeSpan.FromSeconds(1) });
+        _model.Missing = 1;
+        var acks = new[] { Send("a", 0), Send("b", 0) };
+        RunModel();
+        Assert.Empty(_outputs);
+        Assert.All(acks, id => Assert.Equal("model-failed", _acks.ReasonOf(id)));
+        Assert.Contains("model motion-test-1 returned 1 predictions for a batch of 2 windows", _acks.Single(acks[0]).Rejection!.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -13,7 +13,7 @@ namespace Streaming.Pipeline.Tests.Results;
 
 public class SmoothingTests
 {
-    /// <summary>Runs one-frame windows through the motion model; features with velocity energy read "moving".</summary>
+    /// <summary>Runs one-frame windows through the motion model; positions that move read "moving".</summary>
     static List<ActionPrediction> Run(IEnumerable<(string Stream, bool Moving)> windows, int smoothing, AckLog acks)
     {
         var clock = new HistoricalScheduler(SkeletonFrames.T0);
@@ -28,7 +28,7 @@ public class SmoothingTests
         foreach (var (stream, moving) in windows)
         {
             var frame = SkeletonFrames.At30Fps(stream, id);
-            source.OnNext(new Observation(stream, id++, frame.CaptureTime, frame.CaptureTime, [frame], [acks.NewToken()], clock.Now) { Features = [0f, moving ? 1f : 0f] });
+            source.OnNext(new Observation(stream, id++, frame.CaptureTime, frame.CaptureTime, [frame], [acks.NewToken()], clock.Now) { Positions = MotionModel.Positions(moving) });
             clock.AdvanceBy(TimeSpan.FromMilliseconds(10));
         }
         return published;

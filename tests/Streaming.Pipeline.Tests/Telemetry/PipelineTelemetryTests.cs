@@ -38,7 +38,6 @@ public sealed class PipelineTelemetryTests : IDisposable
         {
             // Frames arrive in order: no reorder buffer holds them back.
             Window = window with { ReorderBound = 0 },
-            FeatureFrames = 4,
             Batching = new MicroBatchOptions { MaxBatchSize = maxBatch, MaxWait = TimeSpan.FromMilliseconds(50), PerStreamCapacity = 64 },
         }, _clock, _modelClock, _telemetry).SinkTo(_published.Add).Subscribe();
 

@@ -1,8 +1,7 @@
+using Streaming.Service.Replay;
 using Streaming.Models.Datasets;
-using Streaming.Pipeline.Replay;
-using Streaming.Pipeline.Tests.Fixtures;
 
-namespace Streaming.Pipeline.Tests.Datasets;
+namespace Streaming.Service.Tests.Replay;
 
 /// <summary>50 Salads ground truth as the action events `streaming publish --dataset 50salads` sends.</summary>
 public class FrameLabelReplayTests
@@ -12,7 +11,7 @@ public class FrameLabelReplayTests
     [Fact]
     public void LabelChangesOnly_OneEventPerSegment_AtItsFirstFrame()
     {
-        var dataset = FrameLabelDataset.Open(SharedData.Path("50salads"));
+        var dataset = FrameLabelDataset.Open(Path.Combine(RepositoryFiles.Data, "50salads"));
         var video = dataset.Video("rgb-01-1");
         var events = DatasetReplay.FrameLabels(video, dataset.Actions, "s", Origin, fps: 30).ToList();
         var starts = Enumerable.Range(0, video.Labels.Length).Where(f => f == 0 || video.Labels[f] != video.Labels[f - 1]).ToList();

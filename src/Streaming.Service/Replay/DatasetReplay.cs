@@ -2,7 +2,7 @@ using Streaming.Models.Datasets;
 using Streaming.Models.Skeletons;
 using Streaming.Pipeline.Contracts;
 
-namespace Streaming.Pipeline.Replay;
+namespace Streaming.Service.Replay;
 
 /// <summary>
 /// Recorded skeleton datasets as the frames a live source would send: in the contract's layouts (kinect20 in the
@@ -10,9 +10,6 @@ namespace Streaming.Pipeline.Replay;
 /// </summary>
 public static class DatasetReplay
 {
-    /// <summary>MSR Action3D's joint i is kinect20 joint MsrToKinect[i] (Vemulapalli et al.'s body model order).</summary>
-    internal static readonly int[] MsrToKinect = [4, 8, 2, 1, 12, 16, 0, 5, 9, 6, 10, 7, 11, 13, 17, 14, 18, 15, 19, 3];
-
     /// <summary>MSR Action3D was recorded at 15 frames per second.</summary>
     public const double MsrFramesPerSecond = 15;
 
@@ -29,7 +26,7 @@ public static class DatasetReplay
     public static IEnumerable<SkeletonFrame> MsrAction3D(SkeletonSequence sequence, string stream, DateTimeOffset origin)
     {
         for (int t = 0; t < sequence.Frames; t++)
-            yield return Frame(stream, origin + TimeSpan.FromSeconds(t / MsrFramesPerSecond), t, SkeletonLayout.Kinect20, sequence, t, MsrToKinect);
+            yield return Frame(stream, origin + TimeSpan.FromSeconds(t / MsrFramesPerSecond), t, SkeletonLayout.Kinect20, sequence, t, Models.Datasets.MsrAction3D.Kinect20Joints);
     }
 
     /// <summary>The first body of each frame of an NTU RGB+D recording (frames without a body are skipped), ntu25.</summary>
@@ -61,7 +58,7 @@ public static class DatasetReplay
             }
     }
 
-    static SkeletonFrame Frame(string stream, DateTimeOffset time, long sequence, SkeletonLayout layout, SkeletonSequence s, int t, int[]? identity)
+    static SkeletonFrame Frame(string stream, DateTimeOffset time, long sequence, SkeletonLayout layout, SkeletonSequence s, int t, IReadOnlyList<int>? identity)
     {
         var joints = new float[layout.JointCount * SkeletonFrame.ValuesPerJoint];
         var frame = s.Frame(t);
