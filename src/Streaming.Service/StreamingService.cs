@@ -52,7 +52,13 @@ public sealed class StreamingService : IDisposable
         sink = new KafkaSink(kafka, bootstrapServers);
         deadLetters = new DeadLetters(sink);
         var outputTopic = kafka.OutputTopic;
-        var input = KafkaSource.Create(kafka, bootstrapServers, _ => assigned.TrySetResult(), consumption)
+        var input = KafkaSource.Create(kafka, bootstrapServers, partitions =>
+            {
+                // Which member holds which partitions: what a rebalance moved is read from the members' logs.
+                logger.LogInformation("partitions assigned: {Partitions}",
+                    partitions.Count == 0 ? "none" : string.Join(",", partitions.Select(p => $"{p.Topic}[{p.Partition.Value}]")));
+                assigned.TrySetResult();
+            }, consumption)
             .Select(record => new InputMessage(record.Key is null ? "" : Encoding.UTF8.GetString(record.Key), record.Value ?? [],
                 new AckToken(outcome => Settle(record, outcome)), record.TraceContext));
         var outputs = pipeline.Input switch

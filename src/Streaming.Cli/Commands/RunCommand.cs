@@ -58,8 +58,10 @@ public static class RunCommand
             var configuration = ServiceConfiguration.Layers(parse.GetValue(config)!, flags);
             var settings = ServiceConfiguration.From(configuration);
             using var host = StreamingHost.Build(settings, configuration);
+            // RunAsync disposes the host's services when it returns: take the worker first, to read its exit code after.
+            var worker = host.Services.GetRequiredService<StreamingWorker>();
             await host.RunAsync(cancellationToken);
-            return host.Services.GetRequiredService<StreamingWorker>().ExitCode;
+            return worker.ExitCode;
         });
         return command;
     }

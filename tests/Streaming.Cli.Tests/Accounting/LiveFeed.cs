@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using Streaming.Service.Replay;
 using Streaming.Kafka.Configuration;
@@ -15,15 +16,16 @@ public sealed record BadInput(string Key, string Payload, string Reason)
 
 /// <summary>
 /// Live skeleton streams into the input topic at 30 fps: <see cref="Streams"/> streams of <see cref="FramesPerStream"/>
-/// frames (joints of real UTKinect takes, sequence numbers from 0, capture times 1/30 s apart), with a malformed
+/// frames (joints of real UTKinect takes, reused in turn when there are more streams than takes; sequence numbers from 0,
+/// capture times 1/30 s apart), with a malformed
 /// message among them every <see cref="BadEvery"/> ticks, keyed like the good ones. Remembers every capture time, so
 /// that a published window can be traced back to exactly the frames it must hold. The last <see cref="TailFrames"/>
 /// ticks wait for <see cref="ReleaseTail"/>, so that frames still flow after the fault a test injects however slowly
-/// the service came up on a loaded machine.
+/// the service came up on a loaded machine; <see cref="HoldAt"/> adds such a wait before another tick, for a second fault.
 /// </summary>
 public sealed class LiveFeed
 {
-    public const int Streams = 6;
+    public const int DefaultStreams = 6;
     public const int FramesPerStream = 240;
     public const int BadEvery = 10;
     public const int TailFrames = 30;
@@ -32,24 +34,41 @@ public sealed class LiveFeed
     readonly IReadOnlyList<IReadOnlyList<SkeletonFrame>> takes;
     readonly Dictionary<(string Stream, DateTimeOffset Time), long> sequenceAt = [];
     readonly List<BadInput> bad = [];
-    readonly TaskCompletionSource tail = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    readonly ConcurrentDictionary<string, int> partitionOf = new(StringComparer.Ordinal);
+    readonly Dictionary<int, TaskCompletionSource> holds = new() { [FramesPerStream - TailFrames] = new(TaskCreationOptions.RunContinuationsAsynchronously) };
     int ticks;
 
     /// <summary>Lets the last <see cref="TailFrames"/> ticks go.</summary>
-    public void ReleaseTail() => tail.TrySetResult();
+    public void ReleaseTail() => Release(FramesPerStream - TailFrames);
 
-    public LiveFeed()
+    /// <summary>Makes the feed wait before tick <paramref name="tick"/> until <see cref="Release"/>; call before <see cref="RunAsync"/>.</summary>
+    public void HoldAt(int tick)
     {
-        takes = ReplayCatalog.UtKinect(Path.Combine(RepositoryFiles.Data, "utkinect-action3d"), "test", DateTimeOffset.UnixEpoch)
-            .Take(Streams).Select(t => t.Frames).ToList();
-        Assert.Equal(Streams, takes.Count);
-        Assert.All(takes, t => Assert.True(t.Count >= FramesPerStream, $"a take of {t.Count} frames is shorter than {FramesPerStream}"));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(tick);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(tick, FramesPerStream);
+        holds.TryAdd(tick, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
     }
 
-    public static IReadOnlyList<string> StreamIds { get; } = Enumerable.Range(0, Streams).Select(s => $"cam-{s}").ToList();
+    /// <summary>Lets the ticks from <paramref name="tick"/>, held by <see cref="HoldAt"/>, go.</summary>
+    public void Release(int tick) => holds[tick].TrySetResult();
+
+    public LiveFeed(int streams = DefaultStreams)
+    {
+        var all = ReplayCatalog.UtKinect(Path.Combine(RepositoryFiles.Data, "utkinect-action3d"), "test", DateTimeOffset.UnixEpoch)
+            .Select(t => t.Frames).ToList();
+        Assert.NotEmpty(all);
+        takes = Enumerable.Range(0, streams).Select(s => all[s % all.Count]).ToList();
+        Assert.All(takes, t => Assert.True(t.Count >= FramesPerStream, $"a take of {t.Count} frames is shorter than {FramesPerStream}"));
+        Streams = streams;
+        StreamIds = Enumerable.Range(0, streams).Select(s => $"cam-{s}").ToList();
+    }
+
+    public int Streams { get; }
+
+    public IReadOnlyList<string> StreamIds { get; }
 
     /// <summary>Good frames plus malformed messages.</summary>
-    public static int MessageCount => Streams * FramesPerStream + BadCount;
+    public int MessageCount => Streams * FramesPerStream + BadCount;
 
     public static int BadCount => (FramesPerStream + BadEvery - 1 - BadEvery / 2) / BadEvery;
 
@@ -57,6 +76,9 @@ public sealed class LiveFeed
 
     /// <summary>Ticks sent so far (each tick is one frame of every stream).</summary>
     public int Ticks => Volatile.Read(ref ticks);
+
+    /// <summary>The input partition the frames of <paramref name="stream"/> went to (known once one was acknowledged).</summary>
+    public int? PartitionOf(string stream) => partitionOf.TryGetValue(stream, out var partition) ? partition : null;
 
     /// <summary>The sequence number of the frame of <paramref name="stream"/> captured at <paramref name="time"/>, if one was sent.</summary>
     public long? SequenceAt(string stream, DateTimeOffset time) => sequenceAt.TryGetValue((stream, time), out var seq) ? seq : null;
@@ -69,9 +91,9 @@ public sealed class LiveFeed
         var writes = new List<Task>();
         for (int i = 0; i < FramesPerStream; i++)
         {
-            if (i == FramesPerStream - TailFrames && !tail.Task.IsCompleted)
+            if (holds.TryGetValue(i, out var hold) && !hold.Task.IsCompleted)
             {
-                await tail.Task;
+                await hold.Task;
                 origin = DateTimeOffset.UtcNow - i * FrameInterval;
             }
             var time = origin + i * FrameInterval;
@@ -82,7 +104,7 @@ public sealed class LiveFeed
                 var stream = StreamIds[s];
                 var frame = takes[s][i] with { Stream = stream, Sequence = i, CaptureTime = time };
                 sequenceAt[(stream, time)] = i;
-                writes.Add(sink.PublishAsync(topic, Encoding.UTF8.GetBytes(stream), SkeletonFrameJson.Serialize(frame)));
+                writes.Add(Write(sink, topic, stream, SkeletonFrameJson.Serialize(frame)));
             }
             if (i % BadEvery == BadEvery / 2)
             {
@@ -93,6 +115,12 @@ public sealed class LiveFeed
             Volatile.Write(ref ticks, i + 1);
         }
         await Task.WhenAll(writes);
+    }
+
+    async Task Write(KafkaSink sink, string topic, string stream, byte[] frame)
+    {
+        var written = await sink.PublishAsync(topic, Encoding.UTF8.GetBytes(stream), frame);
+        partitionOf[stream] = written.Partition.Value;
     }
 
     static async Task Write(KafkaSink sink, string topic, BadInput input)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using Streaming.Cli.Commands;
 
@@ -6,7 +7,7 @@ namespace Streaming.Cli.Tests.Accounting;
 
 /// <summary>
 /// <c>streaming run</c> as a child process (<c>dotnet streaming.dll run</c>) against a broker of the test, so that it
-/// can be killed with SIGKILL: no drain, no final commit, no leaving the group.
+/// can be killed with SIGKILL (no drain, no final commit, no leaving the group) or stopped with SIGTERM (a drain).
 /// </summary>
 public sealed class ServiceProcess : IDisposable
 {
@@ -59,6 +60,29 @@ public sealed class ServiceProcess : IDisposable
     {
         if (!process.HasExited) process.Kill();
         process.WaitForExit();
+    }
+
+    /// <summary>
+    /// SIGTERM, as an orchestrator stops a container: the service drains, commits and leaves its group. Returns the exit
+    /// code, or null if the process still runs after <paramref name="within"/> (it is then left to <see cref="Dispose"/>).
+    /// </summary>
+    public async Task<int?> TerminateAsync(TimeSpan within)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+            Assert.True(kill.ExitCode == 0 || process.HasExited, $"kill -TERM {process.Id} failed with exit code {kill.ExitCode}");
+        }
+        using var timeout = new CancellationTokenSource(within);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+        return process.ExitCode;
     }
 
     public void Dispose()

@@ -14,11 +14,11 @@ public sealed record TopicRecord(string? Key, string? Payload, IReadOnlyDictiona
 
 /// <summary>What the accounting found: the figures a report quotes.</summary>
 public sealed record AccountingFigures(
-    int MessagesIn, int Outputs, int DistinctWindows, int ExpectedWindows, int Duplicates,
+    int Streams, int MessagesIn, int Outputs, int DistinctWindows, int ExpectedWindows, int Duplicates,
     int DeadLetters, int MalformedDeadLettered, int FramesRedeliveredToDeadLetters)
 {
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"messages in {MessagesIn} ({LiveFeed.Streams * LiveFeed.FramesPerStream} frames of {LiveFeed.Streams} streams, {LiveFeed.BadCount} malformed); windows out {Outputs} " +
+        $"messages in {MessagesIn} ({Streams * LiveFeed.FramesPerStream} frames of {Streams} streams, {LiveFeed.BadCount} malformed); windows out {Outputs} " +
         $"({DistinctWindows} distinct of {ExpectedWindows} expected, {Duplicates} duplicates); dead letters {DeadLetters} " +
         $"({MalformedDeadLettered} of malformed messages, {FramesRedeliveredToDeadLetters} of frames redelivered after a restart)");
 }
@@ -46,7 +46,7 @@ public sealed class TopicAudit(string bootstrapServers, string inputTopic, strin
     {
         var windows = Outputs.Select(o => ActionPredictionJson.Deserialize(Encoding.UTF8.GetBytes(o.Payload!)))
             .Select(p => (p.Stream, p.WindowStart)).ToHashSet();
-        return windows.Count >= LiveFeed.Streams * WindowsPerStream
+        return windows.Count >= feed.Streams * WindowsPerStream
             && feed.Bad.All(b => DeadLetters.Any(d => d.Payload == b.Payload));
     }
 
@@ -61,7 +61,7 @@ public sealed class TopicAudit(string bootstrapServers, string inputTopic, strin
             Assert.True(errors.Count == 0, $"output does not match the schema: {string.Join("; ", errors)}\n{output.Payload}");
             var prediction = ActionPredictionJson.Deserialize(Encoding.UTF8.GetBytes(output.Payload!));
             Assert.Equal(prediction.Stream, output.Key);
-            Assert.Contains(prediction.Stream, LiveFeed.StreamIds);
+            Assert.Contains(prediction.Stream, feed.StreamIds);
             // The window is exactly frames first..first+length-1 of its stream, on the hop grid, and its id says which.
             var first = feed.SequenceAt(prediction.Stream, prediction.WindowStart);
             var last = feed.SequenceAt(prediction.Stream, prediction.WindowEnd);
@@ -81,12 +81,12 @@ public sealed class TopicAudit(string bootstrapServers, string inputTopic, strin
         }
         var duplicates = predictions.Count - windows.Count;
         if (!restarted) Assert.Equal(0, duplicates);
-        var expected = LiveFeed.StreamIds.SelectMany(s => Enumerable.Range(0, WindowsPerStream).Select(k => (s, (long)k))).ToHashSet();
+        var expected = feed.StreamIds.SelectMany(s => Enumerable.Range(0, WindowsPerStream).Select(k => (s, (long)k))).ToHashSet();
         Assert.Equal(expected.Order(), windows.Select(w => w.Key).Order());
 
         // Every good frame contributed to a published window.
         var covered = predictions.SelectMany(p => Enumerable.Range(0, windowFrames).Select(i => (p.Stream, p.WindowId * hopFrames + i))).ToHashSet();
-        foreach (var stream in LiveFeed.StreamIds)
+        foreach (var stream in feed.StreamIds)
         {
             for (long seq = 0; seq < LiveFeed.FramesPerStream; seq++) Assert.True(covered.Contains((stream, seq)), $"frame {stream}/{seq} is in no published window");
         }
@@ -115,7 +115,7 @@ public sealed class TopicAudit(string bootstrapServers, string inputTopic, strin
         }
         Assert.All(feed.Bad, b => Assert.Contains(DeadLetters, d => d.Payload == b.Payload));
 
-        return new AccountingFigures(LiveFeed.MessageCount, predictions.Count, windows.Count, expected.Count, duplicates,
+        return new AccountingFigures(feed.Streams, feed.MessageCount, predictions.Count, windows.Count, expected.Count, duplicates,
             DeadLetters.Count, malformed, redelivered);
     }
 
