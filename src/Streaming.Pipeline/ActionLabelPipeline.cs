@@ -14,12 +14,13 @@ public static class ActionLabelPipeline
     /// token settles exactly once, as on the skeleton path.
     /// </summary>
     public static IObservable<PendingOutput> PredictFromActions(this IObservable<InputMessage> input, IActionModel model, IReadOnlySet<string> labels,
-        ActionLabelPipelineOptions options, IScheduler scheduler, IScheduler modelScheduler, PipelineTelemetry telemetry)
+        ActionLabelPipelineOptions options, IScheduler scheduler, IScheduler modelScheduler, PipelineTelemetry telemetry,
+        StreamHandoff? handoff = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         return input
             .ParseActionEvents(labels, telemetry, options.MaxMessageBytes)
-            .WindowActionsPerStream(options.Window, scheduler, telemetry)
+            .WindowActionsPerStream(options.Window, scheduler, telemetry, handoff)
             .InferInBatches(model, options.Batching, scheduler, modelScheduler, telemetry);
     }
 }

@@ -15,12 +15,13 @@ public static class SkeletonPipeline
     /// reason, or contributed once the outputs holding it are acknowledged.
     /// </summary>
     public static IObservable<PendingOutput> Predict(this IObservable<InputMessage> input, IActionModel model, SkeletonPipelineOptions options,
-        IScheduler scheduler, IScheduler modelScheduler, PipelineTelemetry telemetry)
+        IScheduler scheduler, IScheduler modelScheduler, PipelineTelemetry telemetry,
+        StreamHandoff? handoff = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         return input
             .ParseSkeletons(telemetry, options.MaxMessageBytes)
-            .WindowPerStream(options.Window, scheduler, telemetry)
+            .WindowPerStream(options.Window, scheduler, telemetry, handoff)
             .InferInBatches(model, options.Batching, scheduler, modelScheduler, telemetry)
             .Smooth(options.SmoothingWindows);
     }

@@ -1,6 +1,7 @@
 using System.Reactive.Concurrency;
 using System.Reactive.Linq;
 using System.Text;
+using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Streaming.Kafka.Configuration;
 using Streaming.Kafka.Consuming;
@@ -13,6 +14,7 @@ using Streaming.Pipeline.Contracts;
 using Streaming.Pipeline.Inference;
 using Streaming.Pipeline.Ingest;
 using Streaming.Pipeline.Telemetry;
+using Streaming.Pipeline.Windowing;
 using Streaming.Service.Configuration;
 
 namespace Streaming.Service;
@@ -38,6 +40,10 @@ public sealed class StreamingService : IDisposable
     readonly PipelineTelemetry telemetry;
     readonly EventLoopScheduler modelThread = new(start => new Thread(start) { IsBackground = true, Name = "model" });
     readonly ConsumptionControl consumption = new();
+    readonly StreamHandoff handoff = new();
+    readonly Dictionary<TopicPartition, HashSet<string>> streamsOf = [];
+    readonly HashSet<TopicPartition> held = [];
+    readonly TimeSpan handoffBound;
     readonly IDisposable subscription;
     readonly ILogger logger;
     readonly TaskCompletionSource stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -45,26 +51,27 @@ public sealed class StreamingService : IDisposable
     long published, deadLettered, publishFailures, writesInFlight;
     int disposed;
 
-    public StreamingService(KafkaSettings kafka, string bootstrapServers, IActionModel model, PipelineSettings pipeline, PipelineTelemetry telemetry, ILogger logger)
+    /// <param name="handoffBound">How long a rebalance that takes partitions away waits for the windows in flight to be published.</param>
+    public StreamingService(KafkaSettings kafka, string bootstrapServers, IActionModel model, PipelineSettings pipeline, PipelineTelemetry telemetry, ILogger logger,
+        TimeSpan? handoffBound = null)
     {
         this.logger = logger;
         this.telemetry = telemetry;
+        this.handoffBound = handoffBound ?? TimeSpan.FromSeconds(10);
         sink = new KafkaSink(kafka, bootstrapServers);
         deadLetters = new DeadLetters(sink);
         var outputTopic = kafka.OutputTopic;
         var input = KafkaSource.Create(kafka, bootstrapServers, partitions =>
             {
-                // Which member holds which partitions: what a rebalance moved is read from the members' logs.
-                logger.LogInformation("partitions assigned: {Partitions}",
-                    partitions.Count == 0 ? "none" : string.Join(",", partitions.Select(p => $"{p.Topic}[{p.Partition.Value}]")));
+                held.UnionWith(partitions);
+                LogHeld();
                 assigned.TrySetResult();
-            }, consumption)
-            .Select(record => new InputMessage(record.Key is null ? "" : Encoding.UTF8.GetString(record.Key), record.Value ?? [],
-                new AckToken(outcome => Settle(record, outcome)), record.TraceContext));
+            }, consumption, HandOff)
+            .Select(record => new InputMessage(StreamOf(record), record.Value ?? [], new AckToken(outcome => Settle(record, outcome)), record.TraceContext));
         var outputs = pipeline.Input switch
         {
-            PipelineInput.ActionLabels => input.PredictFromActions(model, ActionsOf(model), pipeline.ToActionOptions(), DefaultScheduler.Instance, modelThread, telemetry),
-            _ => input.Predict(model, pipeline.ToOptions(), DefaultScheduler.Instance, modelThread, telemetry),
+            PipelineInput.ActionLabels => input.PredictFromActions(model, ActionsOf(model), pipeline.ToActionOptions(), DefaultScheduler.Instance, modelThread, telemetry, handoff),
+            _ => input.Predict(model, pipeline.ToOptions(), DefaultScheduler.Instance, modelThread, telemetry, handoff),
         };
         subscription = outputs
             .Subscribe(output => Publish(outputTopic, output), error =>
@@ -104,7 +111,7 @@ public sealed class StreamingService : IDisposable
         try
         {
             await consumption.Paused.WaitAsync(bound, cancellationToken).ConfigureAwait(false);
-            while (!(drained = telemetry.WindowsInFlight == 0 && Interlocked.Read(ref writesInFlight) == 0) && DateTime.UtcNow < deadline)
+            while (!(drained = Settled) && DateTime.UtcNow < deadline)
                 await Task.Delay(10, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
@@ -116,6 +123,57 @@ public sealed class StreamingService : IDisposable
                 bound.TotalSeconds, telemetry.WindowsInFlight, Interlocked.Read(ref writesInFlight));
         Dispose();
         return drained;
+    }
+
+    /// <summary>The record's stream id (its key), remembered by partition for a later handoff; runs on the consumer's thread.</summary>
+    string StreamOf(InputRecord record)
+    {
+        var stream = record.Key is null ? "" : Encoding.UTF8.GetString(record.Key);
+        var partition = record.Position.TopicPartition;
+        if (!streamsOf.TryGetValue(partition, out var streams)) streamsOf[partition] = streams = new HashSet<string>(StringComparer.Ordinal);
+        streams.Add(stream);
+        return stream;
+    }
+
+    /// <summary>
+    /// A rebalance takes <paramref name="partitions"/> away (on the consumer's thread, before their offsets are committed):
+    /// the windows already formed are published first, so that the commit covers them and the next owner does not form
+    /// them again; then the streams of those partitions are handed off, their frames that wait for a window left unsettled
+    /// for the next owner to read again.
+    /// </summary>
+    void HandOff(IReadOnlyList<TopicPartition> partitions)
+    {
+        // Disposing (the consumer closes after the pipeline is gone): what is in flight now never settles.
+        if (Volatile.Read(ref disposed) == 0 && !WaitForInFlight(DateTime.UtcNow + handoffBound))
+            logger.LogWarning("rebalance: {Windows} windows still in flight after {Bound} s; their records go to the next owner uncommitted",
+                telemetry.WindowsInFlight, handoffBound.TotalSeconds);
+        var streams = new List<string>();
+        foreach (var partition in partitions)
+        {
+            if (streamsOf.Remove(partition, out var of)) streams.AddRange(of);
+        }
+        logger.LogInformation("partitions revoked: {Partitions}; {Streams} streams handed off", Names(partitions), streams.Count);
+        handoff.HandOff(streams);
+        held.ExceptWith(partitions);
+        LogHeld();
+    }
+
+    /// <summary>Which member holds which partitions after each rebalance step: what moved is read from the members' logs.</summary>
+    void LogHeld() => logger.LogInformation("partitions held: {Partitions}", held.Count == 0 ? "none" : Names(held.OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition.Value)));
+
+    static string Names(IEnumerable<TopicPartition> partitions) => string.Join(",", partitions.Select(p => $"{p.Topic}[{p.Partition.Value}]"));
+
+    /// <summary>No window formed and unsettled, no write unacknowledged.</summary>
+    bool Settled => telemetry.WindowsInFlight == 0 && Interlocked.Read(ref writesInFlight) == 0;
+
+    bool WaitForInFlight(DateTime deadline)
+    {
+        while (!Settled)
+        {
+            if (DateTime.UtcNow >= deadline) return false;
+            Thread.Sleep(5);
+        }
+        return true;
     }
 
     void Publish(string topic, PendingOutput output)

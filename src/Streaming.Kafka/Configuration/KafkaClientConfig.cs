@@ -18,6 +18,9 @@ public static class KafkaClientConfig
         };
         // A new group reads a topic from its start unless told otherwise: no input goes unaccounted for.
         if (config.Get("auto.offset.reset") is null) config.AutoOffsetReset = AutoOffsetReset.Earliest;
+        // A rebalance moves only the partitions that change owner: the others keep flowing, and their windows in progress
+        // are not read again (with the eager strategies every member gives up everything on every join or leave).
+        if (config.Get("partition.assignment.strategy") is null) config.PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky;
         // Live streams want each frame as soon as it lands: librdkafka's default lets a fetch wait up to 500 ms for more data.
         if (config.Get("fetch.wait.max.ms") is null) config.FetchWaitMaxMs = 10;
         return config;

@@ -12,7 +12,7 @@ namespace Streaming.Kafka.Consuming;
 /// on inside its process span (see <see cref="KafkaTracing"/>); the consumer lag is refreshed with each commit.
 /// </remarks>
 internal sealed class ConsumerLoop(KafkaSettings settings, string bootstrapServers, IObserver<InputRecord> observer,
-    Action<IReadOnlyList<TopicPartition>>? assigned, ConsumptionControl? control) : IDisposable
+    Action<IReadOnlyList<TopicPartition>>? assigned, ConsumptionControl? control, Action<IReadOnlyList<TopicPartition>>? revoking) : IDisposable
 {
     static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
@@ -77,24 +77,30 @@ internal sealed class ConsumerLoop(KafkaSettings settings, string bootstrapServe
         new ConsumerBuilder<byte[]?, byte[]?>(config)
             .SetErrorHandler((_, error) => KafkaMetrics.ClientError(config.ClientId, error))
             .SetPartitionsAssignedHandler((_, partitions) => assigned?.Invoke(partitions))
-            // Commit what is done before the partitions go to another member, then forget them.
+            // Commit what is done before the partitions go to another member, then forget them. The owner settles what it
+            // can first, so that the commit covers it and the next owner does not form those windows again.
             .SetPartitionsRevokedHandler((consumer, revoked) =>
             {
                 var partitions = revoked.Select(p => p.TopicPartition).ToList();
+                revoking?.Invoke(partitions);
                 Commit(consumer, ledger.Committable(partitions));
-                ledger.Drop(partitions);
-                lag.Forget(partitions);
-                paused.ExceptWith(partitions);
+                Forget(partitions);
             })
             // Lost partitions may already be owned elsewhere: committing would overwrite the new owner's progress.
             .SetPartitionsLostHandler((_, lost) =>
             {
                 var partitions = lost.Select(p => p.TopicPartition).ToList();
-                ledger.Drop(partitions);
-                lag.Forget(partitions);
-                paused.ExceptWith(partitions);
+                revoking?.Invoke(partitions);
+                Forget(partitions);
             })
             .Build();
+
+    void Forget(List<TopicPartition> partitions)
+    {
+        ledger.Drop(partitions);
+        lag.Forget(partitions);
+        paused.ExceptWith(partitions);
+    }
 
     /// <summary>Pauses every assigned partition not yet paused (a rebalance may assign new ones while draining).</summary>
     void Pause(IConsumer<byte[]?, byte[]?> consumer)

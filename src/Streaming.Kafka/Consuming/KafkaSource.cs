@@ -17,15 +17,20 @@ public static class KafkaSource
     /// <summary>Consumes on a new thread per subscription.</summary>
     /// <param name="assigned">Called on the consumer's thread with the partitions each rebalance assigns (the group has formed).</param>
     /// <param name="control">Pauses consumption without ending the subscription, for a drain before stopping.</param>
+    /// <param name="revoking">
+    /// Called on the consumer's thread with partitions a rebalance takes away, before their offsets are committed (or lost
+    /// ones, which are not committed): the owner settles what it can and forgets the partitions' state.
+    /// </param>
     public static IObservable<InputRecord> Create(KafkaSettings settings, string bootstrapServers, Action<IReadOnlyList<TopicPartition>>? assigned = null,
-        ConsumptionControl? control = null) =>
-        Create(settings, bootstrapServers, NewThreadScheduler.Default, assigned, control);
+        ConsumptionControl? control = null, Action<IReadOnlyList<TopicPartition>>? revoking = null) =>
+        Create(settings, bootstrapServers, NewThreadScheduler.Default, assigned, control, revoking);
 
     /// <param name="scheduler">Runs the blocking consume loop; it should give the loop a thread of its own.</param>
     /// <param name="assigned">Called on the consumer's thread with the partitions each rebalance assigns (the group has formed).</param>
     /// <param name="control">Pauses consumption without ending the subscription, for a drain before stopping.</param>
+    /// <param name="revoking">Called on the consumer's thread with partitions a rebalance takes away, before their offsets are committed.</param>
     public static IObservable<InputRecord> Create(KafkaSettings settings, string bootstrapServers, IScheduler scheduler, Action<IReadOnlyList<TopicPartition>>? assigned = null,
-        ConsumptionControl? control = null)
+        ConsumptionControl? control = null, Action<IReadOnlyList<TopicPartition>>? revoking = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentException.ThrowIfNullOrWhiteSpace(bootstrapServers);
@@ -34,7 +39,7 @@ public static class KafkaSource
         return Observable.Create<InputRecord>(observer =>
         {
             LibRdKafka.EnsureLoaded();
-            var loop = new ConsumerLoop(settings, bootstrapServers, observer, assigned, control);
+            var loop = new ConsumerLoop(settings, bootstrapServers, observer, assigned, control, revoking);
             scheduler.Schedule(loop.Run);
             return loop;
         });

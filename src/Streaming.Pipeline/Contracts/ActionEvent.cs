@@ -6,7 +6,7 @@ namespace Streaming.Pipeline.Contracts;
 /// events of a stream describe its action history. <see cref="Confidence"/> is the source's probability for the label
 /// (null when the source does not say, as for ground truth).
 /// </summary>
-public sealed record ActionEvent(string Stream, DateTimeOffset Time, string Label, double? Confidence)
+public sealed record ActionEvent(string Stream, DateTimeOffset Time, string Label, double? Confidence) : IStreamInput
 {
     /// <summary>The action-event JSON schema version this code reads and writes (<c>"schema": 1</c>).</summary>
     public const int SchemaVersion = 1;

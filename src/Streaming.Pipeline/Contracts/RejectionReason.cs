@@ -21,6 +21,7 @@ public enum RejectionReason
     BackpressureDropOldest,
     BackpressureDropNewest,
     ModelFailed,
+    KeyMismatch,
 }
 
 public static class RejectionReasonCodes
@@ -46,6 +47,7 @@ public static class RejectionReasonCodes
         RejectionReason.BackpressureDropOldest => "backpressure-drop-oldest",
         RejectionReason.BackpressureDropNewest => "backpressure-drop-newest",
         RejectionReason.ModelFailed => "model-failed",
+        RejectionReason.KeyMismatch => "key-mismatch",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "unknown rejection reason"),
     };
 }

@@ -4,7 +4,7 @@ namespace Streaming.Pipeline.Contracts;
 /// One skeleton of one stream at one instant. <see cref="Joints"/> is <c>JointCount x 4</c> row-major:
 /// x, y, z, confidence per joint, in the order of <see cref="Layout"/>.
 /// </summary>
-public sealed record SkeletonFrame(string Stream, DateTimeOffset CaptureTime, long Sequence, SkeletonLayout Layout, float[] Joints)
+public sealed record SkeletonFrame(string Stream, DateTimeOffset CaptureTime, long Sequence, SkeletonLayout Layout, float[] Joints) : IStreamInput
 {
     /// <summary>The skeleton JSON schema version this code reads and writes (<c>"schema": 1</c>).</summary>
     public const int SchemaVersion = 1;

@@ -20,7 +20,7 @@ public static class ParseActionEventsOperator
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBytes, 1);
         return source.SelectMany(message =>
         {
-            var parsed = ActionEventJson.Parse(message.Value.Span, labels, maxBytes);
+            var parsed = KeyMismatch.Check(ActionEventJson.Parse(message.Value.Span, labels, maxBytes), message.Key);
             if (parsed.IsValid) return Observable.Return(new Acked<ActionEvent>(parsed.Value, message.Ack, message.Trace));
             telemetry.InputRejected(message.Key, parsed.Rejection);
             message.Ack.Reject(parsed.Rejection);

@@ -18,7 +18,7 @@ public static class ParseSkeletonsOperator
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBytes, 1);
         return source.SelectMany(message =>
         {
-            var parsed = SkeletonFrameJson.Parse(message.Value.Span, maxBytes);
+            var parsed = KeyMismatch.Check(SkeletonFrameJson.Parse(message.Value.Span, maxBytes), message.Key);
             if (parsed.IsValid) return Observable.Return(new Acked<SkeletonFrame>(parsed.Value, message.Ack, message.Trace));
             telemetry.InputRejected(message.Key, parsed.Rejection);
             message.Ack.Reject(parsed.Rejection);

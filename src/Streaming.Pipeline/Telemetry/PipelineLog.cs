@@ -14,6 +14,9 @@ static partial class PipelineLog
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "stream {Stream}: idle, its window state expired")]
     public static partial void StreamExpired(ILogger logger, string stream);
 
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "stream {Stream}: handed off (its input moved to another consumer), its window state dropped unsettled")]
+    public static partial void StreamHandedOff(ILogger logger, string stream);
+
     [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "model {ModelId} failed on a batch of {Size} windows")]
     public static partial void ModelFailed(ILogger logger, Exception exception, string modelId, int size);
 }

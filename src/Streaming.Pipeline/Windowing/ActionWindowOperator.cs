@@ -11,10 +11,10 @@ public static class ActionWindowOperator
     /// <summary>
     /// Cuts the events of one action-label stream into observation windows (see <see cref="ActionWindowBuilder"/>).
     /// The clock for the future-timestamp check is <paramref name="scheduler"/>'s. On completion or error the events
-    /// still waiting for a window are settled.
+    /// still waiting for a window are settled, unless <paramref name="handoff"/> ended the stream (its new owner reads them again).
     /// </summary>
     public static IObservable<Observation> ToActionObservations(this IObservable<Acked<ActionEvent>> source, string stream, ActionWindowOptions options,
-        IScheduler scheduler, PipelineTelemetry telemetry)
+        IScheduler scheduler, PipelineTelemetry telemetry, StreamHandoff? handoff = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(stream);
@@ -34,18 +34,20 @@ public static class ActionWindowOperator
                 },
                 () =>
                 {
-                    builder.Complete();
+                    if (handoff?.IsHandingOff(stream) != true) builder.Complete();
                     observer.OnCompleted();
                 });
         });
     }
 
     /// <summary>Groups events by stream with idle expiry (an expired stream's next event starts a new activity) and windows each stream.</summary>
-    public static IObservable<Observation> WindowActionsPerStream(this IObservable<Acked<ActionEvent>> source, ActionWindowOptions options, IScheduler scheduler, PipelineTelemetry telemetry)
+    /// <param name="handoff">Ends the state of streams whose input moved elsewhere, without settling it; null: streams end only when idle.</param>
+    public static IObservable<Observation> WindowActionsPerStream(this IObservable<Acked<ActionEvent>> source, ActionWindowOptions options, IScheduler scheduler, PipelineTelemetry telemetry,
+        StreamHandoff? handoff = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        return source.GroupByStream(e => e.Stream, options.IdleTimeout, scheduler, telemetry)
-            .SelectMany(group => group.ToActionObservations(group.Key, options, scheduler, telemetry));
+        return source.GroupByStream(e => e.Stream, options.IdleTimeout, scheduler, telemetry, handoff)
+            .SelectMany(group => group.ToActionObservations(group.Key, options, scheduler, telemetry, handoff));
     }
 }

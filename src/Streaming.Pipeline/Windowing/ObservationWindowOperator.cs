@@ -11,9 +11,11 @@ public static class ObservationWindowOperator
     /// <summary>
     /// Cuts the frames of one stream into observation windows (see <see cref="StreamWindowBuilder"/>).
     /// The clock for the future-timestamp check is <paramref name="scheduler"/>'s. On completion the
-    /// frames still held are settled; on error they are too, and the error passes on.
+    /// frames still held are settled, unless <paramref name="handoff"/> ended the stream (its new owner forms those windows);
+    /// on error they are settled too, and the error passes on.
     /// </summary>
-    public static IObservable<Observation> ToObservations(this IObservable<Acked<SkeletonFrame>> source, string stream, WindowOptions options, IScheduler scheduler, PipelineTelemetry telemetry)
+    public static IObservable<Observation> ToObservations(this IObservable<Acked<SkeletonFrame>> source, string stream, WindowOptions options, IScheduler scheduler, PipelineTelemetry telemetry,
+        StreamHandoff? handoff = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(stream);
@@ -33,7 +35,8 @@ public static class ObservationWindowOperator
                 },
                 () =>
                 {
-                    foreach (var w in builder.Complete(scheduler.Now)) observer.OnNext(w);
+                    if (handoff?.IsHandingOff(stream) != true)
+                        foreach (var w in builder.Complete(scheduler.Now)) observer.OnNext(w);
                     observer.OnCompleted();
                 });
         });

@@ -1,3 +1,4 @@
+using System.Reactive;
 using System.Reactive.Concurrency;
 using System.Reactive.Linq;
 using Streaming.Pipeline.Acknowledgements;
@@ -16,8 +17,12 @@ public static class StreamGroupingOperator
     public static IObservable<IGroupedObservable<string, Acked<SkeletonFrame>>> GroupByStream(this IObservable<Acked<SkeletonFrame>> source, TimeSpan idleTimeout, IScheduler scheduler, PipelineTelemetry telemetry) =>
         source.GroupByStream(frame => frame.Stream, idleTimeout, scheduler, telemetry);
 
-    /// <summary>Splits inputs of any kind by <paramref name="streamOf"/>, with the same idle expiry.</summary>
-    public static IObservable<IGroupedObservable<string, Acked<T>>> GroupByStream<T>(this IObservable<Acked<T>> source, Func<T, string> streamOf, TimeSpan idleTimeout, IScheduler scheduler, PipelineTelemetry telemetry)
+    /// <summary>
+    /// Splits inputs of any kind by <paramref name="streamOf"/>, with the same idle expiry; a group also ends when
+    /// <paramref name="handoff"/> hands its stream off.
+    /// </summary>
+    public static IObservable<IGroupedObservable<string, Acked<T>>> GroupByStream<T>(this IObservable<Acked<T>> source, Func<T, string> streamOf, TimeSpan idleTimeout, IScheduler scheduler,
+        PipelineTelemetry telemetry, StreamHandoff? handoff = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(streamOf);
@@ -26,15 +31,22 @@ public static class StreamGroupingOperator
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(idleTimeout, TimeSpan.Zero);
         return source.GroupByUntil(
             input => streamOf(input.Value),
-            group => group.Throttle(idleTimeout, scheduler).Take(1).Do(_ => PipelineLog.StreamExpired(telemetry.Logger, group.Key)));
+            group =>
+            {
+                var idle = group.Throttle(idleTimeout, scheduler).Take(1).Do(_ => PipelineLog.StreamExpired(telemetry.Logger, group.Key)).Select(_ => Unit.Default);
+                return handoff is null ? idle
+                    : idle.Merge(handoff.Of(group.Key).Do(_ => PipelineLog.StreamHandedOff(telemetry.Logger, group.Key)).Select(_ => Unit.Default)).Take(1);
+            });
     }
 
     /// <summary>Groups by stream with idle expiry and cuts each stream into observation windows.</summary>
-    public static IObservable<Observation> WindowPerStream(this IObservable<Acked<SkeletonFrame>> source, WindowOptions options, IScheduler scheduler, PipelineTelemetry telemetry)
+    /// <param name="handoff">Ends the state of streams whose input moved elsewhere, without settling it; null: streams end only when idle.</param>
+    public static IObservable<Observation> WindowPerStream(this IObservable<Acked<SkeletonFrame>> source, WindowOptions options, IScheduler scheduler, PipelineTelemetry telemetry,
+        StreamHandoff? handoff = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        return source.GroupByStream(options.IdleTimeout, scheduler, telemetry)
-            .SelectMany(group => group.ToObservations(group.Key, options, scheduler, telemetry));
+        return source.GroupByStream(frame => frame.Stream, options.IdleTimeout, scheduler, telemetry, handoff)
+            .SelectMany(group => group.ToObservations(group.Key, options, scheduler, telemetry, handoff));
     }
 }

@@ -181,7 +181,7 @@ public sealed partial class ScaleOutTests(ITestOutputHelper output)
     static List<string> StreamsOf(LiveFeed feed, IReadOnlyCollection<int> partitions) =>
         feed.StreamIds.Where(s => feed.PartitionOf(s) is { } p && partitions.Contains(p)).ToList();
 
-    /// <summary>The input partitions a member holds by its latest <c>partitions assigned</c> log line.</summary>
+    /// <summary>The input partitions a member holds by its latest <c>partitions held</c> log line.</summary>
     static IReadOnlyCollection<int> Assignment(ServiceProcess member) =>
         AssignedLine().Matches(member.Log) is { Count: > 0 } lines
             ? PartitionNumber().Matches(lines[^1].Groups[1].Value).Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToList()
@@ -242,7 +242,7 @@ public sealed partial class ScaleOutTests(ITestOutputHelper output)
         }
     }
 
-    [GeneratedRegex(@"partitions assigned: (\S+)")]
+    [GeneratedRegex(@"partitions held: (\S+)")]
     private static partial Regex AssignedLine();
 
     [GeneratedRegex(@"\[(\d+)\]")]
