@@ -33,7 +33,9 @@ public static class StreamGroupingOperator
             input => streamOf(input.Value),
             group =>
             {
-                var idle = group.Throttle(idleTimeout, scheduler).Take(1).Do(_ => PipelineLog.StreamExpired(telemetry.Logger, group.Key)).Select(_ => Unit.Default);
+                // A group that ends by handoff completes its Throttle too, which then lets its last input through: not an expiry.
+                var idle = group.Throttle(idleTimeout, scheduler).Take(1)
+                    .Do(_ => { if (handoff?.IsHandingOff(group.Key) != true) PipelineLog.StreamExpired(telemetry.Logger, group.Key); }).Select(_ => Unit.Default);
                 return handoff is null ? idle
                     : idle.Merge(handoff.Of(group.Key).Do(_ => PipelineLog.StreamHandedOff(telemetry.Logger, group.Key)).Select(_ => Unit.Default)).Take(1);
             });
