@@ -54,7 +54,18 @@ public static class TelemetryRegistration
             if (settings.Console)
                 metrics.AddConsoleExporter((_, reader) => reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = settings.MetricExportIntervalMs);
             if (settings.PrometheusPort > 0)
-                metrics.AddPrometheusHttpListener(o => (o.Host, o.Port) = (settings.PrometheusHost, settings.PrometheusPort));
+                metrics.AddPrometheusHttpListener(o =>
+                {
+                    (o.Host, o.Port) = (settings.PrometheusHost, settings.PrometheusPort);
+                    if (settings.PrometheusHost != "*") return;
+                    // The exporter builds its prefix from a host name; every interface is HttpListener's wildcard prefix.
+                    o.Host = "localhost";
+                    o.ConfigureHttpListener = (_, listener) =>
+                    {
+                        listener.Prefixes.Clear();
+                        listener.Prefixes.Add($"http://+:{settings.PrometheusPort}/");
+                    };
+                });
         });
         return services;
     }

@@ -35,6 +35,9 @@ public sealed class StreamingHostTests
             ["Service:HealthPort"] = healthPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Service:DrainTimeoutSeconds"] = "5",
             ["Telemetry:PrometheusPort"] = metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // Every interface, as in a container (the exporter takes no wildcard host of its own).
+            ["Service:HealthHost"] = "*",
+            ["Telemetry:PrometheusHost"] = "*",
             ["Logging:Level"] = "Warning",
         }).Build();
         var settings = ServiceConfiguration.From(configuration);
