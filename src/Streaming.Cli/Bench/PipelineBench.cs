@@ -46,7 +46,7 @@ public static class PipelineBench
         // 1.5 s on the mock cluster): windows ending in the first Warmup are counted but their latency is not.
         var measureFrom = DateTimeOffset.MaxValue;
         using var logging = ConsoleLogging.Create(LogLevel.Error);
-        using var harness = new ServiceHarness(kafka, pipeline, model, logging.CreateLogger("bench"), (prediction, received) =>
+        using var harness = new ServiceHarness(kafka, pipeline, model, logging, (prediction, received) =>
         {
             lock (latencies)
             {

@@ -44,7 +44,7 @@ public static class AnticipationDemo
 
         using var logging = ConsoleLogging.Create(LogLevel.Warning);
         var recorder = new AnticipationRecorder(activities, options.Fps);
-        using var harness = new ServiceHarness(kafka, pipeline, model, logging.CreateLogger("streaming"), (prediction, _) => recorder.Add(prediction));
+        using var harness = new ServiceHarness(kafka, pipeline, model, logging, (prediction, _) => recorder.Add(prediction));
         var service = harness.Service;
         AnsiConsole.MarkupLine($"[bold]streaming demo --anticipation[/]: embedded Kafka at {harness.BootstrapServers}, model {Markup.Escape(model.Id)}, " +
             $"{activities.Count} 50 Salads videos as {events} action events, activity length {options.ActivitySeconds.ToString(CultureInfo.InvariantCulture)} s");

@@ -108,7 +108,7 @@ public static class DemoCommand
         var (streams, model, pipeline) = (demo.Streams, demo.Model, demo.Pipeline);
         using var logging = ConsoleLogging.Create(LogLevel.Warning);
         var recorder = new DemoRecorder(streams, speed, lead);
-        using var harness = new ServiceHarness(new KafkaSettings(), pipeline, model, logging.CreateLogger("streaming"), recorder.Add);
+        using var harness = new ServiceHarness(new KafkaSettings(), pipeline, model, logging, recorder.Add);
         var service = harness.Service;
         AnsiConsole.MarkupLine($"[bold]streaming demo[/]: embedded Kafka at {harness.BootstrapServers}, model {Markup.Escape(model.Id)}, " +
             $"{streams.Count} streams ({Markup.Escape(demo.Title)}) at {speed.ToString(CultureInfo.InvariantCulture)}x, " +

@@ -23,14 +23,15 @@ public sealed class ServiceHarness : IDisposable
     KafkaSink? producer;
 
     /// <param name="view">Called on the viewer's thread with each prediction on the output topic and the time it arrived; null: no viewer.</param>
-    public ServiceHarness(KafkaSettings kafka, PipelineSettings pipeline, IActionModel model, ILogger logger, Action<ActionPrediction, DateTimeOffset>? view = null)
+    /// <param name="logging">Logs under the categories Streaming.Pipeline (inputs rejected, windows dropped, streams expired) and Streaming.Service (settlement, rebalances).</param>
+    public ServiceHarness(KafkaSettings kafka, PipelineSettings pipeline, IActionModel model, ILoggerFactory logging, Action<ActionPrediction, DateTimeOffset>? view = null)
     {
         Kafka = kafka;
         endpoint = KafkaEndpoint.Open(kafka);
         try
         {
-            Telemetry = new PipelineTelemetry(logger);
-            Service = new StreamingService(kafka, endpoint.BootstrapServers, model, pipeline, Telemetry, logger);
+            Telemetry = new PipelineTelemetry(logging.CreateLogger(PipelineTelemetry.Name));
+            Service = new StreamingService(kafka, endpoint.BootstrapServers, model, pipeline, Telemetry, logging.CreateLogger<StreamingService>());
             if (view is null)
             {
                 viewerAssigned.TrySetResult();

@@ -12,7 +12,8 @@ namespace Streaming.Service.Hosting;
 /// when none is configured); while running, logs progress every 10 s; on stop (SIGTERM, Ctrl+C), drains within
 /// <see cref="HostSettings.DrainTimeout"/>, commits and leaves the group. A pipeline that fails stops the host with exit code 1.
 /// </summary>
-public sealed class StreamingWorker(ServiceConfiguration settings, ServiceReadiness readiness, IHostApplicationLifetime lifetime, ILogger<StreamingWorker> logger)
+public sealed class StreamingWorker(ServiceConfiguration settings, ServiceReadiness readiness, IHostApplicationLifetime lifetime, ILoggerFactory logging,
+    ILogger<StreamingWorker> logger)
     : IHostedService, IDisposable
 {
     static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(10);
@@ -28,7 +29,7 @@ public sealed class StreamingWorker(ServiceConfiguration settings, ServiceReadin
     {
         var model = ServiceModel.Load(settings.Pipeline);
         readiness.ModelLoaded();
-        harness = new ServiceHarness(settings.Kafka, settings.Pipeline, model, logger);
+        harness = new ServiceHarness(settings.Kafka, settings.Pipeline, model, logging);
         if (harness.Broker is not null) Console.WriteLine($"embedded broker: {harness.BootstrapServers}");
         logger.LogInformation("consuming {Input} -> {Output} with model {Model} (SIGTERM or Ctrl+C stops after a drain of at most {Drain} s)",
             string.Join(",", settings.Kafka.InputTopics), settings.Kafka.OutputTopic, model.Id, settings.Host.DrainTimeoutSeconds);

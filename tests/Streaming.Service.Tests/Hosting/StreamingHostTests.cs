@@ -56,7 +56,10 @@ public sealed class StreamingHostTests
         await ServiceFeed.Publish(kafka, bootstrap, ServiceFeed.Frames("cam", 0, 30));
         await ServiceFeed.Until(() => ServiceFeed.Count(outputs) == 6, "6 predictions downstream");
 
-        var scrape = await http.GetStringAsync($"http://localhost:{metricsPort}/metrics");
+        // The consumer's lag is read with each commit (every second): scrape until it is there.
+        var scrape = "";
+        await ServiceFeed.Until(() => (scrape = http.GetStringAsync($"http://localhost:{metricsPort}/metrics").Result).Contains("streaming_kafka_consumer_lag", StringComparison.Ordinal),
+            "the consumer lag in a scrape", 10, () => scrape);
         Assert.Contains("streaming_pipeline_windows_total", scrape);
         Assert.Contains("streaming_pipeline_end_to_end_latency_milliseconds_bucket", scrape);
         Assert.Contains("streaming_pipeline_windows_in_flight", scrape);
