@@ -30,6 +30,8 @@ public sealed class MotionModel : IActionModel
     /// <summary>Two frames of one joint that moves by 1 or stays: the positions of a hand-made window.</summary>
     public static SkeletonSequence Positions(bool moving) => new([0f, 0f, 0f, 0f, moving ? 1f : 0f, 0f], 2, 1);
 
+    public Rejection? Refusal(Observation window) => null;
+
     public IReadOnlyList<WindowPrediction> Predict(IReadOnlyList<Observation> batch)
     {
         Gate?.Wait(TimeSpan.FromSeconds(30));
