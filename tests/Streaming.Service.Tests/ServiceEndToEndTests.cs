@@ -79,6 +79,7 @@ public sealed class ServiceEndToEndTests
         Assert.All(dead, d => Assert.Contains("dlq.source.topic=" + kafka.InputTopics[0], d));
         Assert.Contains(dead, d => d.Contains("dlq.source.offset=" + (60).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
     }
+
     /// <summary>
     /// `streaming publish --dataset ntu --file f.skeleton` into `streaming run` with the shipped kinect20 baseline: an NTU
     /// RGB+D file (two seconds of a UTKinect take written in the published .skeleton format, as no NTU recording is among
