@@ -79,4 +79,47 @@ public sealed class ServiceEndToEndTests
         Assert.All(dead, d => Assert.Contains("dlq.source.topic=" + kafka.InputTopics[0], d));
         Assert.Contains(dead, d => d.Contains("dlq.source.offset=" + (60).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
     }
+
+    /// <summary>
+    /// `streaming publish --dataset ntu --file f.skeleton` into `streaming run` with the shipped kinect20 baseline: an NTU
+    /// RGB+D file (two seconds of a UTKinect take written in the published .skeleton format, as no NTU recording is among
+    /// the shared datasets) is served through the canonical skeleton; a coco17 stream beside it is dead-lettered
+    /// unserved-layout.
+    /// </summary>
+    [Fact]
+    public async Task NtuSkeletonFile_Replayed_GivesPredictions_Coco17IsDeadLettered()
+    {
+        var kafka = new KafkaSettings { EmbeddedPartitions = 1 };
+        using var endpoint = KafkaEndpoint.Open(kafka);
+        var bootstrap = endpoint.BootstrapServers;
+        var kinect = ServiceFeed.Frames("kinect", 0, 60);
+        var file = Path.Combine(Path.GetTempPath(), $"S001C001P001R001A{Guid.NewGuid().ToString("N")[..6]}.skeleton");
+        ModelFolders.LayoutStreams.WriteNtuSkeletonFile(file, kinect);
+        var ntu = ReplayCatalog.Ntu(file, kinect[0].CaptureTime);
+        File.Delete(file);
+        Assert.Equal(60, ntu.Frames.Count);
+        await ServiceFeed.Publish(kafka, bootstrap, ntu.Frames.Concat(kinect.Select(f => ModelFolders.LayoutStreams.Coco17(f, "coco"))));
+
+        var model = BaselineModelFolder.Load(Path.Combine(RepositoryFiles.Root, "samples", "baseline"), TimeSpan.FromSeconds(20));
+        using var telemetry = new PipelineTelemetry();
+        var pipeline = new PipelineSettings { IdleTimeoutSeconds = 2, PerStreamCapacity = 64 };
+        using (var service = new StreamingService(kafka, bootstrap, model, pipeline, telemetry, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(40);
+            while ((service.Published < 16 || service.DeadLettered < 60) && DateTime.UtcNow < deadline) await Task.Delay(50);
+            await Task.Delay(500);
+            Assert.Equal(16, service.Published);
+            Assert.Equal(60, service.DeadLettered);
+        }
+
+        var keys = (await Kcat.Run(null, "-b", bootstrap, "-C", "-t", kafka.OutputTopic, "-e", "-o", "beginning", "-f", "%k\n"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(Enumerable.Repeat(ntu.Id, 16), keys);
+        var dead = (await Kcat.Run(null, "-b", bootstrap, "-C", "-t", kafka.InputTopics[0] + ".dlq", "-e", "-o", "beginning", "-f", "%k|%h\n"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(60, dead.Length);
+        Assert.All(dead, d => Assert.StartsWith("coco|", d, StringComparison.Ordinal));
+        Assert.All(dead, d => Assert.Contains("dlq.reason=unserved-layout", d, StringComparison.Ordinal));
+        Assert.Contains("sends coco17: coco17 is an image-plane layout without depth", dead[0], StringComparison.Ordinal);
+    }
 }

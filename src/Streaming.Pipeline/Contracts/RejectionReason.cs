@@ -22,6 +22,7 @@ public enum RejectionReason
     BackpressureDropNewest,
     ModelFailed,
     KeyMismatch,
+    UnservedLayout,
 }
 
 public static class RejectionReasonCodes
@@ -48,6 +49,7 @@ public static class RejectionReasonCodes
         RejectionReason.BackpressureDropNewest => "backpressure-drop-newest",
         RejectionReason.ModelFailed => "model-failed",
         RejectionReason.KeyMismatch => "key-mismatch",
+        RejectionReason.UnservedLayout => "unserved-layout",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "unknown rejection reason"),
     };
 }

@@ -1,39 +1,27 @@
+using Streaming.Models.Skeletons;
+
 namespace Streaming.Pipeline.Contracts;
 
-/// <summary>A named joint layout: how many joints a skeleton of this source has and what each one is.</summary>
-public sealed record SkeletonLayout(string Name, IReadOnlyList<string> JointNames)
+/// <summary>
+/// A named joint layout: how many joints a skeleton of this source has and what each one is. Its joints and how they
+/// map to the canonical skeleton are the model side's <see cref="LayoutMapping"/> table of the same name.
+/// </summary>
+public sealed record SkeletonLayout(LayoutMapping Mapping)
 {
-    public int JointCount => JointNames.Count;
+    public string Name => Mapping.Name;
+
+    public IReadOnlyList<string> JointNames => Mapping.JointNames;
+
+    public int JointCount => Mapping.JointCount;
 
     /// <summary>Kinect v1 (20 joints), the order of MSR Action3D and UTKinect-Action3D.</summary>
-    public static SkeletonLayout Kinect20 { get; } = new("kinect20",
-    [
-        "hip-center", "spine", "shoulder-center", "head",
-        "shoulder-left", "elbow-left", "wrist-left", "hand-left",
-        "shoulder-right", "elbow-right", "wrist-right", "hand-right",
-        "hip-left", "knee-left", "ankle-left", "foot-left",
-        "hip-right", "knee-right", "ankle-right", "foot-right",
-    ]);
+    public static SkeletonLayout Kinect20 { get; } = new(LayoutMapping.Kinect20);
 
     /// <summary>Kinect v2 (25 joints), the order of NTU RGB+D.</summary>
-    public static SkeletonLayout Ntu25 { get; } = new("ntu25",
-    [
-        "spine-base", "spine-mid", "neck", "head",
-        "shoulder-left", "elbow-left", "wrist-left", "hand-left",
-        "shoulder-right", "elbow-right", "wrist-right", "hand-right",
-        "hip-left", "knee-left", "ankle-left", "foot-left",
-        "hip-right", "knee-right", "ankle-right", "foot-right",
-        "spine-shoulder", "hand-tip-left", "thumb-left", "hand-tip-right", "thumb-right",
-    ]);
+    public static SkeletonLayout Ntu25 { get; } = new(LayoutMapping.Ntu25);
 
     /// <summary>COCO keypoints (17 joints, 2-D detectors: z is 0).</summary>
-    public static SkeletonLayout Coco17 { get; } = new("coco17",
-    [
-        "nose", "eye-left", "eye-right", "ear-left", "ear-right",
-        "shoulder-left", "shoulder-right", "elbow-left", "elbow-right",
-        "wrist-left", "wrist-right", "hip-left", "hip-right",
-        "knee-left", "knee-right", "ankle-left", "ankle-right",
-    ]);
+    public static SkeletonLayout Coco17 { get; } = new(LayoutMapping.Coco17);
 
     public static IReadOnlyList<SkeletonLayout> All { get; } = [Kinect20, Ntu25, Coco17];
 

@@ -16,6 +16,8 @@ public sealed class ActionLlmActionModel(ActionLlmAnticipator anticipator, strin
     /// <summary>The labels an input event may carry.</summary>
     public IReadOnlyList<string> Actions => anticipator.Actions;
 
+    public Rejection? Refusal(Observation window) => null;
+
     public IReadOnlyList<WindowPrediction> Predict(IReadOnlyList<Observation> batch) => batch.Select(o =>
     {
         var history = HistoryOf(o);

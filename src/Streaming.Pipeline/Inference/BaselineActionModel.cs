@@ -10,11 +10,16 @@ namespace Streaming.Pipeline.Inference;
 /// The baseline models behind the model stage: the pose classifier recognizes each window from its positions; the
 /// window joins its stream's <see cref="RecognitionHistory"/>, whose segments (consecutive windows with the same
 /// recognized action) are the past; the transition anticipator continues the current segment (its elapsed time counts)
-/// with the likeliest next actions up to <paramref name="horizon"/>.
+/// with the likeliest next actions up to <paramref name="horizon"/>. Windows of another layout than the classifier's are
+/// mapped into it through the canonical skeleton where they can be (<see cref="ServedLayouts"/>), else refused.
 /// </summary>
 public sealed class BaselineActionModel(PoseClassifier classifier, TransitionAnticipator anticipator, string id, TimeSpan horizon, int topK = 3) : IActionModel
 {
+    readonly SkeletonLayout layout = ServedLayouts.Of($"pose classifier of model {id}", classifier.Layout, classifier.Joints);
+
     public string Id => id;
+
+    public Rejection? Refusal(Observation window) => ServedLayouts.Refusal(Id, layout, window);
 
     public IReadOnlyList<WindowPrediction> Predict(IReadOnlyList<Observation> batch) => batch.Select(Predict).ToList();
 
@@ -40,12 +45,11 @@ public sealed class BaselineActionModel(PoseClassifier classifier, TransitionAnt
             .ToList();
     }
 
+    /// <summary>The window's positions in the classifier's layout: the window's own when it is in that layout.</summary>
     SkeletonSequence PositionsOf(Observation o)
     {
-        var layout = o.Frames[0].Layout;
-        if (layout.Name != classifier.Layout || layout.JointCount != classifier.Joints)
-            throw new InvalidOperationException($"model {Id} was trained on {classifier.Layout} skeletons ({classifier.Joints} joints); stream {o.Stream} sends {layout.Name}.");
-        return o.Positions ?? throw new InvalidOperationException($"model {Id}: stream {o.Stream} window {o.WindowId} has no positions (its frames mix layouts).");
+        var positions = o.Positions ?? throw new InvalidOperationException($"model {Id}: stream {o.Stream} window {o.WindowId} has no positions (its frames mix layouts).");
+        return SkeletonRetargeting.Sequence(positions, o.Frames[0].Layout.Mapping, layout.Mapping);
     }
 
     int IndexOf(string label)

@@ -1,3 +1,4 @@
+using Streaming.Pipeline.Contracts;
 using Streaming.Pipeline.Windowing;
 
 namespace Streaming.Pipeline.Inference;
@@ -11,6 +12,13 @@ public interface IActionModel
 {
     /// <summary>Names the model in every output (e.g. a checkpoint name and version).</summary>
     string Id { get; }
+
+    /// <summary>
+    /// Why the model cannot serve <paramref name="window"/> at all (e.g. <c>unserved-layout</c>: a skeleton layout it cannot
+    /// be given), or null when it can. The model stage drops a refused window with this rejection before it joins a
+    /// batch, so one stream the model cannot serve fails no other stream's windows.
+    /// </summary>
+    Rejection? Refusal(Observation window);
 
     /// <summary>For every window of <paramref name="batch"/>, in its order: the action happening, the past segments and the future.</summary>
     IReadOnlyList<WindowPrediction> Predict(IReadOnlyList<Observation> batch);

@@ -27,6 +27,12 @@ sealed class ModelStage(IObserver<PendingOutput> observer, IActionModel model, M
         lock (_gate)
         {
             if (_done) return;
+            var refusal = model.Refusal(window);
+            if (refusal is not null)
+            {
+                new WindowSettlement(window, telemetry, scheduler).Drop(refusal);
+                return;
+            }
             if (_queues.IsFull(window.Stream))
             {
                 switch (options.Policy)

@@ -19,7 +19,8 @@ public static class ModelStageOperator
     /// </summary>
     /// <remarks>
     /// On completion the remaining windows go without waiting and the sequence completes after the last
-    /// batch. A model that throws fails only its batch: those windows are dropped as <c>model-failed</c>.
+    /// batch. A model that throws fails only its batch: those windows are dropped as <c>model-failed</c>. A window the
+    /// model refuses (<see cref="IActionModel.Refusal"/>) is dropped with the model's reason and never joins a batch.
     /// </remarks>
     public static IObservable<PendingOutput> InferInBatches(this IObservable<Observation> source, IActionModel model, MicroBatchOptions options,
         IScheduler scheduler, IScheduler modelScheduler, PipelineTelemetry telemetry)

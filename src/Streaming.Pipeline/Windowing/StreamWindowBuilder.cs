@@ -180,7 +180,7 @@ public sealed class StreamWindowBuilder
         var traces = new ActivityContext[members.Count];
         for (int i = 0; i < members.Count; i++)
         {
-            if (!members[i].Windowed) _take.Add(members[i].Frame.Value.CaptureTime, members[i].Positions);
+            if (!members[i].Windowed) _take.Add(members[i].Frame.Value.CaptureTime, members[i].Frame.Value.Layout, members[i].Positions);
             members[i].Windowed = true;
             members[i].Frame.Ack.Hold();
             frames[i] = members[i].Frame.Value;

@@ -1,3 +1,5 @@
+using Streaming.Pipeline.Contracts;
+
 namespace Streaming.Pipeline.Windowing;
 
 /// <summary>
@@ -10,13 +12,15 @@ sealed class TakeRecorder
 {
     readonly Queue<ReadOnlyMemory<float>> _frames = new();
     DateTimeOffset _start, _last;
+    SkeletonLayout _layout = SkeletonLayout.Kinect20;
 
-    public void Add(DateTimeOffset captureTime, ReadOnlyMemory<float> positions)
+    public void Add(DateTimeOffset captureTime, SkeletonLayout layout, ReadOnlyMemory<float> positions)
     {
-        if (_frames.Count == 0 || captureTime - _last > SkeletonTake.NewTakeGap)
+        if (_frames.Count == 0 || captureTime - _last > SkeletonTake.NewTakeGap || layout != _layout)
         {
             _frames.Clear();
             _start = captureTime;
+            _layout = layout;
         }
         _frames.Enqueue(positions);
         if (_frames.Count > SkeletonTake.MaxFrames) _frames.Dequeue();
@@ -24,5 +28,5 @@ sealed class TakeRecorder
     }
 
     /// <summary>The take as of a window ending at <paramref name="end"/>.</summary>
-    public SkeletonTake AsOf(DateTimeOffset end) => new(_start, end, [.. _frames]);
+    public SkeletonTake AsOf(DateTimeOffset end) => new(_start, end, _layout, [.. _frames]);
 }

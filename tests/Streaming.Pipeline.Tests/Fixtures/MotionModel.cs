@@ -8,7 +8,7 @@ namespace Streaming.Pipeline.Tests.Fixtures;
 /// <summary>
 /// A transparent model for pipeline tests (the trained models plug in later): "moving" when the window's positions
 /// change from frame to frame, else "still"; the past is the window itself, the future one window more of the same.
-/// It records every batch, and can be told to throw or to leave predictions out.
+/// It records every batch, and can be told to throw, to leave predictions out or to refuse windows.
 /// </summary>
 public sealed class MotionModel : IActionModel
 {
@@ -18,6 +18,9 @@ public sealed class MotionModel : IActionModel
     public string Id => "motion-test-1";
 
     public bool Fail { get; set; }
+
+    /// <summary>When set, says which windows the model refuses, and why.</summary>
+    public Func<Observation, Rejection?>? Refuses { get; set; }
 
     /// <summary>Predictions left off the end of each batch's answer: a broken model.</summary>
     public int Missing { get; set; }
@@ -29,6 +32,8 @@ public sealed class MotionModel : IActionModel
 
     /// <summary>Two frames of one joint that moves by 1 or stays: the positions of a hand-made window.</summary>
     public static SkeletonSequence Positions(bool moving) => new([0f, 0f, 0f, 0f, moving ? 1f : 0f, 0f], 2, 1);
+
+    public Rejection? Refusal(Observation window) => Refuses?.Invoke(window);
 
     public IReadOnlyList<WindowPrediction> Predict(IReadOnlyList<Observation> batch)
     {

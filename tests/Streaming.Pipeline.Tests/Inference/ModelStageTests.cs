@@ -1,6 +1,7 @@
 using System.Reactive.Concurrency;
 using System.Reactive.Subjects;
 using Streaming.Pipeline.Batching;
+using Streaming.Pipeline.Contracts;
 using Streaming.Pipeline.Inference;
 using Streaming.Pipeline.Telemetry;
 using Streaming.Pipeline.Tests.Fixtures;
@@ -60,6 +61,22 @@ public sealed class ModelStageTests : IDisposable
         Assert.Equal(["a0 b0 c0", "a1 b1 c1"], _model.Batches.Select(Names));
         Assert.Equal(6, _outputs.Count);
         Assert.Equal([3, 3], _metrics.BatchSizes);
+    }
+
+    [Fact]
+    public void InferInBatches_RefusedWindows_DroppedWithTheModelsReason_NeverBatched()
+    {
+        _model.Refuses = o => o.Stream == "b" ? new Rejection(RejectionReason.UnservedLayout, $"window {o.WindowId} of b is in a layout the model cannot serve") : null;
+        Start(new MicroBatchOptions { MaxBatchSize = 2, MaxWait = TimeSpan.FromSeconds(1), PerStreamCapacity = 8 });
+        int a0 = Send("a", 0), b0 = Send("b", 0), c0 = Send("c", 0), b1 = Send("b", 1);
+        RunModel();
+        Assert.Equal(["a0 c0"], _model.Batches.Select(Names));
+        Assert.True(_acks.Single(a0).Contributed && _acks.Single(c0).Contributed);
+        Assert.Equal("unserved-layout", _acks.ReasonOf(b0));
+        Assert.Equal("unserved-layout", _acks.ReasonOf(b1));
+        Assert.Equal("window 1 of b is in a layout the model cannot serve", _acks.Single(b1).Rejection!.Message);
+        Assert.Equal(2, _metrics.Sum("streaming.pipeline.windows.dropped/unserved-layout"));
+        Assert.Equal(2, _outputs.Count);
     }
 
     [Fact]

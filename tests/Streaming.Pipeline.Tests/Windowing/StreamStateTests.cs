@@ -22,10 +22,10 @@ public sealed class StreamStateTests : IDisposable
 
     public void Dispose() => _telemetry.Dispose();
 
-    void Send(string stream, long seq, DateTimeOffset time)
+    void Send(string stream, long seq, DateTimeOffset time, SkeletonLayout? layout = null)
     {
         if (time > _clock.Now) _clock.AdvanceTo(time);
-        _frames.OnNext(SkeletonFrames.Acked(SkeletonFrames.Make(stream, seq, time), _acks, out _));
+        _frames.OnNext(SkeletonFrames.Acked(SkeletonFrames.Make(stream, seq, time, layout), _acks, out _));
     }
 
     static DateTimeOffset At(long seq) => SkeletonFrames.T0 + TimeSpan.FromTicks(seq * TimeSpan.TicksPerSecond / 30);
@@ -44,6 +44,20 @@ public sealed class StreamStateTests : IDisposable
         var last = _windows[^1];
         Assert.Equal(SkeletonFrames.Make("a", 13, resume).Positions(), last.Take!.Frames[^1].ToArray());
         Assert.Equal(last.Frames[^1].Positions(), last.Positions!.Frame(3).ToArray());
+    }
+
+    [Fact]
+    public void WindowPerStream_Take_ALayoutChangeBeginsANewOne()
+    {
+        for (long s = 0; s < 6; s++) Send("a", s, At(s));
+        for (long s = 6; s < 10; s++) Send("a", s, At(s), SkeletonLayout.Ntu25);
+
+        // Windows 0-3, 2-5 in kinect20 | 4-7 mixes layouts | 6-9 in ntu25: the take restarts at frame 6, the first ntu25 one.
+        Assert.Equal([4, 6, 2, 4], _windows.Select(w => w.Take!.Frames.Count));
+        Assert.Equal([SkeletonLayout.Kinect20, SkeletonLayout.Kinect20, SkeletonLayout.Ntu25, SkeletonLayout.Ntu25], _windows.Select(w => w.Take!.Layout));
+        Assert.Equal([At(0), At(0), At(6), At(6)], _windows.Select(w => w.Take!.Start));
+        Assert.Null(_windows[2].Positions);
+        Assert.Equal(25, _windows[3].Positions!.Joints);
     }
 
     [Fact]
