@@ -11,7 +11,7 @@ public sealed partial class Tensor
     /// gradient per input, in order: null for an input that gets none, else a tensor of that input's shape.
     /// </summary>
     /// <remarks>
-    /// The result must be a fresh tensor without history, since it becomes the op's node in the graph. The
+    /// The result must not require gradients (compute it from detached inputs), since it becomes the op's node in the graph. The
     /// backward runs with gradients disabled, so it may compute with any public op.
     /// </remarks>
     public static Tensor CustomOp(string op, Tensor result, Tensor[] inputs, Func<Tensor, Tensor?[]> backward)
@@ -20,8 +20,8 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(backward);
-        if (result.Op != "leaf" || result.RequiresGrad || Array.Exists(inputs, i => ReferenceEquals(i, result)))
-            throw new ArgumentException($"{op}: the result must be a fresh tensor with no history, not '{result.Op}' output or an input.", nameof(result));
+        if (result.RequiresGrad || Array.Exists(inputs, i => ReferenceEquals(i, result)))
+            throw new ArgumentException($"{op}: the result must be a new tensor computed without gradients (from detached inputs), not an input or the output of a recorded '{result.Op}'.", nameof(result));
         return Record(op, result, inputs, g =>
         {
             var grads = backward(g);
