@@ -1,11 +1,11 @@
-namespace Streaming.Tensors;
+namespace Streaming.Models.ActionSentences;
 
 /// <summary>
 /// Scalar math of the Poincare ball of curvature -c (radius 1/sqrt(c)), in double precision: near the
 /// boundary 1 - c|x|^2 cancels, and near the origin the maps' ratios need series. Points are kept at
 /// most <see cref="BoundaryMargin"/> inside the boundary, so distances and gradients stay finite.
 /// </summary>
-internal static class PoincareBall
+internal static class PoincareMath
 {
     public const double BoundaryMargin = 1e-5;
 

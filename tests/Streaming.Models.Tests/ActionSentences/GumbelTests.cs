@@ -1,9 +1,11 @@
+using Streaming.Models.ActionSentences;
+using Streaming.Tensors;
 using Streaming.Tensors.Tests.Reference;
 using static Streaming.Tensors.Tests.Reference.OpCheck;
 
-namespace Streaming.Tensors.Tests.Ops;
+namespace Streaming.Models.Tests.ActionSentences;
 
-public class GumbelSoftmaxTests
+public class GumbelTests
 {
     static OracleInput Noise(params int[] shape)
     {
@@ -15,12 +17,12 @@ public class GumbelSoftmaxTests
     public void GumbelSoftmax_SoftAndHardWithGivenNoise_MatchesTorch()
     {
         Against(
-            new OpCase("ref_seq.gumbel_softmax(x0, x1, 0.5, False)", x => x[0].GumbelSoftmax(x[1], 0.5f, hard: false), [Rand([4, 6], 2f), Noise(4, 6)]),
-            new OpCase("ref_seq.gumbel_softmax(x0, x1, 1.0, True)", x => x[0].GumbelSoftmax(x[1], 1f, hard: true), [Rand([4, 6], 2f), Noise(4, 6)]),
-            new OpCase("ref_seq.gumbel_softmax(x0, x1, 2.0, True, dim=1)", x => x[0].GumbelSoftmax(x[1], 2f, hard: true, dim: 1), [Rand([2, 5, 3], 2f), Noise(2, 5, 3)]),
-            new OpCase("ref_seq.gumbel_softmax(x0, x1, 0.1, False, dim=0)", x => x[0].GumbelSoftmax(x[1], 0.1f, hard: false, dim: 0), [Rand([3, 4]), Noise(3, 4)]),
-            new OpCase("ref_seq.gumbel_softmax(x0, x1, 0.7, True)", x => x[0].GumbelSoftmax(x[1], 0.7f, hard: true), [Rand([1, 1]), Noise(1, 1)]),
-            new OpCase("ref_seq.gumbel_softmax(x0.t(), x1, 1.0, False)", x => x[0].T.GumbelSoftmax(x[1], 1f, hard: false), [Rand([5, 2], 30f), Noise(2, 5)]));
+            new OpCase("ref_action_sentences.gumbel_softmax(x0, x1, 0.5, False)", x => x[0].GumbelSoftmax(x[1], 0.5f, hard: false), [Rand([4, 6], 2f), Noise(4, 6)]),
+            new OpCase("ref_action_sentences.gumbel_softmax(x0, x1, 1.0, True)", x => x[0].GumbelSoftmax(x[1], 1f, hard: true), [Rand([4, 6], 2f), Noise(4, 6)]),
+            new OpCase("ref_action_sentences.gumbel_softmax(x0, x1, 2.0, True, dim=1)", x => x[0].GumbelSoftmax(x[1], 2f, hard: true, dim: 1), [Rand([2, 5, 3], 2f), Noise(2, 5, 3)]),
+            new OpCase("ref_action_sentences.gumbel_softmax(x0, x1, 0.1, False, dim=0)", x => x[0].GumbelSoftmax(x[1], 0.1f, hard: false, dim: 0), [Rand([3, 4]), Noise(3, 4)]),
+            new OpCase("ref_action_sentences.gumbel_softmax(x0, x1, 0.7, True)", x => x[0].GumbelSoftmax(x[1], 0.7f, hard: true), [Rand([1, 1]), Noise(1, 1)]),
+            new OpCase("ref_action_sentences.gumbel_softmax(x0.t(), x1, 1.0, False)", x => x[0].T.GumbelSoftmax(x[1], 1f, hard: false), [Rand([5, 2], 30f), Noise(2, 5)]));
     }
 
     [Fact]

@@ -1,0 +1,19 @@
+namespace Streaming.Tensors.Nn;
+
+/// <summary>torch.nn.Conv1d: weight (out, in, K), bias (out); (B, in, L) -> (B, out, Lout).</summary>
+public sealed class Conv1d : Module
+{
+    readonly int stride, padding;
+
+    public Tensor Weight { get; }
+    public Tensor Bias { get; }
+
+    public Conv1d(int inChannels, int outChannels, int kernelSize, Random rng, int stride = 1, int padding = 0)
+    {
+        (this.stride, this.padding) = (stride, padding);
+        Weight = Parameter("weight", Init.KaimingUniform(rng, inChannels * kernelSize, outChannels, inChannels, kernelSize));
+        Bias = Parameter("bias", Init.KaimingUniform(rng, inChannels * kernelSize, outChannels));
+    }
+
+    public Tensor Forward(Tensor x) => Tensor.Conv1d(x, Weight, Bias, stride, padding);
+}
