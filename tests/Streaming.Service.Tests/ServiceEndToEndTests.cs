@@ -52,8 +52,7 @@ public sealed class ServiceEndToEndTests
         using (var service = new StreamingService(kafka, bootstrap, model, pipeline, telemetry, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
         {
             // 60 frames, windows of 15 every 3: 16 predictions; the three bad messages and the frames of no full window go to the DLQ.
-            var deadline = DateTime.UtcNow.AddSeconds(40);
-            while ((service.Published < 16 || service.DeadLettered < 3) && DateTime.UtcNow < deadline) await Task.Delay(50);
+            await ServiceFeed.Until(() => service.Published >= 16 && service.DeadLettered >= 3, "16 predictions and 3 dead letters", 40);
             await Task.Delay(500);
             Assert.Equal(16, service.Published);
         }
@@ -105,8 +104,7 @@ public sealed class ServiceEndToEndTests
         var pipeline = new PipelineSettings { IdleTimeoutSeconds = 2, PerStreamCapacity = 64 };
         using (var service = new StreamingService(kafka, bootstrap, model, pipeline, telemetry, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
         {
-            var deadline = DateTime.UtcNow.AddSeconds(40);
-            while ((service.Published < 16 || service.DeadLettered < 60) && DateTime.UtcNow < deadline) await Task.Delay(50);
+            await ServiceFeed.Until(() => service.Published >= 16 && service.DeadLettered >= 60, "16 predictions and 60 dead letters", 40);
             await Task.Delay(500);
             Assert.Equal(16, service.Published);
             Assert.Equal(60, service.DeadLettered);

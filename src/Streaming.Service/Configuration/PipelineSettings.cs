@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Streaming.Pipeline;
 using Streaming.Pipeline.Batching;
 using Streaming.Pipeline.Windowing;
@@ -53,19 +52,6 @@ public sealed record PipelineSettings
 
     /// <summary>How far ahead the baseline anticipator looks (ActionLLM's future ends where its queries say "None").</summary>
     public double HorizonSeconds { get; init; } = 20;
-
-    public static PipelineSettings FromConfiguration(IConfiguration configuration)
-    {
-        var section = configuration.GetSection(SectionName);
-        try
-        {
-            return section.Get<PipelineSettings>() ?? new PipelineSettings();
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new ArgumentException($"configuration section '{SectionName}': {e.Message}", e);
-        }
-    }
 
     /// <summary>The options of the action-label pipeline; throws on values that cannot work.</summary>
     public ActionLabelPipelineOptions ToActionOptions()

@@ -32,7 +32,7 @@ public sealed record ServiceConfiguration(KafkaSettings Kafka, PipelineSettings 
         var levelText = configuration["Logging:Level"] ?? "Information";
         if (!Enum.TryParse<LogLevel>(levelText, ignoreCase: true, out var level))
             throw new ArgumentException($"Logging:Level '{levelText}' is not one of {string.Join(", ", Enum.GetNames<LogLevel>())}.");
-        var pipeline = PipelineSettings.FromConfiguration(configuration);
+        var pipeline = Bind<PipelineSettings>(configuration, PipelineSettings.SectionName);
         var kafka = KafkaSettings.FromConfiguration(configuration);
         if (pipeline.Input == PipelineInput.ActionLabels)
         {
