@@ -83,6 +83,29 @@ public sealed class StreamingHostTests
         Assert.Contains("Telemetry:PrometheusPort", Assert.Throws<ArgumentException>(() => ServiceConfiguration.From(bad)).Message);
         bad = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Service:DrainTimeoutSeconds"] = "0" }).Build();
         Assert.Contains("Service:DrainTimeoutSeconds", Assert.Throws<ArgumentException>(() => ServiceConfiguration.From(bad)).Message);
+        bad = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Service:HealthHost"] = " " }).Build();
+        Assert.Contains("Service:HealthHost", Assert.Throws<ArgumentException>(() => ServiceConfiguration.From(bad)).Message);
+        bad = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Telemetry:PrometheusHost"] = "" }).Build();
+        Assert.Contains("Telemetry:PrometheusHost", Assert.Throws<ArgumentException>(() => ServiceConfiguration.From(bad)).Message);
+        bad = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Pipeline:MaxBatchSize"] = "many" }).Build();
+        Assert.Contains("configuration section 'Pipeline'", Assert.Throws<ArgumentException>(() => ServiceConfiguration.From(bad)).Message);
+    }
+
+    [Fact]
+    public async Task HealthPortTaken_StartFailsNamingTheSetting()
+    {
+        using var taken = new HttpListener();
+        var port = FreePort();
+        taken.Prefixes.Add($"http://localhost:{port}/");
+        taken.Start();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Service:HealthPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Pipeline:Model"] = Path.Combine(RepositoryFiles.Root, "samples", "baseline"),
+        }).Build();
+        using var host = StreamingHost.Build(ServiceConfiguration.From(configuration), configuration);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+        Assert.Contains("Service:HealthPort", error.Message);
     }
 
     static int FreePort()
