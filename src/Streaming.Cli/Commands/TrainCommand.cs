@@ -19,6 +19,7 @@ public static class TrainCommand
         train.Subcommands.Add(SkeletonMlp());
         train.Subcommands.Add(LanguageModel());
         train.Subcommands.Add(Anticipator());
+        train.Subcommands.Add(TrainLlmArCommand.Create());
         return train;
     }
 

@@ -117,6 +117,40 @@ public sealed class ActionSentenceTokenizer : Module
         return Nearest(PoincareBall.PairwiseDistance(y, Points(), c));   // (B*W)
     }
 
+    /// <summary>
+    /// Moves every code that <paramref name="used"/> marks unused onto the encoding of a random position of
+    /// <paramref name="frames"/> (B, T, inputs), as VQ-VAE practice restarts dead codes (Dhariwal et al. 2020, Jukebox):
+    /// a code no encoding is nearest to gets no gradient from the codebook loss and would stay dead. Returns how many moved.
+    /// </summary>
+    public int RestartUnusedCodes(Tensor frames, bool[] used, Random rng)
+    {
+        CheckFrames(frames);
+        ArgumentNullException.ThrowIfNull(used);
+        ArgumentNullException.ThrowIfNull(rng);
+        if (used.Length != Config.Codes) throw new ArgumentException($"action sentences: usage of {used.Length} codes for a codebook of {Config.Codes}.", nameof(used));
+        using var _ = GradMode.Disable();
+        var encodings = EncodeTangents(frames).Contiguous();                 // (N, D), tangent vectors like the codebook's
+        int N = encodings.Shape[0], D = Config.Width, moved = 0;
+        var codebook = CodebookTangents.Span;
+        for (int u = 0; u < Config.Codes; u++)
+        {
+            if (used[u]) continue;
+            encodings.Span.Slice(rng.Next(N) * D, D).CopyTo(codebook.Slice(u * D, D));
+            moved++;
+        }
+        return moved;
+    }
+
+    /// <summary>The codes <paramref name="ids"/> as the language model reads them, (N, D): log_0 of their points, the tangent vectors the decoder reads.</summary>
+    public Tensor Embeddings(int[] ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        foreach (var id in ids)
+            if ((uint)id >= (uint)Config.Codes) throw new ArgumentOutOfRangeException(nameof(ids), $"action sentences: code id {id} is outside [0, {Config.Codes}).");
+        using var _ = GradMode.Disable();
+        return PoincareBall.LogMap0(Points().IndexSelect(0, ids), Config.Curvature);
+    }
+
     /// <summary>W code ids -> the (4W, inputs) frames the decoder reconstructs from them.</summary>
     public Tensor Decode(int[] ids)
     {

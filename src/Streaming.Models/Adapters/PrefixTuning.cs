@@ -13,7 +13,7 @@ namespace Streaming.Models.Adapters;
 /// as they are (already "rotated"), and text positions start at P, as when PEFT hands them to transformers
 /// as past key values. Attach with <c>model.Prefix = prefix</c>.
 /// </summary>
-public sealed class PrefixTuning : Module
+public sealed class PrefixTuning : Module, IAttentionPrefix
 {
     public const string ConfigFileName = "adapter_config.json";
     public const string WeightsFileName = "adapter_model.safetensors";
@@ -33,6 +33,8 @@ public sealed class PrefixTuning : Module
 
     /// <summary>P, the prefix length.</summary>
     public int NumVirtualTokens { get; }
+
+    int IAttentionPrefix.Length => NumVirtualTokens;
 
     /// <summary>(P, layers * 2 * Hkv * D).</summary>
     public Tensor PromptEmbeddings { get; }

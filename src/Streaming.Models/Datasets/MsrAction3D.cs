@@ -22,6 +22,18 @@ public static class MsrAction3D
     /// </summary>
     public static IReadOnlyList<int> Kinect20Joints { get; } = [4, 8, 2, 1, 12, 16, 0, 5, 9, 6, 10, 7, 11, 13, 17, 14, 18, 15, 19, 3];
 
+    /// <summary>A sequence of MSR Action3D's joint order in the Kinect SDK's (kinect20).</summary>
+    public static SkeletonSequence ToKinect20(SkeletonSequence msr)
+    {
+        ArgumentNullException.ThrowIfNull(msr);
+        if (msr.Joints != Joints) throw new ArgumentException($"MSR Action3D: {msr.Joints} joints per frame, expected {Joints}.", nameof(msr));
+        var positions = new float[msr.Positions.Length];
+        for (int t = 0; t < msr.Frames; t++)
+            for (int j = 0; j < Joints; j++)
+                msr.Positions.AsSpan((t * Joints + j) * 3, 3).CopyTo(positions.AsSpan((t * Joints + Kinect20Joints[j]) * 3, 3));
+        return new SkeletonSequence(positions, msr.Frames, Joints);
+    }
+
     /// <summary>The cross-subject protocol: odd subjects train, even subjects test.</summary>
     public static bool IsTrainSubject(int subject) => subject % 2 == 1;
 

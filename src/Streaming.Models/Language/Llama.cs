@@ -77,25 +77,33 @@ public sealed class DecoderLayer : Module
     };
 
     /// <summary>x (B, T, C) -> (B, T, C). <paramref name="keyPaddingMask"/> covers every key: prefix, cached and new.</summary>
-    public Tensor Forward(Tensor x, int[] positions, Tensor? keyPaddingMask, KvCache? cache, LoraAdapter? lora, PrefixTuning? prefix)
+    public Tensor Forward(Tensor x, int[] positions, Tensor? keyPaddingMask, KvCache? cache, LoraAdapter? lora, IAttentionPrefix? prefix)
     {
         var h = x + Attention(Tensor.RmsNorm(x, InputNorm, config.RmsNormEps), positions, keyPaddingMask, cache, lora, prefix);
         return h + Mlp(Tensor.RmsNorm(h, PostAttentionNorm, config.RmsNormEps), lora);
     }
 
-    Tensor Attention(Tensor x, int[] positions, Tensor? keyPaddingMask, KvCache? cache, LoraAdapter? lora, PrefixTuning? prefix)
+    /// <summary>The keys (after the rotary embedding) and values (B, Hkv, T, D) of the normed input x (B, T, C).</summary>
+    public (Tensor Keys, Tensor Values) KeysValues(Tensor x, int[] positions, LoraAdapter? lora)
     {
-        int B = x.Shape[0], T = x.Shape[1];
-        int H = config.NumAttentionHeads, Hkv = config.NumKeyValueHeads, D = config.HeadDim;
-        var q = Project(x, Wq, Bq, LoraTargets.Q, lora).Reshape(B, T, H, D).Transpose(1, 2);     // (B, H, T, D)
+        ArgumentNullException.ThrowIfNull(x);
+        int B = x.Shape[0], T = x.Shape[1], Hkv = config.NumKeyValueHeads, D = config.HeadDim;
         var k = Project(x, Wk, Bk, LoraTargets.K, lora).Reshape(B, T, Hkv, D).Transpose(1, 2);   // (B, Hkv, T, D)
         var v = Project(x, Wv, Bv, LoraTargets.V, lora).Reshape(B, T, Hkv, D).Transpose(1, 2);   // (B, Hkv, T, D)
+        return (Tensor.ApplyRotaryEmbedding(k, positions, config.RopeTheta), v);
+    }
+
+    Tensor Attention(Tensor x, int[] positions, Tensor? keyPaddingMask, KvCache? cache, LoraAdapter? lora, IAttentionPrefix? prefix)
+    {
+        int B = x.Shape[0], T = x.Shape[1];
+        int H = config.NumAttentionHeads, D = config.HeadDim;
+        var q = Project(x, Wq, Bq, LoraTargets.Q, lora).Reshape(B, T, H, D).Transpose(1, 2);     // (B, H, T, D)
         q = Tensor.ApplyRotaryEmbedding(q, positions, config.RopeTheta);
-        k = Tensor.ApplyRotaryEmbedding(k, positions, config.RopeTheta);
+        var (k, v) = KeysValues(x, positions, lora);                                            // (B, Hkv, T, D)
         if (cache is not null) (k, v) = cache.Append(Index, k, v);                              // (B, Hkv, past + T, D)
         if (prefix is not null)
         {
-            // P-Tuning v2: learned keys and values in front of every layer's, attended by every query.
+            // A prefix (P-Tuning v2's learned one, or a shared prompt's): keys and values in front of every layer's, attended by every query.
             var (pk, pv) = prefix.KeysValues(Index, B);                                        // (B, Hkv, P, D)
             k = Tensor.Concat([pk, k], 2);                                                     // (B, Hkv, P + past + T, D)
             v = Tensor.Concat([pv, v], 2);
@@ -143,8 +151,8 @@ public sealed class LlamaModel : Module
     /// <summary>LoRA on chosen projections; null for none.</summary>
     public LoraAdapter? Lora { get; set; }
 
-    /// <summary>P-Tuning v2 prefix keys and values at every layer; null for none.</summary>
-    public PrefixTuning? Prefix { get; set; }
+    /// <summary>Prefix keys and values at every layer (P-Tuning v2's, or a shared prompt's); null for none.</summary>
+    public IAttentionPrefix? Prefix { get; set; }
 
     /// <summary>A model with HF's random initialization from <paramref name="rng"/>, or zero weights (to be loaded) when null.</summary>
     public LlamaModel(LlamaConfig config, Random? rng = null)
@@ -190,7 +198,7 @@ public sealed class LlamaModel : Module
         if (inputsEmbeds.Rank != 3 || inputsEmbeds.Shape[2] != Config.HiddenSize)
             throw new ArgumentException($"LlamaModel: expected input embeddings (B, T, {Config.HiddenSize}), got {Tensor.Format(inputsEmbeds.Shape)}.", nameof(inputsEmbeds));
         int B = inputsEmbeds.Shape[0], T = inputsEmbeds.Shape[1];
-        int P = Prefix?.NumVirtualTokens ?? 0;
+        int P = Prefix?.Length ?? 0;
         cache?.CheckRoom(B, T);
         int past = cache?.Length ?? 0;
         positions ??= [.. Enumerable.Range(P + past, T)];

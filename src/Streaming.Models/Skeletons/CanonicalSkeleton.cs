@@ -58,13 +58,18 @@ public static class CanonicalSkeleton
     /// <summary>The 2-D (x, y) projection of one frame of any layout: z dropped, scaled by the torso's length in the image plane.</summary>
     public static CanonicalPose Project(LayoutMapping layout, ReadOnlySpan<float> positions) => Centred(layout, positions, 2);
 
+    /// <summary><see cref="Gather"/>, then y turned to grow upwards (as the Kinect's does) where the layout's image y grows downwards.</summary>
+    public static void GatherUpright(LayoutMapping layout, ReadOnlySpan<float> positions, Span<float> canonical)
+    {
+        Gather(layout, positions, canonical);
+        if (layout.YDown)
+            for (int c = 0; c < JointCount; c++) canonical[c * 3 + 1] = -canonical[c * 3 + 1];
+    }
+
     static CanonicalPose Centred(LayoutMapping layout, ReadOnlySpan<float> positions, int dimensions)
     {
         Span<float> joints = stackalloc float[JointCount * 3];
-        Gather(layout, positions, joints);
-        // Image coordinates grow downwards; the canonical y grows upwards as the Kinect's does.
-        if (layout.YDown)
-            for (int c = 0; c < JointCount; c++) joints[c * 3 + 1] = -joints[c * 3 + 1];
+        GatherUpright(layout, positions, joints);
         var pelvis = joints.Slice((int)CanonicalJoint.Pelvis * 3, 3).ToArray();
         var shoulders = joints.Slice((int)CanonicalJoint.ShoulderCenter * 3, 3);
         float torso = 0;

@@ -1,0 +1,50 @@
+using Streaming.Models.Adapters;
+
+namespace Streaming.Models.LlmAr;
+
+/// <summary>How the recognizer turns the language model's output into class probabilities.</summary>
+public enum LlmArReadout
+{
+    /// <summary>A linear head on the last hidden state of the prompt: one forward of the prompt per window.</summary>
+    ClassHead,
+
+    /// <summary>The log-likelihood of each label's tokens after the prompt, softmaxed over the label set: one row per label.</summary>
+    LabelLikelihood,
+}
+
+/// <summary>What a live window gives the recognizer: the window's own frames, or its stream's take so far (clips of one action each).</summary>
+public enum LlmArSequence { Window, Take }
+
+/// <summary>Shapes and adapter settings of <see cref="LlmArRecognizer"/> (DESIGN.md §1 method 3; defaults are the paper's where it gives them).</summary>
+public sealed record LlmArConfig
+{
+    /// <summary>T: every clip is resampled to this many frames, which the tokenizer turns into T/4 action tokens.</summary>
+    public int Frames { get; init; } = 32;
+
+    /// <summary>3: (x, y, z) from layouts with depth; 2: the image-plane projection, which every layout gives.</summary>
+    public int Dimensions { get; init; } = 3;
+
+    /// <summary>LoRA on the frozen language model; false for the ablation that reads the sentences with the frozen model alone.</summary>
+    public bool UseLora { get; init; } = true;
+
+    public int LoraRank { get; init; } = 64;
+
+    public float LoraAlpha { get; init; } = 16f;
+
+    public LoraTargets LoraTargets { get; init; } = LoraTargets.All;
+
+    public LlmArReadout Readout { get; init; } = LlmArReadout.ClassHead;
+
+    public LlmArSequence Sequence { get; init; } = LlmArSequence.Window;
+
+    public LoraConfig Lora => new() { Rank = LoraRank, Alpha = LoraAlpha, Targets = LoraTargets };
+
+    public LlmArConfig Validate()
+    {
+        if (Frames < ActionSentences.ActionSentenceConfig.Downsampling || Frames % ActionSentences.ActionSentenceConfig.Downsampling != 0)
+            throw new ArgumentException($"LLM-AR: {Frames} frames per clip; need a positive multiple of {ActionSentences.ActionSentenceConfig.Downsampling} (the tokenizer's downsampling).");
+        if (Dimensions is not (2 or 3)) throw new ArgumentException($"LLM-AR: {Dimensions} dimensions; expected 3 (x, y, z) or 2 (x, y).");
+        if (UseLora) Lora.Validate();
+        return this;
+    }
+}

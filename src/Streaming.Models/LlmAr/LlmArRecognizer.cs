@@ -1,0 +1,246 @@
+using Streaming.Models.ActionSentences;
+using Streaming.Models.Adapters;
+using Streaming.Models.Language;
+using Streaming.Models.Skeletons;
+using Streaming.Models.Tokenization;
+using Streaming.Tensors;
+using Streaming.Tensors.Nn;
+
+namespace Streaming.Models.LlmAr;
+
+/// <summary>
+/// LLM-AR (DESIGN.md §1 method 3): a skeleton clip becomes an action sentence (<see cref="ActionSentenceTokenizer"/>: T frames
+/// to W = T/4 code ids, whose codebook vectors have the language model's width), and the frozen base language model, with
+/// LoRA on its projections, reads [instruction listing the labels; action sentence; "Answer: "]. The class comes from a
+/// linear head on the last hidden state (<see cref="LlmArReadout.ClassHead"/>) or from each label's log-likelihood after the
+/// prompt (<see cref="LlmArReadout.LabelLikelihood"/>); training fits both, so either can serve. The instruction is shared
+/// by every row: its keys and values are computed once per batch (<see cref="PromptPrefix"/>), and once in all while serving.
+/// Shapes: B clips, W action tokens, A answer-cue tokens, L label tokens, C the model's width, K labels.
+/// </summary>
+public sealed class LlmArRecognizer : Module
+{
+    const int LabelRowsPerForward = 512;
+
+    readonly Linear head;
+    PromptPrefix? servingPrefix;           // the instruction's keys and values once training is over
+
+    public LlmArRecognizer(LlamaModel lm, Tokenizer text, ActionSentenceTokenizer sentences, IReadOnlyList<string> labels, LlmArConfig config, Random rng)
+    {
+        ArgumentNullException.ThrowIfNull(lm);
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(sentences);
+        ArgumentNullException.ThrowIfNull(rng);
+        Config = (config ?? throw new ArgumentNullException(nameof(config))).Validate();
+        sentences.CheckLanguageModel(lm.Config);
+        int inputs = CanonicalSkeleton.JointCount * config.Dimensions;
+        if (sentences.Config.Inputs != inputs)
+            throw new ArgumentException($"LLM-AR: the action-sentence tokenizer reads {sentences.Config.Inputs} values per frame, but {config.Dimensions}-D clips of the canonical skeleton have {inputs}.", nameof(sentences));
+        (Lm, Text, Sentences) = (lm, text, sentences);
+        Labels = [.. labels];
+        Prompt = new ActionPrompt(text, Labels, endOfText: 0);
+        lm.Freeze();
+        sentences.Freeze();
+        if (lm.Lora is not null || lm.Prefix is not null) throw new ArgumentException("LLM-AR: the base model already carries an adapter.", nameof(lm));
+        if (config.UseLora) lm.Lora = Lora = new LoraAdapter(lm.Config, config.Lora, rng);
+        head = Child("head", new Linear(lm.Config.HiddenSize, Labels.Count, true, rng));
+        ActionTokens = Parameter("action_tokens", ActionTokenInit(sentences, lm));
+    }
+
+    /// <summary>
+    /// The codebook's vectors as new tokens of the model's vocabulary, (U, C), trained with LoRA as added tokens are. They
+    /// start as the codebook (log_0 of its points), centred and scaled to the mean norm of the model's token embeddings:
+    /// the tokenizer's codes sit close together, and at their own scale the frozen model could barely tell them apart.
+    /// </summary>
+    static Tensor ActionTokenInit(ActionSentenceTokenizer sentences, LlamaModel lm)
+    {
+        int U = sentences.Config.Codes, C = lm.Config.HiddenSize;
+        var codes = sentences.Embeddings([.. Enumerable.Range(0, U)]).ToArray();
+        var mean = new double[C];
+        for (int i = 0; i < codes.Length; i++) mean[i % C] += codes[i] / U;
+        for (int i = 0; i < codes.Length; i++) codes[i] -= (float)mean[i % C];
+        double codeNorm = MeanNorm(codes, C), tokenNorm = MeanNorm(lm.EmbedTokens.ToArray(), C);
+        float scale = codeNorm > 0 ? (float)(tokenNorm / codeNorm) : 1f;
+        for (int i = 0; i < codes.Length; i++) codes[i] *= scale;
+        return new Tensor(codes, [U, C]);
+    }
+
+    static double MeanNorm(float[] rows, int width)
+    {
+        double sum = 0;
+        for (int r = 0; r < rows.Length / width; r++)
+        {
+            double sq = 0;
+            for (int k = 0; k < width; k++) sq += rows[r * width + k] * (double)rows[r * width + k];
+            sum += Math.Sqrt(sq);
+        }
+        return sum / (rows.Length / width);
+    }
+
+    public LlmArConfig Config { get; }
+    public LlamaModel Lm { get; }
+    public Tokenizer Text { get; }
+    public ActionSentenceTokenizer Sentences { get; }
+    public LoraAdapter? Lora { get; }
+    public IReadOnlyList<string> Labels { get; }
+    public ActionPrompt Prompt { get; }
+
+    /// <summary>The embedding of each action token, (U, C): what the model reads for code u.</summary>
+    public Tensor ActionTokens { get; }
+
+    /// <summary>W, the action tokens of one clip.</summary>
+    public int SentenceLength => Config.Frames / ActionSentenceConfig.Downsampling;
+
+    /// <summary>What training updates: LoRA, the action tokens and the class head.</summary>
+    public IEnumerable<(string Name, Tensor Value)> Trained() => (Lora?.TrainableParameters() ?? []).Concat(TrainableParameters());
+
+    /// <summary>The tokenizer's input of each clip: (B, T, joints x dimensions).</summary>
+    public Tensor Frames(IReadOnlyList<SkeletonClip> clips)
+    {
+        ArgumentNullException.ThrowIfNull(clips);
+        if (clips.Count == 0) throw new ArgumentException("LLM-AR: no clips.", nameof(clips));
+        int T = Config.Frames, size = Sentences.Config.Inputs;
+        var data = new float[clips.Count * T * size];
+        for (int b = 0; b < clips.Count; b++)
+        {
+            if (clips[b].Dimensions != Config.Dimensions)
+                throw new ArgumentException($"LLM-AR: clip {b} is {clips[b].Dimensions}-D; this model reads {Config.Dimensions}-D clips.", nameof(clips));
+            clips[b].Resample(T).CopyTo(data.AsSpan(b * T * size));
+        }
+        return new Tensor(data, [clips.Count, T, size]);
+    }
+
+    /// <summary>The action sentences of <paramref name="clips"/>: B*W code ids, row-major.</summary>
+    public int[] Sentence(IReadOnlyList<SkeletonClip> clips) => Sentences.EncodeBatch(Frames(clips));
+
+    /// <summary>
+    /// Training forward of B sentences (<paramref name="codes"/>, B*W ids) with their classes: the class head's logits (B, K)
+    /// and the language-model loss of each true label's tokens after the prompt (teacher forcing).
+    /// </summary>
+    public (Tensor HeadLogits, Tensor LabelLoss) Forward(int[] codes, int[] classes)
+    {
+        ArgumentNullException.ThrowIfNull(codes);
+        ArgumentNullException.ThrowIfNull(classes);
+        int B = classes.Length, W = SentenceLength, A = Prompt.AnswerCue.Length;
+        if (codes.Length != B * W) throw new ArgumentException($"LLM-AR: {codes.Length} code ids for {B} clips of {W} action tokens.", nameof(codes));
+        foreach (var c in classes)
+            if ((uint)c >= (uint)Labels.Count) throw new ArgumentOutOfRangeException(nameof(classes), $"LLM-AR: class {c} is outside the {Labels.Count} labels.");
+        Unmerge();
+        int L = classes.Max(c => Prompt.Labels[c].Length), S = W + A + L;
+        // Text after the sentence: the answer cue, the label, padding (end of text) to the longest label; padding is never a target.
+        var ids = new int[B * (A + L)];
+        var targets = Enumerable.Repeat(-100, B * S).ToArray();
+        for (int b = 0; b < B; b++)
+        {
+            Prompt.AnswerCue.CopyTo(ids, b * (A + L));
+            var label = Prompt.Labels[classes[b]];
+            label.CopyTo(ids, b * (A + L) + A);
+            for (int j = 0; j < label.Length; j++) targets[b * S + W + A - 1 + j] = label[j];   // position p predicts token p + 1
+        }
+        var hidden = Run(codes, ids, B, PromptPrefix.Encode(Lm, Prompt.Instruction), computeLogits: true, out var logits); // (B, S, C)
+        var headLogits = head.Forward(Pooled(hidden, W + A));                                      // (B, K)
+        var labelLoss = Tensor.CrossEntropy(logits!.Reshape(B * S, -1), targets);
+        return (headLogits, labelLoss);
+    }
+
+    /// <summary>Class probabilities (B, K rows) of <paramref name="clips"/> by the configured readout, or by <paramref name="readout"/>.</summary>
+    public float[][] Probabilities(IReadOnlyList<SkeletonClip> clips, LlmArReadout? readout = null) =>
+        ProbabilitiesOf(Sentence(clips), clips.Count, readout ?? Config.Readout);
+
+    /// <summary>Class probabilities of B sentences (<paramref name="codes"/>, B*W ids).</summary>
+    public float[][] ProbabilitiesOf(int[] codes, int B, LlmArReadout readout)
+    {
+        ArgumentNullException.ThrowIfNull(codes);
+        if (codes.Length != B * SentenceLength) throw new ArgumentException($"LLM-AR: {codes.Length} code ids for {B} clips of {SentenceLength} action tokens.", nameof(codes));
+        using var _ = GradMode.Disable();
+        var prefix = ServingPrefix();
+        var scores = readout == LlmArReadout.ClassHead ? HeadScores(codes, B, prefix) : LabelScores(codes, B, prefix);  // (B, K)
+        var p = scores.Softmax(-1).ToArray();
+        int K = Labels.Count;
+        return [.. Enumerable.Range(0, B).Select(b => p.AsSpan(b * K, K).ToArray())];
+    }
+
+    Tensor HeadScores(int[] codes, int B, PromptPrefix prefix)
+    {
+        int W = SentenceLength, A = Prompt.AnswerCue.Length;
+        var ids = new int[B * A];
+        for (int b = 0; b < B; b++) Prompt.AnswerCue.CopyTo(ids, b * A);
+        var hidden = Run(codes, ids, B, prefix, computeLogits: false, out _);                       // (B, W + A, C)
+        return head.Forward(Pooled(hidden, W + A));                                                   // (B, K)
+    }
+
+    /// <summary>The head's input: the last hidden state averaged over the sentence and the answer cue, (B, C).</summary>
+    static Tensor Pooled(Tensor hidden, int length) => hidden.Narrow(1, 0, length).Mean(1);
+
+    /// <summary>Sum over each label's tokens of log p(token | prompt, sentence, earlier label tokens), one row per (clip, label).</summary>
+    Tensor LabelScores(int[] codes, int B, PromptPrefix prefix)
+    {
+        int W = SentenceLength, A = Prompt.AnswerCue.Length, K = Labels.Count, L = Prompt.LongestLabel, S = W + A + L;
+        var scores = new float[B * K];
+        int clipsPerForward = Math.Max(1, LabelRowsPerForward / K);
+        for (int first = 0; first < B; first += clipsPerForward)
+        {
+            int n = Math.Min(clipsPerForward, B - first), rows = n * K;
+            var rowCodes = new int[rows * W];
+            var ids = new int[rows * (A + L)];
+            for (int i = 0; i < n; i++)
+                for (int k = 0; k < K; k++)
+                {
+                    int row = i * K + k;
+                    Array.Copy(codes, (first + i) * W, rowCodes, row * W, W);
+                    Prompt.AnswerCue.CopyTo(ids, row * (A + L));
+                    Prompt.Labels[k].CopyTo(ids, row * (A + L) + A);
+                }
+            Run(rowCodes, ids, rows, prefix, computeLogits: true, out var logits);
+            var logp = logits!.LogSoftmax(-1).Contiguous();                                          // (rows, S, V)
+            int V = logp.Shape[2];
+            var values = logp.Span;
+            for (int i = 0; i < n; i++)
+                for (int k = 0; k < K; k++)
+                {
+                    int row = i * K + k;
+                    var label = Prompt.Labels[k];
+                    double sum = 0;
+                    for (int j = 0; j < label.Length; j++) sum += values[(row * S + W + A - 1 + j) * V + label[j]];
+                    scores[(first + i) * K + k] = (float)sum;
+                }
+        }
+        return new Tensor(scores, [B, K]);
+    }
+
+    /// <summary>
+    /// [prefix; sentence; text] through the model: the sentence's code vectors (B, W, C), then the embeddings of
+    /// <paramref name="ids"/> (B rows), attending the prefix. Returns the final hidden states (B, W + text, C).
+    /// </summary>
+    Tensor Run(int[] codes, int[] ids, int B, PromptPrefix prefix, bool computeLogits, out Tensor? logits)
+    {
+        int W = SentenceLength, C = Lm.Config.HiddenSize;
+        var sentence = ActionTokens.IndexSelect(0, codes).Reshape(B, W, C);                            // (B, W, C)
+        var x = Tensor.Concat([sentence, Lm.Embed(ids, B)], 1);                                       // (B, W + text, C)
+        Lm.Prefix = prefix;
+        try
+        {
+            var output = Lm.Forward(x, computeLogits: computeLogits);
+            logits = output.Logits;
+            return output.HiddenStates[^1];
+        }
+        finally
+        {
+            Lm.Prefix = null;
+        }
+    }
+
+    /// <summary>The instruction's keys and values with the trained LoRA folded into the weights, computed once.</summary>
+    PromptPrefix ServingPrefix()
+    {
+        if (servingPrefix is not null) return servingPrefix;
+        if (Lora is { Merged: false }) Lora.Merge(Lm);
+        return servingPrefix = PromptPrefix.Encode(Lm, Prompt.Instruction);
+    }
+
+    /// <summary>Training changes LoRA: take it back out of the weights and forget the serving prefix.</summary>
+    void Unmerge()
+    {
+        servingPrefix = null;
+        if (Lora is { Merged: true }) Lora.Unmerge(Lm);
+    }
+}

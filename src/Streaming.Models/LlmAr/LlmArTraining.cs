@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using Streaming.Models.ActionSentences;
+using Streaming.Tensors;
+using Streaming.Tensors.Optim;
+
+namespace Streaming.Models.LlmAr;
+
+/// <summary>A training clip and its class.</summary>
+public sealed record LabelledClip(SkeletonClip Clip, int Label);
+
+/// <summary>Hyper-parameters of the two stages of <see cref="LlmArTraining"/>.</summary>
+public sealed record LlmArTrainingOptions
+{
+    public int TokenizerEpochs { get; init; } = 40;
+    public int TokenizerBatchSize { get; init; } = 32;
+    public float TokenizerLearningRate { get; init; } = 2e-3f;
+    public int Epochs { get; init; } = 30;
+    public int BatchSize { get; init; } = 16;
+    public float LearningRate { get; init; } = 1e-3f;
+    public float WeightDecay { get; init; } = 0.01f;
+
+    /// <summary>Weight of the label tokens' language-model loss beside the class head's cross-entropy.</summary>
+    public float LabelLossWeight { get; init; } = 1f;
+
+    public int Seed { get; init; } = 1;
+}
+
+/// <summary>Where a stage is: epoch and step counts and the last batch's loss.</summary>
+public readonly record struct LlmArProgress(string Stage, int Epoch, int Epochs, int Step, int Steps, float Loss, double StepsPerSecond);
+
+/// <summary>
+/// LLM-AR's two stages. First the action-sentence tokenizer (a VQ-VAE) learns to reconstruct the training clips, its codes
+/// pulled towards the base model's token embeddings; then, with the tokenizer and the base model frozen, LoRA and the class
+/// head learn the label of each clip's sentence. Every epoch draws a fresh augmentation of each clip
+/// (<see cref="ClipAugmentation"/>). Each stage calls back after every epoch so the caller can checkpoint.
+/// </summary>
+public static class LlmArTraining
+{
+    /// <summary>Trains <paramref name="tokenizer"/> on <paramref name="clips"/> resampled to <paramref name="frames"/> frames, from epoch <paramref name="startEpoch"/>.</summary>
+    public static void TrainTokenizer(ActionSentenceTokenizer tokenizer, IReadOnlyList<SkeletonClip> clips, int frames, Tensor lmEmbeddings, LlmArTrainingOptions options,
+        AdamW? optimizer = null, int startEpoch = 0, Action<int, AdamW>? epochDone = null, IProgress<LlmArProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        ArgumentNullException.ThrowIfNull(clips);
+        if (clips.Count == 0) throw new ArgumentException("LLM-AR: no training clips for the tokenizer.", nameof(clips));
+        optimizer ??= TokenizerOptimizer(tokenizer, options);
+        int batch = Math.Min(options.TokenizerBatchSize, clips.Count), batches = clips.Count / batch, total = options.TokenizerEpochs * batches;
+        var schedule = new LearningRateSchedule(options.TokenizerLearningRate, options.TokenizerLearningRate / 10, Math.Min(50, total / 10), total);
+        int inputs = tokenizer.Config.Inputs;
+        tokenizer.Train();
+        var clock = Stopwatch.StartNew();
+        for (int epoch = startEpoch; epoch < options.TokenizerEpochs; epoch++)
+        {
+            var rng = EpochRandom(options.Seed, 1, epoch);
+            var order = Shuffled(clips.Count, rng);
+            var used = new bool[tokenizer.Config.Codes];
+            Tensor? frameBatch = null;
+            for (int b = 0; b < batches; b++)
+            {
+                int step = epoch * batches + b;
+                var data = new float[batch * frames * inputs];
+                for (int i = 0; i < batch; i++)
+                    ClipAugmentation.Apply(clips[order[b * batch + i]], rng).Resample(frames).CopyTo(data.AsSpan(i * frames * inputs));
+                optimizer.LearningRate = schedule.At(step);
+                frameBatch = new Tensor(data, [batch, frames, inputs]);
+                var loss = tokenizer.Loss(frameBatch, lmEmbeddings, rng);
+                foreach (var code in loss.Codes) used[code] = true;
+                optimizer.ZeroGrad();
+                loss.Total.Backward();
+                GradientClipping.ClipNorm(tokenizer.TrainableParameters(), 1f);
+                optimizer.Step();
+                progress?.Report(new LlmArProgress("tokenizer", epoch + 1, options.TokenizerEpochs, step + 1, total, loss.Total.Item(), (step + 1 - startEpoch * batches) / clock.Elapsed.TotalSeconds));
+            }
+            // Dead codes restart on this epoch's encodings, except after the last epoch, whose codebook is the result.
+            if (epoch + 1 < options.TokenizerEpochs && frameBatch is not null) tokenizer.RestartUnusedCodes(frameBatch, used, rng);
+            epochDone?.Invoke(epoch + 1, optimizer);
+        }
+        tokenizer.Eval();
+    }
+
+    /// <summary>Trains LoRA and the class head of <paramref name="model"/> on <paramref name="clips"/>, from epoch <paramref name="startEpoch"/>.</summary>
+    public static void TrainRecognizer(LlmArRecognizer model, IReadOnlyList<LabelledClip> clips, LlmArTrainingOptions options,
+        AdamW? optimizer = null, int startEpoch = 0, Action<int, AdamW>? epochDone = null, IProgress<LlmArProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(clips);
+        if (clips.Count == 0) throw new ArgumentException("LLM-AR: no training clips.", nameof(clips));
+        foreach (var c in clips)
+            if ((uint)c.Label >= (uint)model.Labels.Count) throw new ArgumentException($"LLM-AR: a clip has class {c.Label}, outside the {model.Labels.Count} labels.", nameof(clips));
+        optimizer ??= RecognizerOptimizer(model, options);
+        int batch = Math.Min(options.BatchSize, clips.Count), batches = (clips.Count + batch - 1) / batch, total = options.Epochs * batches;
+        var schedule = new LearningRateSchedule(options.LearningRate, options.LearningRate / 20, Math.Min(batches, total / 10), total);
+        model.Train();
+        model.Lm.Train();
+        var clock = Stopwatch.StartNew();
+        for (int epoch = startEpoch; epoch < options.Epochs; epoch++)
+        {
+            var rng = EpochRandom(options.Seed, 2, epoch);
+            var order = Shuffled(clips.Count, rng);
+            // The frozen tokenizer writes this epoch's sentences of this epoch's augmented clips, all at once.
+            var augmented = order.Select(i => ClipAugmentation.Apply(clips[i].Clip, rng)).ToList();
+            var codes = model.Sentence(augmented);
+            int W = model.SentenceLength;
+            for (int b = 0; b < batches; b++)
+            {
+                int step = epoch * batches + b, first = b * batch, n = Math.Min(batch, clips.Count - first);
+                var classes = order.AsSpan(first, n).ToArray().Select(i => clips[i].Label).ToArray();
+                optimizer.LearningRate = schedule.At(step);
+                var (logits, labelLoss) = model.Forward(codes.AsSpan(first * W, n * W).ToArray(), classes);
+                var loss = Tensor.CrossEntropy(logits, classes).Add(labelLoss.Mul(options.LabelLossWeight));
+                optimizer.ZeroGrad();
+                loss.Backward();
+                GradientClipping.ClipNorm(model.Trained(), 1f);
+                optimizer.Step();
+                progress?.Report(new LlmArProgress("recognizer", epoch + 1, options.Epochs, step + 1, total, loss.Item(), (step + 1 - startEpoch * batches) / clock.Elapsed.TotalSeconds));
+            }
+            epochDone?.Invoke(epoch + 1, optimizer);
+        }
+        model.Eval();
+        model.Lm.Eval();
+    }
+
+    /// <summary>Top-1 accuracy of <paramref name="model"/> on <paramref name="clips"/> with <paramref name="readout"/>, and the predicted classes.</summary>
+    public static (double Accuracy, int[] Predicted) Evaluate(LlmArRecognizer model, IReadOnlyList<LabelledClip> clips, LlmArReadout readout, int batch = 64)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(clips);
+        var predicted = new int[clips.Count];
+        for (int first = 0; first < clips.Count; first += batch)
+        {
+            var part = clips.Skip(first).Take(batch).Select(c => c.Clip).ToList();
+            var p = model.Probabilities(part, readout);
+            for (int i = 0; i < part.Count; i++) predicted[first + i] = Array.IndexOf(p[i], p[i].Max());
+        }
+        int correct = clips.Where((c, i) => predicted[i] == c.Label).Count();
+        return (clips.Count == 0 ? 0 : (double)correct / clips.Count, predicted);
+    }
+
+    public static AdamW TokenizerOptimizer(ActionSentenceTokenizer tokenizer, LlmArTrainingOptions options) =>
+        new(tokenizer.TrainableParameters(), options.TokenizerLearningRate, weightDecay: 0f);
+
+    /// <summary>AdamW over LoRA, the action tokens and the head; embeddings and biases are not decayed.</summary>
+    public static AdamW RecognizerOptimizer(LlmArRecognizer model, LlmArTrainingOptions options) =>
+        new(model.Trained(), options.LearningRate, weightDecay: options.WeightDecay,
+            noDecay: n => n.EndsWith("bias", StringComparison.Ordinal) || n == "action_tokens");
+
+    /// <summary>One generator per (seed, stage, epoch), so a resumed run draws what an uninterrupted one would have.</summary>
+    static Random EpochRandom(int seed, int stage, int epoch) => new(unchecked(seed * 1_000_003 + stage * 10_007 + epoch));
+
+    static int[] Shuffled(int count, Random rng)
+    {
+        var order = Enumerable.Range(0, count).ToArray();
+        rng.Shuffle(order);
+        return order;
+    }
+}
