@@ -112,7 +112,7 @@ public sealed class ActionLlmOptions
     readonly Option<string> lm = new("--lm")
     {
         Description = $"ActionLLM's frozen base model: '{ActionLlmSetup.PerSplitBaseModel}' pre-trains one per split on the action sequences of its training " +
-            "videos (as `streaming train lm --split K`), or a Hugging Face checkpoint folder with tokenizer.json (e.g. samples/lm); " +
+            "videos (as `streaming train lm --split K --corpus Sequences`), or a Hugging Face checkpoint folder with tokenizer.json (e.g. samples/lm); " +
             "{split} in the path stands for the split number (out/lm/split{split}).",
         DefaultValueFactory = _ => ActionLlmSetup.PerSplitBaseModel,
     };

@@ -66,8 +66,14 @@ public static class TrainCommand
     {
         var defaults = new LanguageModelTrainingOptions();
         var data = new Option<string>("--data") { Description = "The shared data folder that holds the frame-label datasets.", DefaultValueFactory = _ => DataFolder.Default() };
-        var datasets = new Option<string>("--datasets") { Description = "Comma-separated frame-label datasets under --data (groundTruth/, mapping.txt, splits/) whose action sequences form the corpus.", DefaultValueFactory = _ => "50salads" };
-        var split = new Option<int>("--split") { Description = "0: every video. K: only split K's training videos, so that a model evaluated on split K never read its test videos.", DefaultValueFactory = _ => 0 };
+        var datasets = new Option<string>("--datasets") { Description = "Comma-separated frame-label datasets under --data (groundTruth/, mapping.txt, splits/) whose action sequences are the corpus's Sequences.", DefaultValueFactory = _ => "50salads" };
+        var corpus = new Option<CorpusParts>("--corpus")
+        {
+            Description = "Comma-separated parts of the corpus: Sequences (the action sequences of --datasets), and for the skeleton datasets (msr-action3d, " +
+                "utkinect-action3d) their action Names, Descriptions and LLM-AR's Instructions with answers; All by default.",
+            DefaultValueFactory = _ => CorpusParts.All,
+        };
+        var split = new Option<int>("--split") { Description = "0: every video. K: only split K's training videos of --datasets, so that a model evaluated on split K never read its test videos.", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--out") { Description = "Folder for the Hugging Face checkpoint: config.json, model.safetensors, tokenizer.json.", DefaultValueFactory = _ => Path.Combine("samples", "lm") };
         var steps = new Option<int>("--steps") { Description = "Optimizer steps.", DefaultValueFactory = _ => defaults.Steps };
         var width = new Option<int>("--width") { Description = "hidden_size of the decoder.", DefaultValueFactory = _ => defaults.HiddenSize };
@@ -75,11 +81,11 @@ public static class TrainCommand
         var vocab = new Option<int>("--vocab") { Description = "Largest byte-level BPE vocabulary (it stops early when no pair repeats).", DefaultValueFactory = _ => defaults.VocabularySize };
         var seed = new Option<int>("--seed") { Description = "Seed for initialization and sampling.", DefaultValueFactory = _ => defaults.Seed };
         var command = new Command("lm",
-            "Pre-trains the small base language model from scratch on action sequences (sequences of actions are a language of their own): a byte-level " +
-            "BPE tokenizer and a LLaMA-architecture decoder (GQA, RoPE, SwiGLU, tied embeddings), saved as a Hugging Face checkpoint that " +
-            "`streaming lm`, `eval lta --lm` and transformers load.")
+            "Pre-trains the small base language model from scratch on action sequences (sequences of actions are a language of their own) and the " +
+            "skeleton datasets' action names, descriptions and recognition instructions: a byte-level BPE tokenizer and a LLaMA-architecture decoder " +
+            "(GQA, RoPE, SwiGLU, tied embeddings), saved as a Hugging Face checkpoint that `streaming lm`, `eval lta --lm` and transformers load.")
         {
-            data, datasets, split, output, steps, width, layers, vocab, seed,
+            data, datasets, corpus, split, output, steps, width, layers, vocab, seed,
         };
         command.SetAction(parse =>
         {
@@ -89,7 +95,7 @@ public static class TrainCommand
                 VocabularySize = parse.GetValue(vocab), Seed = parse.GetValue(seed),
             };
             var names = parse.GetValue(datasets)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            return RunLanguageModel(parse.GetValue(data)!, names, parse.GetValue(split), parse.GetValue(output)!, options);
+            return RunLanguageModel(parse.GetValue(data)!, names, parse.GetValue(corpus), parse.GetValue(split), parse.GetValue(output)!, options);
         });
         return command;
     }
@@ -135,15 +141,24 @@ public static class TrainCommand
         return 0;
     }
 
-    static int RunLanguageModel(string data, IReadOnlyList<string> names, int split, string outDir, LanguageModelTrainingOptions options)
+    static int RunLanguageModel(string data, IReadOnlyList<string> names, CorpusParts parts, int split, string outDir, LanguageModelTrainingOptions options)
     {
         var documents = new List<string>();
-        foreach (var name in names)
+        if (parts.HasFlag(CorpusParts.Sequences))
+            foreach (var name in names)
+            {
+                var dataset = FrameLabelDataset.Open(Path.Combine(data, name));
+                var videos = split == 0 ? dataset.AllVideos() : dataset.Split(split).Train;
+                documents.AddRange(ActionCorpus.Documents(videos, dataset.Actions));
+                AnsiConsole.MarkupLine($"[bold]{Markup.Escape(name)}[/]: {videos.Count} videos ({(split == 0 ? "all" : $"split {split} training")}), {dataset.Actions.Count} actions");
+            }
+        var skeletonParts = parts & ~CorpusParts.Sequences;
+        IReadOnlyList<(string Name, IReadOnlyList<string> Labels)> skeletonLabels =
+            skeletonParts == CorpusParts.None ? [] : [.. SkeletonCorpus.Datasets.Select(d => (d, SkeletonCorpus.Labels(data, d)))];
+        foreach (var (name, labels) in skeletonLabels)
         {
-            var dataset = FrameLabelDataset.Open(Path.Combine(data, name));
-            var videos = split == 0 ? dataset.AllVideos() : dataset.Split(split).Train;
-            documents.AddRange(ActionCorpus.Documents(videos, dataset.Actions));
-            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(name)}[/]: {videos.Count} videos ({(split == 0 ? "all" : $"split {split} training")}), {dataset.Actions.Count} actions");
+            documents.AddRange(SkeletonCorpus.Documents(labels, skeletonParts));
+            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(name)}[/]: {labels.Count} actions ({skeletonParts})");
         }
         TrainedLanguageModel? result = null;
         AnsiConsole.Progress()
@@ -162,6 +177,12 @@ public static class TrainCommand
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
             $"corpus {trained.CorpusTokens} tokens, vocabulary {config.VocabSize}; {config.NumHiddenLayers} layers x {config.HiddenSize}, " +
             $"{trained.Model.ParameterCount():N0} parameters; loss {trained.FirstLoss:0.000} -> {trained.FinalLoss:0.000} in {trained.Elapsed.TotalSeconds:0.0} s"));
+        // LLM-AR reads each label after a space (", label" in the instruction, "Answer: label"); fewer tokens, shorter prompts.
+        var tokenizer = trained.Tokenizer.ToTokenizer();
+        foreach (var (name, labels) in skeletonLabels)
+            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+                $"{Markup.Escape(name)}: {labels.Average(l => tokenizer.Encode(" " + ActionCorpus.Phrase(l), addSpecialTokens: false).Count):0.00} tokens per label, " +
+                $"instruction {tokenizer.Encode(ActionInstruction.For(labels), addSpecialTokens: false).Count} tokens"));
         trained.Save(outDir);
         AnsiConsole.MarkupLine($"saved [green]{Markup.Escape(Path.GetFullPath(outDir))}[/] (config.json, model.safetensors, tokenizer.json)");
         return 0;

@@ -22,7 +22,7 @@ public sealed record ActionSentenceConfig
     public float ZipfAlpha { get; init; } = 1f;
     public float ZipfBeta { get; init; } = 2.7f;
     public float GumbelTau { get; init; } = 1f;             // temperature of the soft code counts
-    public float MmdBandwidth { get; init; } = 1f;          // sigma; ~3x the median distance (0.29) between samples/lm's token embeddings
+    public float MmdBandwidth { get; init; } = 1f;          // sigma; about the median distance (1.08) between samples/lm's token embeddings
 
     /// <summary>A config whose code width is <paramref name="lm"/>'s hidden size, so codes can stand in for its tokens.</summary>
     public static ActionSentenceConfig ForLanguageModel(LlamaConfig lm, int inputs) => new() { Inputs = inputs, Width = lm.HiddenSize };

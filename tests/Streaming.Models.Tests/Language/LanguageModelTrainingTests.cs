@@ -1,13 +1,17 @@
 using Streaming.Models.Checkpoints;
 using Streaming.Models.Datasets;
 using Streaming.Models.Language;
+using Streaming.Models.Recognition;
 using Streaming.Models.Tokenization;
 using Streaming.Tensors;
 using Xunit.Abstractions;
 
 namespace Streaming.Models.Tests.Language;
 
-/// <summary>Pre-training the base model on the 50 Salads action sequences of one split's training videos.</summary>
+/// <summary>
+/// Pre-training the base model on the 50 Salads action sequences of one split's training videos, and on the corpus
+/// `streaming train lm` reads by default, which adds the skeleton datasets' names, descriptions and instructions.
+/// </summary>
 public sealed class LanguageModelTrainingTests(ITestOutputHelper output)
 {
     static readonly LanguageModelTrainingOptions Small = new() { HiddenSize = 32, Layers = 2, Heads = 4, KeyValueHeads = 2, VocabularySize = 400, ContextLength = 48, BatchSize = 8, Steps = 120 };
@@ -16,6 +20,14 @@ public sealed class LanguageModelTrainingTests(ITestOutputHelper output)
     {
         var dataset = FrameLabelDataset.Open(SharedData.Path("50salads"));
         return (dataset, LanguageModelTraining.Train(ActionCorpus.Documents(dataset.Split(1).Train, dataset.Actions), Small));
+    });
+
+    // The default vocabulary: 400 tokens leave the skeleton labels at about 4 tokens each.
+    static readonly Lazy<TrainedLanguageModel> Split1WithSkeletons = new(() =>
+    {
+        var dataset = FrameLabelDataset.Open(SharedData.Path("50salads"));
+        IReadOnlyList<string> corpus = [.. ActionCorpus.Documents(dataset.Split(1).Train, dataset.Actions), .. SkeletonCorpus.Documents(SharedData.Root, CorpusParts.All)];
+        return LanguageModelTraining.Train(corpus, Small with { VocabularySize = new LanguageModelTrainingOptions().VocabularySize });
     });
 
     [Fact]
@@ -48,6 +60,22 @@ public sealed class LanguageModelTrainingTests(ITestOutputHelper output)
         var firstWords = dataset.Actions.Select(a => ActionCorpus.Phrase(a).Split(' ')[0]).Distinct().ToArray();
         var best = firstWords.MaxBy(w => next[tokenizer.Encode(w, addSpecialTokens: false)[0]]);
         Assert.Equal("place", best);
+    }
+
+    /// <summary>LLM-AR prompts the base model with this text: it must decode to itself, and its labels must be few tokens each.</summary>
+    [Theory]
+    [InlineData("msr-action3d")]
+    [InlineData("utkinect-action3d")]
+    public void Tokenizer_RoundTripsTheInstructionInFewTokensPerLabel(string dataset)
+    {
+        var tokenizer = Split1WithSkeletons.Value.Tokenizer.ToTokenizer();
+        var labels = SkeletonCorpus.Labels(SharedData.Root, dataset);
+        var text = ActionInstruction.For(labels) + "\n" + ActionInstruction.Answer(labels[^1]);
+        var ids = tokenizer.Encode(text, addSpecialTokens: false);
+        Assert.Equal(text, tokenizer.Decode(ids));
+        double perLabel = labels.Average(l => tokenizer.Encode(" " + ActionCorpus.Phrase(l), addSpecialTokens: false).Count);
+        output.WriteLine($"{dataset}: {ids.Count} tokens, {perLabel:0.00} per label");
+        Assert.True(perLabel <= 3, $"{perLabel:0.00} tokens per label");
     }
 
     [Fact]
