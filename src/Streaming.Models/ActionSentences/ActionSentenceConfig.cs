@@ -2,6 +2,9 @@ using Streaming.Models.Language;
 
 namespace Streaming.Models.ActionSentences;
 
+/// <summary>Where the codebook lives: the Poincare ball (the method), or flat Euclidean space (its ablation).</summary>
+public enum CodebookGeometry { Poincare, Euclidean }
+
 /// <summary>
 /// Shapes and loss weights of <see cref="ActionSentenceTokenizer"/>, LLM-AR's VQ-VAE (DESIGN.md §1 method 3). Defaults
 /// are the paper's where it gives them (U = 512, c = 1, 0.02 commitment, 0.2 L_human, Zipf alpha 1 and beta 2.7) and
@@ -22,7 +25,11 @@ public sealed record ActionSentenceConfig
     public float ZipfAlpha { get; init; } = 1f;
     public float ZipfBeta { get; init; } = 2.7f;
     public float GumbelTau { get; init; } = 1f;             // temperature of the soft code counts
-    public float MmdBandwidth { get; init; } = 1f;          // sigma; about the median distance (1.08) between samples/lm's token embeddings
+    public float MmdBandwidth { get; init; } = 1f;
+    public CodebookGeometry Geometry { get; init; } = CodebookGeometry.Poincare;
+    public float ZipfWeight { get; init; } = 1f;            // each term of L_human, 0 to ablate it
+    public float ContextWeight { get; init; } = 1f;
+    public float MmdWeight { get; init; } = 1f;          // sigma; about the median distance (1.08) between samples/lm's token embeddings
 
     /// <summary>A config whose code width is <paramref name="lm"/>'s hidden size, so codes can stand in for its tokens.</summary>
     public static ActionSentenceConfig ForLanguageModel(LlamaConfig lm, int inputs) => new() { Inputs = inputs, Width = lm.HiddenSize };
@@ -38,6 +45,8 @@ public sealed record ActionSentenceConfig
         Positive(MmdBandwidth, "MMD bandwidth");
         Positive(ZipfAlpha, "Zipf alpha");
         if (!(ZipfBeta > -1f)) throw new ArgumentException($"action sentences: Zipf beta {ZipfBeta} must be above -1 (rank 1 + beta > 0).");
+        if (!(ZipfWeight >= 0f) || !(ContextWeight >= 0f) || !(MmdWeight >= 0f))
+            throw new ArgumentException($"action sentences: the L_human term weights must be non-negative (Zipf {ZipfWeight}, context {ContextWeight}, MMD {MmdWeight}).");
         if (!(CommitmentWeight >= 0f) || !(HumanWeight >= 0f)) throw new ArgumentException($"action sentences: loss weights must be non-negative (commitment {CommitmentWeight}, human {HumanWeight}).");
     }
 

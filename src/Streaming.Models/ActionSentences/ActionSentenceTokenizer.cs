@@ -86,8 +86,17 @@ public sealed class ActionSentenceTokenizer : Module
         return decOut.Forward(h).Transpose(1, 2);       // (B, 4W, inputs)
     }
 
-    /// <summary>The codes as points of the ball, (U, D).</summary>
-    Tensor Points() => PoincareBall.ExpMap0(CodebookTangents, Config.Curvature);
+    /// <summary>The codes as points of the ball (or of flat space, in the Euclidean ablation), (U, D).</summary>
+    Tensor Points() => ToSpace(CodebookTangents);
+
+    bool Flat => Config.Geometry == CodebookGeometry.Euclidean;
+
+    // The exponential and log maps at 0, and geodesic distances; identities and Euclidean distances in the flat ablation.
+    Tensor ToSpace(Tensor tangents) => Flat ? tangents : PoincareBall.ExpMap0(tangents, Config.Curvature);
+    Tensor ToTangents(Tensor points) => Flat ? points : PoincareBall.LogMap0(points, Config.Curvature);
+    Tensor Distance(Tensor x, Tensor y) => Flat ? x.Sub(y).Square().Sum(-1).Add(1e-12f).Sqrt() : PoincareBall.Distance(x, y, Config.Curvature);
+    // Flat: squared distances, which pick the same nearest code.
+    Tensor PairwiseDistance(Tensor x, Tensor points) => Flat ? Codebook.PairwiseSquaredDistance(x, points) : PoincareBall.PairwiseDistance(x, points, Config.Curvature);
 
     /// <summary>The nearest code of each row of <paramref name="distances"/> (N, U).</summary>
     static int[] Nearest(Tensor distances)
@@ -112,9 +121,8 @@ public sealed class ActionSentenceTokenizer : Module
     {
         CheckFrames(frames);
         using var _ = GradMode.Disable();
-        float c = Config.Curvature;
-        var y = PoincareBall.ExpMap0(EncodeTangents(frames), c);           // (B*W, D)
-        return Nearest(PoincareBall.PairwiseDistance(y, Points(), c));   // (B*W)
+        var y = ToSpace(EncodeTangents(frames));                           // (B*W, D)
+        return Nearest(PairwiseDistance(y, Points()));                     // (B*W)
     }
 
     /// <summary>
@@ -148,7 +156,7 @@ public sealed class ActionSentenceTokenizer : Module
         foreach (var id in ids)
             if ((uint)id >= (uint)Config.Codes) throw new ArgumentOutOfRangeException(nameof(ids), $"action sentences: code id {id} is outside [0, {Config.Codes}).");
         using var _ = GradMode.Disable();
-        return PoincareBall.LogMap0(Points().IndexSelect(0, ids), Config.Curvature);
+        return ToTangents(Points().IndexSelect(0, ids));
     }
 
     /// <summary>W code ids -> the (4W, inputs) frames the decoder reconstructs from them.</summary>
@@ -159,7 +167,7 @@ public sealed class ActionSentenceTokenizer : Module
         foreach (var id in ids)
             if ((uint)id >= (uint)Config.Codes) throw new ArgumentOutOfRangeException(nameof(ids), $"action sentences: code id {id} is outside [0, {Config.Codes}).");
         using var _ = GradMode.Disable();
-        var z = PoincareBall.LogMap0(Points().IndexSelect(0, ids), Config.Curvature); // (W, D)
+        var z = ToTangents(Points().IndexSelect(0, ids));                            // (W, D)
         return DecodeTangents(z, 1).Squeeze(0);                                      // (4W, inputs)
     }
 
@@ -182,21 +190,20 @@ public sealed class ActionSentenceTokenizer : Module
         if (!Tensor.SameShape(gumbelNoise.Shape, [B * W, U]))
             throw new ArgumentException($"action sentences: Gumbel noise {Tensor.Format(gumbelNoise.Shape)}, expected (B*W, U) = ({B * W}, {U}).", nameof(gumbelNoise));
         var cfg = Config;
-        float c = cfg.Curvature;
 
         // VQ-VAE in the ball: encode, exp map, nearest code by geodesic distance, straight-through, log map, decode.
-        var y = PoincareBall.ExpMap0(EncodeTangents(frames), c);    // (N, D), N = B*W
+        var y = ToSpace(EncodeTangents(frames));                    // (N, D), N = B*W
         var points = Points();                                      // (U, D)
-        var distances = PoincareBall.PairwiseDistance(y, points, c); // (N, U)
+        var distances = PairwiseDistance(y, points);                // (N, U)
         var ids = Nearest(distances);                               // (N)
         var quantized = Codebook.StraightThrough(y, points, ids);   // (N, D)
-        var reconstruction = DecodeTangents(PoincareBall.LogMap0(quantized, c), B); // (B, 4W, inputs)
+        var reconstruction = DecodeTangents(ToTangents(quantized), B); // (B, 4W, inputs)
         var recLoss = Tensor.SmoothL1Loss(reconstruction, frames.Narrow(1, 0, ActionSentenceConfig.Downsampling * W));
 
         // The VQ-VAE pair with geodesic distances: codes move to the encodings, encodings commit to their codes.
         var chosen = points.IndexSelect(0, ids);                    // (N, D)
-        var codebookLoss = PoincareBall.Distance(y.Detach(), chosen, c).Square().Mean();
-        var commitment = PoincareBall.Distance(y, chosen.Detach(), c).Square().Mean();
+        var codebookLoss = Distance(y.Detach(), chosen).Square().Mean();
+        var commitment = Distance(y, chosen.Detach()).Square().Mean();
 
         // L_human. Soft code counts: Gumbel-softmax over negative geodesic distances, one row per position.
         var soft = distances.Neg().GumbelSoftmax(gumbelNoise, cfg.GumbelTau, hard: false); // (N, U)
@@ -211,7 +218,7 @@ public sealed class ActionSentenceTokenizer : Module
         // MMD between the codebook (its tangent vectors, log_0 of the codes) and the LM's token embeddings, so codes look like words.
         var mmd = MaximumMeanDiscrepancy.GaussianBiased(CodebookTangents, lmEmbeddings, cfg.MmdBandwidth);
 
-        var human = zipfLoss.Add(context).Add(mmd);
+        var human = zipfLoss.Mul(cfg.ZipfWeight).Add(context.Mul(cfg.ContextWeight)).Add(mmd.Mul(cfg.MmdWeight));
         var total = recLoss.Add(codebookLoss).Add(commitment.Mul(cfg.CommitmentWeight)).Add(human.Mul(cfg.HumanWeight));
         return new ActionSentenceLoss(total, recLoss, codebookLoss, commitment, zipfLoss, context, mmd, ids);
     }
@@ -270,6 +277,10 @@ public sealed class ActionSentenceTokenizer : Module
             ["zipf_beta"] = c.ZipfBeta,
             ["gumbel_tau"] = c.GumbelTau,
             ["mmd_bandwidth"] = c.MmdBandwidth,
+            ["geometry"] = c.Geometry.ToString(),
+            ["zipf_weight"] = c.ZipfWeight,
+            ["context_weight"] = c.ContextWeight,
+            ["mmd_weight"] = c.MmdWeight,
         });
     }
 
@@ -292,6 +303,11 @@ public sealed class ActionSentenceTokenizer : Module
             ZipfBeta = json.Float("zipf_beta"),
             GumbelTau = json.Float("gumbel_tau"),
             MmdBandwidth = json.Float("mmd_bandwidth"),
+            Geometry = Enum.TryParse<CodebookGeometry>(json.String("geometry", nameof(CodebookGeometry.Poincare)), out var geometry)
+                ? geometry : throw json.Invalid("geometry", "expected Poincare or Euclidean"),
+            ZipfWeight = json.Float("zipf_weight", 1f),
+            ContextWeight = json.Float("context_weight", 1f),
+            MmdWeight = json.Float("mmd_weight", 1f),
         };
         var weights = Path.Combine(folder, WeightsFile);
         if (!File.Exists(weights)) throw new FileNotFoundException($"{Path.GetFullPath(folder)}: {WeightsFile} is missing.", weights);
