@@ -11,7 +11,7 @@ public sealed record LabelledClip(SkeletonClip Clip, int Label);
 /// <summary>Hyper-parameters of the two stages of <see cref="LlmArTraining"/>.</summary>
 public sealed record LlmArTrainingOptions
 {
-    public int TokenizerEpochs { get; init; } = 40;
+    public int TokenizerEpochs { get; init; } = 300;
     public int TokenizerBatchSize { get; init; } = 32;
     public float TokenizerLearningRate { get; init; } = 2e-3f;
     public int Epochs { get; init; } = 30;
