@@ -16,4 +16,12 @@ public static class SharedData
     }
 
     public static string Path(params string[] parts) => System.IO.Path.Combine([Root, .. parts]);
+
+    /// <summary>A path in the repository (the folder of Streaming.sln), e.g. its samples/.</summary>
+    public static string Repository(params string[] parts)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(System.IO.Path.Combine(dir.FullName, "Streaming.sln"))) return System.IO.Path.Combine([dir.FullName, .. parts]);
+        throw new DirectoryNotFoundException("Streaming.sln not found above " + AppContext.BaseDirectory);
+    }
 }

@@ -55,7 +55,7 @@ public class ActionSentenceTrainingTests(ITestOutputHelper output)
         var train = Windows(samples.Where(s => MsrAction3D.IsTrainSubject(s.Subject)));
         var test = Windows(samples.Where(s => !MsrAction3D.IsTrainSubject(s.Subject)));
         float scale = 1f / (float)Math.Sqrt(train.Average(w => w.Average(v => (double)v * v)));
-        var embeddings = SafeTensorsFile.Load(Path.Combine(RepositoryRoot(), "samples", "lm", "model.safetensors"))["model.embed_tokens.weight"]; // (512, 128)
+        var embeddings = SafeTensorsFile.Load(SharedData.Repository("samples", "lm", "model.safetensors"))["model.embed_tokens.weight"]; // (512, 128)
 
         var config = new ActionSentenceConfig { Inputs = MsrAction3D.Joints * 3, Width = embeddings.Shape[1] };
         var tokenizer = new ActionSentenceTokenizer(config, new Random(0));
@@ -85,12 +85,5 @@ public class ActionSentenceTrainingTests(ITestOutputHelper output)
         output.WriteLine($"held-out reconstruction {before:F4} -> {after:F4} ({before / after:F1}x), {used} distinct codes over {heldOut.Shape[0]} windows, {train.Count} training windows, {watch.Elapsed.TotalSeconds:F1} s");
         Assert.True(after < before / 4, $"held-out reconstruction fell only from {before} to {after}");
         Assert.True(used > 16, $"only {used} distinct codes on the held-out windows: the codebook collapsed");
-    }
-
-    static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Streaming.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException("Streaming.sln not found above " + AppContext.BaseDirectory);
     }
 }
