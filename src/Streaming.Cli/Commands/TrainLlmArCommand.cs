@@ -32,8 +32,8 @@ public static class TrainLlmArCommand
         var window = new Option<int>("--window") { Description = "utkinect: window length in skeleton frames; serve with the same Pipeline:WindowFrames.", DefaultValueFactory = _ => 30 };
         var hop = new Option<int>("--hop") { Description = "utkinect: frames between the ends of consecutive training windows.", DefaultValueFactory = _ => 3 };
         var split = new Option<int>("--split") { Description = "utkinect: subject split 1-10 of derived/tr_te_splits_random10.txt (the demo's is 1).", DefaultValueFactory = _ => 1 };
-        var tokenizerEpochs = new Option<int>("--tokenizer-epochs") { Description = "Epochs of the tokenizer stage.", DefaultValueFactory = _ => defaults.TokenizerEpochs };
-        var epochs = new Option<int>("--epochs") { Description = "Epochs of the LoRA stage.", DefaultValueFactory = _ => defaults.Epochs };
+        var tokenizerSteps = new Option<int>("--tokenizer-steps") { Description = "Optimizer steps of the tokenizer stage (batches of 32 clips); a checkpoint after every epoch.", DefaultValueFactory = _ => defaults.TokenizerSteps };
+        var steps = new Option<int>("--steps") { Description = "Optimizer steps of the LoRA stage (batches of 16 clips); a checkpoint after every epoch.", DefaultValueFactory = _ => defaults.Steps };
         var rank = new Option<int>("--lora-rank") { Description = "LoRA rank r on every attention and MLP projection (alpha 16).", DefaultValueFactory = _ => config.LoraRank };
         var noLora = new Option<bool>("--no-lora") { Description = "Ablation: train the class head only; the language model stays as it was pre-trained." };
         var readout = new Option<LlmArReadout>("--readout") { Description = "How the served model scores classes: ClassHead (one forward per window) or LabelLikelihood (each label's log-likelihood; K rows per window).", DefaultValueFactory = _ => config.Readout };
@@ -44,11 +44,11 @@ public static class TrainLlmArCommand
             "head on the frozen base language model reading [instruction with the labels; action sentence; \"Answer: \"]. Prints test accuracy with both " +
             "readouts. For utkinect the folder also gets the transition anticipator of the same training takes, so `streaming run` anticipates too.")
         {
-            data, dataset, output, lm, dimensions, frames, window, hop, split, tokenizerEpochs, epochs, rank, noLora, readout, seed, resume,
+            data, dataset, output, lm, dimensions, frames, window, hop, split, tokenizerSteps, steps, rank, noLora, readout, seed, resume,
         };
         command.SetAction(parse =>
         {
-            var options = defaults with { TokenizerEpochs = parse.GetValue(tokenizerEpochs), Epochs = parse.GetValue(epochs), Seed = parse.GetValue(seed) };
+            var options = defaults with { TokenizerSteps = parse.GetValue(tokenizerSteps), Steps = parse.GetValue(steps), Seed = parse.GetValue(seed) };
             var model = config with
             {
                 Dimensions = parse.GetValue(dimensions), Frames = parse.GetValue(frames), LoraRank = parse.GetValue(rank), UseLora = !parse.GetValue(noLora),
@@ -90,13 +90,13 @@ public static class TrainLlmArCommand
         var sentences = tokenizerDone || tokenizerState is not null
             ? ActionSentenceTokenizer.Load(outDir)
             : new ActionSentenceTokenizer(ActionSentenceConfig.ForLanguageModel(lm.Config, Streaming.Models.Skeletons.CanonicalSkeleton.JointCount * config.Dimensions), new Random(options.Seed));
+        int tokenizerEpochs = LlmArTraining.TokenizerEpochs(splitData.Train.Count, options);
         if (!tokenizerDone)
         {
             var optimizer = LlmArTraining.TokenizerOptimizer(sentences, options);
             tokenizerState?.Restore(optimizer);
             Stage(task => LlmArTraining.TrainTokenizer(sentences, [.. splitData.Train.Select(c => c.Clip)], config.Frames, lm.EmbedTokens, options, optimizer,
-                tokenizerState?.EpochsDone ?? 0, (epoch, o) => LlmArCheckpoint.SaveTokenizer(outDir, sentences, epoch, epoch < options.TokenizerEpochs ? o : null), task));
-            LlmArCheckpoint.SaveTokenizer(outDir, sentences, options.TokenizerEpochs, null);
+                tokenizerState?.EpochsDone ?? 0, (epoch, o) => LlmArCheckpoint.SaveTokenizer(outDir, sentences, epoch, epoch < tokenizerEpochs ? o : null), task));
         }
         sentences.Eval();
 
@@ -108,9 +108,10 @@ public static class TrainLlmArCommand
         else
         {
             var optimizer = LlmArTraining.RecognizerOptimizer(model, options);
+            int epochs = LlmArTraining.RecognizerEpochs(splitData.Train.Count, options);
             state?.Restore(optimizer);
             Stage(task => LlmArTraining.TrainRecognizer(model, splitData.Train, options, optimizer, state?.EpochsDone ?? 0,
-                (epoch, o) => LlmArCheckpoint.Save(outDir, model, splitData.Dataset, epoch, epoch < options.Epochs ? o : null), task));
+                (epoch, o) => LlmArCheckpoint.Save(outDir, model, splitData.Dataset, epoch, epoch < epochs ? o : null), task));
         }
         if (dataset == "utkinect") WriteAnticipator(Path.Combine(data, "utkinect-action3d"), split, outDir);
 
