@@ -71,7 +71,11 @@ public static class TrainLlmArCommand
             splitData = RecognitionSplit.MsrCrossSubject(Path.Combine(data, "msr-action3d"), config.Dimensions);
             config = config with { Sequence = LlmArSequence.Take };
         }
-        else splitData = RecognitionSplit.UtKinectWindows(Path.Combine(data, "utkinect-action3d"), config.Dimensions, window, hop, split);
+        else
+        {
+            splitData = RecognitionSplit.UtKinectWindows(Path.Combine(data, "utkinect-action3d"), config.Dimensions, window, hop, split);
+            config = config with { Sequence = LlmArSequence.Window, WindowFrames = window };
+        }
         AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"{splitData.Dataset}, {splitData.Protocol}: {splitData.Train.Count} training clips, {splitData.Test.Count} test clips, {splitData.Labels.Count} actions; {config.Dimensions}-D, T = {config.Frames}")));
 

@@ -37,6 +37,9 @@ public sealed record LlmArConfig
 
     public LlmArSequence Sequence { get; init; } = LlmArSequence.Window;
 
+    /// <summary>The window length (skeleton frames) the model was trained on, which the service should window with; 0 for takes.</summary>
+    public int WindowFrames { get; init; }
+
     public LoraConfig Lora => new() { Rank = LoraRank, Alpha = LoraAlpha, Targets = LoraTargets };
 
     public LlmArConfig Validate()
@@ -44,6 +47,8 @@ public sealed record LlmArConfig
         if (Frames < ActionSentences.ActionSentenceConfig.Downsampling || Frames % ActionSentences.ActionSentenceConfig.Downsampling != 0)
             throw new ArgumentException($"LLM-AR: {Frames} frames per clip; need a positive multiple of {ActionSentences.ActionSentenceConfig.Downsampling} (the tokenizer's downsampling).");
         if (Dimensions is not (2 or 3)) throw new ArgumentException($"LLM-AR: {Dimensions} dimensions; expected 3 (x, y, z) or 2 (x, y).");
+        if (WindowFrames < 0 || (Sequence == LlmArSequence.Window && WindowFrames == 1))
+            throw new ArgumentException($"LLM-AR: a window of {WindowFrames} frames; windows need at least 2 (0: not trained on windows).");
         if (UseLora) Lora.Validate();
         return this;
     }
