@@ -26,6 +26,7 @@ public sealed class ActionSentenceTokenizer : Module
     readonly Conv1d decIn, decOut;
     readonly ConvTranspose1d decUp1, decUp2;
     readonly Tensor zipf;                                   // (U) target usage by rank
+    (Tensor Embeddings, float Mean)? lmKernel;
 
     public ActionSentenceConfig Config { get; }
 
@@ -216,11 +217,19 @@ public sealed class ActionSentenceTokenizer : Module
         var perSequence = soft.Reshape(B, W, U).Mean(1);            // (B, U)
         var context = perSequence.Narrow(1, 0, U / 2).Sub(perSequence.Narrow(1, U / 2, U / 2)).Square().Sum(1).Mean();
         // MMD between the codebook (its tangent vectors, log_0 of the codes) and the LM's token embeddings, so codes look like words.
-        var mmd = MaximumMeanDiscrepancy.GaussianBiased(CodebookTangents, lmEmbeddings, cfg.MmdBandwidth);
+        var mmd = MaximumMeanDiscrepancy.GaussianBiased(CodebookTangents, lmEmbeddings, cfg.MmdBandwidth, LmKernelMean(lmEmbeddings));
 
         var human = zipfLoss.Mul(cfg.ZipfWeight).Add(context.Mul(cfg.ContextWeight)).Add(mmd.Mul(cfg.MmdWeight));
         var total = recLoss.Add(codebookLoss).Add(commitment.Mul(cfg.CommitmentWeight)).Add(human.Mul(cfg.HumanWeight));
         return new ActionSentenceLoss(total, recLoss, codebookLoss, commitment, zipfLoss, context, mmd, ids);
+    }
+
+    /// <summary>MMD's constant term for the frozen model's embeddings, computed once per embedding table.</summary>
+    float LmKernelMean(Tensor lmEmbeddings)
+    {
+        if (lmKernel is not { } k || !ReferenceEquals(k.Embeddings, lmEmbeddings))
+            lmKernel = k = (lmEmbeddings, MaximumMeanDiscrepancy.KernelMean(lmEmbeddings, Config.MmdBandwidth));
+        return k.Mean;
     }
 
     /// <summary>Throws unless <paramref name="lm"/>'s hidden size is the code width, so codes can stand in for its tokens.</summary>
