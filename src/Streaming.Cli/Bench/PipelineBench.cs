@@ -70,9 +70,12 @@ public static class PipelineBench
                     listener.EnableMeasurementEvents(instrument);
             },
         };
-        // One batch at a time: its size is recorded when it forms, its model time when it ends.
+        // One batch at a time: its size is recorded when it forms, its model time when it ends; after the warmup, as latencies are.
         meters.SetMeasurementEventCallback<int>((_, size, _, _) => pendingBatch = size);
-        meters.SetMeasurementEventCallback<double>((_, ms, _, _) => { lock (batches) batches.Add((pendingBatch, ms)); });
+        meters.SetMeasurementEventCallback<double>((_, ms, _, _) =>
+        {
+            if (DateTimeOffset.UtcNow >= measureFrom) lock (batches) batches.Add((pendingBatch, ms));
+        });
         meters.Start();
 
         var origin = DateTimeOffset.UnixEpoch;
