@@ -40,8 +40,6 @@ public sealed class LlmArActionModel : IActionModel
 
     public string Id { get; }
 
-    public LlmArRecognizer Recognizer => recognizer;
-
     bool ReadsTakes => recognizer.Config.Sequence == LlmArSequence.Take;
 
     public Rejection? Refusal(Observation window)
