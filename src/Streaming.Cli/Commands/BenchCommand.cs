@@ -21,9 +21,9 @@ public static class BenchCommand
         var streams = new Option<string>("--streams") { Description = "Comma-separated stream counts, one run each.", DefaultValueFactory = _ => "1,8,32,64,128" };
         var seconds = new Option<double>("--seconds") { Description = "Seconds of 30 fps skeletons per stream and run.", DefaultValueFactory = _ => 10 };
         var data = new Option<string>("--data") { Description = "The shared data folder (UTKinect takes are the streams' content).", DefaultValueFactory = _ => DataFolder.Default() };
-        var model = new Option<string>("--model") { Description = "Model folder.", DefaultValueFactory = _ => new Service.Configuration.PipelineSettings().Model };
+        var model = new Option<string>("--model") { Description = "Skeleton model folder, as `streaming run --model` takes (baseline, MLP or LLM-AR).", DefaultValueFactory = _ => new Service.Configuration.PipelineSettings().Model };
         var command = new Command("pipeline",
-            "S concurrent 30 fps skeleton streams through the embedded broker and the service with the baseline models, for each S: sustained frames/s, " +
+            "S concurrent 30 fps skeleton streams through the embedded broker and the service with the model of --model, for each S: sustained frames/s, " +
             "end-to-end latency p50/p99 (capture of a window's last frame -> prediction at a downstream consumer), windows dropped, CPU and memory.")
         {
             json, streams, seconds, data, model,

@@ -21,7 +21,7 @@ public static class RunCommand
         inputKind.AcceptOnlyFromAmong("skeletons", "action-labels");
         var output = new Option<string?>("--output-topic") { Description = $"Topic for the predictions (default {StreamingTopics.Predictions.Name})." };
         var group = new Option<string?>("--group-id") { Description = "Consumer group; instances with the same group share the input partitions (scale-out: start more instances)." };
-        var model = new Option<string?>("--model") { Description = "Model folder: the baseline models (pose-classifier.safetensors and anticipator.json, default samples/baseline) or an MLP of `streaming train mlp` (mlp.json, mlp.safetensors)." };
+        var model = new Option<string?>("--model") { Description = "Model folder: the baseline models (pose-classifier.safetensors and anticipator.json, default samples/baseline), an MLP of `streaming train mlp` (mlp.json, mlp.safetensors) or LLM-AR of `streaming train llm-ar` (llm-ar.json)." };
         var otlp = new Option<string?>("--otlp-endpoint") { Description = "Export traces and metrics over OTLP to this endpoint, e.g. http://localhost:4317." };
         var telemetry = new Option<string?>("--telemetry") { Description = "console: also write spans and metrics to standard output." };
         telemetry.AcceptOnlyFromAmong("console");

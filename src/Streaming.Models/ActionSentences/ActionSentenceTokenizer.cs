@@ -123,7 +123,7 @@ public sealed class ActionSentenceTokenizer : Module
         CheckFrames(frames);
         using var _ = GradMode.Disable();
         var y = ToSpace(EncodeTangents(frames));                           // (B*W, D)
-        return Nearest(PairwiseDistance(y, Points()));                     // (B*W)
+        return Flat ? Nearest(PairwiseDistance(y, Points())) : PoincareNearest.Indices(y, Points(), Config.Curvature); // (B*W)
     }
 
     /// <summary>

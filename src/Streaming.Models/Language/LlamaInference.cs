@@ -6,18 +6,25 @@ namespace Streaming.Models.Language;
 /// <summary>
 /// A <see cref="LlamaModel"/> as inference serves it, in the manner of llama2.c's <c>forward</c>: the same math as
 /// <see cref="LlamaModel.Forward(int[], int, int[], Tensor, KvCache, bool)"/> on the allocation-free kernels, with
-/// activations in buffers allocated once per (batch, length) and q/k/v kept in the (B, T, heads * D) layout of the
-/// projections. <see cref="Prefill"/> runs whole rows; <see cref="Decode"/> continues them through a
-/// <see cref="KvCache"/>, and <see cref="Greedy"/> generates with it. Both return the logits of each row's last
-/// position, what generation needs. Adapters must be merged into the weights first (LoRA) or are not supported
-/// (prefix tuning).
+/// activations in buffers that grow to the largest (batch, length) seen and are reused, and q/k/v kept in the
+/// (B, T, heads * D) layout of the projections. <see cref="Prefill"/> runs whole rows; <see cref="Decode"/> continues
+/// them through a <see cref="KvCache"/>, and <see cref="Greedy"/> generates with it. Both return the logits of each
+/// row's last position, what generation needs. <see cref="HiddenStates"/> runs rows after a shared
+/// <see cref="PromptPrefix"/>, with added tokens, and returns every position's final hidden state, what a head reads.
+/// Adapters must be merged into the weights first (LoRA) or are not supported (prefix tuning).
 /// </summary>
 public sealed class LlamaInference(LlamaModel model)
 {
     readonly InferenceKernels kernels = new();
-    int batch, length;
+    readonly Storage xs = new(), hs = new(), qs = new(), ks = new(), vs = new(), ys = new(), gates = new(), ups = new(), lasts = new(), lastNorms = new(), logitRows = new();
+    readonly Storage[] prefixKeys = [.. Enumerable.Range(0, model.Config.NumHiddenLayers).Select(_ => new Storage())];
+    readonly Storage[] prefixValues = [.. Enumerable.Range(0, model.Config.NumHiddenLayers).Select(_ => new Storage())];
+    int batch, length, prefixLength;
     Tensor x = Tensor.Zeros(0), h = Tensor.Zeros(0), q = Tensor.Zeros(0), k = Tensor.Zeros(0), v = Tensor.Zeros(0), y = Tensor.Zeros(0);
     Tensor gate = Tensor.Zeros(0), up = Tensor.Zeros(0), last = Tensor.Zeros(0), lastNormed = Tensor.Zeros(0), logits = Tensor.Zeros(0);
+    Tensor[] keys = [], values = [];                                          // per layer (B, Hkv, P + T, D): the prefix, then the rows' own
+    PromptPrefix? copiedPrefix;                                              // whose keys and values the first copiedRows rows of keys/values hold
+    int copiedRows, rowLength;                                               // rowLength: P + T of the rows keys/values were laid out for
 
     /// <summary>
     /// Runs <paramref name="batch"/> rows of T token ids each (positions 0..T-1, no padding) and returns the logits of
@@ -77,28 +84,80 @@ public sealed class LlamaInference(LlamaModel model)
         return best;
     }
 
+    /// <summary>
+    /// Runs <paramref name="batch"/> rows of T ids each after the P positions of <paramref name="prefix"/>, which every row
+    /// attends (a prompt all rows share, run once), at positions P .. P + T - 1 (no padding), and returns the final hidden
+    /// state of every position, after the last norm (B, T, C): what a head on the hidden states reads. Ids from the
+    /// vocabulary size V on are added tokens: id V + u reads row u of <paramref name="addedTokens"/> (U, C), as a
+    /// vocabulary grown for new tokens would. The returned tensor is reused by the next call.
+    /// </summary>
+    public Tensor HiddenStates(int[] ids, int batch, PromptPrefix? prefix = null, Tensor? addedTokens = null)
+    {
+        CheckRows(ids, batch);
+        var c = model.Config;
+        if (addedTokens is not null && (addedTokens.Rank != 2 || addedTokens.Shape[1] != c.HiddenSize || !addedTokens.IsContiguous))
+            throw new ArgumentException($"LlamaInference: added tokens {Tensor.Format(addedTokens.Shape)} must be a contiguous (U, {c.HiddenSize}).", nameof(addedTokens));
+        int T = ids.Length / batch, P = prefix?.Length ?? 0;
+        if (P + T > c.MaxPositionEmbeddings)
+            throw new ArgumentException($"LlamaInference: a prefix of {P} and {T} tokens per row exceed max_position_embeddings {c.MaxPositionEmbeddings}.", nameof(ids));
+        Allocate(batch, T, P);
+        Embed(ids, addedTokens);
+        if (prefix is not null) CopyPrefix(prefix);
+        Layers(cache: null, P, prefix is not null);
+        kernels.RmsNorm(x, model.Norm, c.RmsNormEps, h);                         // (B, T, C)
+        return h;
+    }
+
     Tensor Forward(int[] ids, int batch, KvCache? cache)
     {
-        ArgumentNullException.ThrowIfNull(ids);
+        CheckRows(ids, batch);
         var c = model.Config;
+        int T = ids.Length / batch, C = c.HiddenSize, past = cache?.Length ?? 0;
+        if (past + T > c.MaxPositionEmbeddings)
+            throw new ArgumentException($"LlamaInference: {past} cached and {T} new tokens per row exceed max_position_embeddings {c.MaxPositionEmbeddings}.", nameof(ids));
+        cache?.CheckRoom(batch, T);
+        Allocate(batch, T, 0);
+        Embed(ids, null);
+        Layers(cache, past, attendsPrefix: false);
+        cache?.Advance(T);
+        for (int b = 0; b < batch; b++) x.Data.AsSpan((b * T + T - 1) * C, C).CopyTo(last.Data.AsSpan(b * C, C));
+        kernels.RmsNorm(last, model.Norm, c.RmsNormEps, lastNormed);
+        InferenceKernels.Linear(lastNormed, model.LmHead, null, logits);         // (B, V)
+        return logits;
+    }
+
+    void CheckRows(int[] ids, int batch)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
         if (model.Prefix is not null)
             throw new NotSupportedException("LlamaInference: prefix tuning is not supported on the inference path; use LlamaModel.Forward.");
         if (model.Lora is { Merged: false })
             throw new NotSupportedException("LlamaInference: merge the LoRA adapter into the weights first (LoraAdapter.Merge), or use LlamaModel.Forward.");
         if (batch <= 0 || ids.Length == 0 || ids.Length % batch != 0)
             throw new ArgumentException($"LlamaInference: {ids.Length} token ids do not split into {batch} non-empty rows.", nameof(ids));
-        int T = ids.Length / batch, C = c.HiddenSize, past = cache?.Length ?? 0;
-        if (past + T > c.MaxPositionEmbeddings)
-            throw new ArgumentException($"LlamaInference: {past} cached and {T} new tokens per row exceed max_position_embeddings {c.MaxPositionEmbeddings}.", nameof(ids));
-        cache?.CheckRoom(batch, T);
-        Allocate(batch, T);
+    }
 
+    /// <summary>x = the embedding of every id: a token's row of the embedding table, or an added token's row of <paramref name="addedTokens"/>.</summary>
+    void Embed(int[] ids, Tensor? addedTokens)
+    {
+        int V = model.Config.VocabSize, C = model.Config.HiddenSize, U = addedTokens?.Shape[0] ?? 0;
         for (int i = 0; i < ids.Length; i++)
         {
-            if ((uint)ids[i] >= (uint)c.VocabSize)
-                throw new ArgumentOutOfRangeException(nameof(ids), $"LlamaInference: token id {ids[i]} is outside the vocabulary (size {c.VocabSize}).");
-            model.EmbedTokens.Data.AsSpan(model.EmbedTokens.Offset + ids[i] * C, C).CopyTo(x.Data.AsSpan(i * C, C));
+            int id = ids[i];
+            if (id >= 0 && id < V) model.EmbedTokens.Data.AsSpan(model.EmbedTokens.Offset + id * C, C).CopyTo(x.Data.AsSpan(i * C, C));
+            else if (id >= V && id - V < U) addedTokens!.Data.AsSpan(addedTokens.Offset + (id - V) * C, C).CopyTo(x.Data.AsSpan(i * C, C));
+            else
+                throw new ArgumentOutOfRangeException(nameof(ids), $"LlamaInference: token id {id} is outside the vocabulary (size {V}) and its {U} added tokens.");
         }
+    }
+
+    /// <summary>
+    /// Every decoder layer over x (B, T, C) in place, the rows at positions <paramref name="start"/> ..: attending the
+    /// cache, or the prefix held in keys/values, or only each other (causal).
+    /// </summary>
+    void Layers(KvCache? cache, int start, bool attendsPrefix)
+    {
+        var c = model.Config;
         // An indexed loop: foreach over the IReadOnlyList would allocate its enumerator.
         for (int l = 0; l < model.Layers.Count; l++)
         {
@@ -108,14 +167,20 @@ public sealed class LlamaInference(LlamaModel model)
             InferenceKernels.Linear(h, layer.Wq, layer.Bq, q);                    // (B, T, H*D)
             InferenceKernels.Linear(h, layer.Wk, layer.Bk, k);                    // (B, T, Hkv*D)
             InferenceKernels.Linear(h, layer.Wv, layer.Bv, v);
-            kernels.Rotary(q, c.NumAttentionHeads, past, c.RopeTheta);
-            kernels.Rotary(k, c.NumKeyValueHeads, past, c.RopeTheta);
-            if (cache is null) kernels.Attention(q, k, v, c.NumAttentionHeads, c.NumKeyValueHeads, causal: true, y);
-            else
+            kernels.Rotary(q, c.NumAttentionHeads, start, c.RopeTheta);
+            kernels.Rotary(k, c.NumKeyValueHeads, start, c.RopeTheta);
+            if (cache is not null)
             {
-                var (keys, values) = cache.AppendTimeMajor(l, k, v);              // (B, Hkv, capacity, D), valid to past + T
-                kernels.CachedAttention(q, keys, values, past + T, c.NumAttentionHeads, y);
+                var (cachedKeys, cachedValues) = cache.AppendTimeMajor(l, k, v);  // (B, Hkv, capacity, D), valid to start + T
+                kernels.CachedAttention(q, cachedKeys, cachedValues, start + length, c.NumAttentionHeads, y);
             }
+            else if (attendsPrefix)
+            {
+                WriteAfterPrefix(k, keys[l]);                                      // (B, Hkv, P + T, D)
+                WriteAfterPrefix(v, values[l]);
+                kernels.CachedAttention(q, keys[l], values[l], prefixLength + length, c.NumAttentionHeads, y);
+            }
+            else kernels.Attention(q, k, v, c.NumAttentionHeads, c.NumKeyValueHeads, causal: true, y);
             InferenceKernels.Linear(y, layer.Wo, layer.Bo, x, accumulate: true);
             // x += down(silu(gate(h)) * up(h)) of h = rmsnorm(x)
             kernels.RmsNorm(x, layer.PostAttentionNorm, c.RmsNormEps, h);
@@ -124,22 +189,78 @@ public sealed class LlamaInference(LlamaModel model)
             kernels.SwiGlu(gate, up);
             InferenceKernels.Linear(gate, layer.WDown, null, x, accumulate: true);
         }
-        cache?.Advance(T);
-        for (int b = 0; b < batch; b++) x.Data.AsSpan((b * T + T - 1) * C, C).CopyTo(last.Data.AsSpan(b * C, C));
-        kernels.RmsNorm(last, model.Norm, c.RmsNormEps, lastNormed);
-        InferenceKernels.Linear(lastNormed, model.LmHead, null, logits);         // (B, V)
-        return logits;
     }
 
-    void Allocate(int b, int t)
+    /// <summary>
+    /// The prefix's keys and values (1, Hkv, P, D) into positions 0..P-1 of every row of keys/values, for the rows that
+    /// do not hold them yet: a <see cref="PromptPrefix"/> does not change once encoded, so rows keep it across calls.
+    /// </summary>
+    void CopyPrefix(PromptPrefix prefix)
     {
-        if (b == batch && t == length) return;
+        if (!ReferenceEquals(prefix, copiedPrefix)) (copiedPrefix, copiedRows) = (prefix, 0);
+        if (copiedRows >= batch) return;
+        int Hkv = model.Config.NumKeyValueHeads, D = model.Config.HeadDim, P = prefixLength, S = P + length;
+        for (int l = 0; l < keys.Length; l++)
+        {
+            var (pk, pv) = prefix.KeysValues(l, 1);
+            foreach (var (from, to) in new[] { (pk, keys[l]), (pv, values[l]) })
+            {
+                if (from.Shape[1] != Hkv || from.Shape[2] != P || from.Shape[3] != D || from.Strides[3] != 1)
+                    throw new ArgumentException($"LlamaInference: prefix layer {l} is {Tensor.Format(from.Shape)}; the model needs (1, {Hkv}, {P}, {D}).", nameof(prefix));
+                for (int b = copiedRows; b < batch; b++)
+                    for (int hh = 0; hh < Hkv; hh++)
+                        for (int p = 0; p < P; p++)
+                            Array.Copy(from.Data, from.Offset + hh * from.Strides[1] + p * from.Strides[2], to.Data, ((b * Hkv + hh) * S + p) * D, D);
+            }
+        }
+        copiedRows = batch;
+    }
+
+    /// <summary>The rows' new k or v (B, T, Hkv * D) after the prefix, into buffer (B, Hkv, P + T, D).</summary>
+    void WriteAfterPrefix(Tensor projected, Tensor buffer)
+    {
+        int Hkv = model.Config.NumKeyValueHeads, D = model.Config.HeadDim, T = length, P = prefixLength, S = P + T;
+        for (int b = 0; b < batch; b++)
+            for (int t = 0; t < T; t++)
+                for (int hh = 0; hh < Hkv; hh++)
+                    Array.Copy(projected.Data, projected.Offset + ((b * T + t) * Hkv + hh) * D, buffer.Data, ((b * Hkv + hh) * S + P + t) * D, D);
+    }
+
+    /// <summary>Views of (B, T) activations over storage that only grows, so varying batches reuse it; none made when the shape is the last one.</summary>
+    void Allocate(int b, int t, int p)
+    {
+        if (b == batch && t == length && p == prefixLength) return;
         var c = model.Config;
         int C = c.HiddenSize, qw = c.NumAttentionHeads * c.HeadDim, kvw = c.NumKeyValueHeads * c.HeadDim, I = c.IntermediateSize;
-        (x, h) = (Tensor.Zeros(b, t, C), Tensor.Zeros(b, t, C));
-        (q, k, v, y) = (Tensor.Zeros(b, t, qw), Tensor.Zeros(b, t, kvw), Tensor.Zeros(b, t, kvw), Tensor.Zeros(b, t, qw));
-        (gate, up) = (Tensor.Zeros(b, t, I), Tensor.Zeros(b, t, I));
-        (last, lastNormed, logits) = (Tensor.Zeros(b, C), Tensor.Zeros(b, C), Tensor.Zeros(b, c.VocabSize));
-        (batch, length) = (b, t);
+        (x, h) = (xs.View(b, t, C), hs.View(b, t, C));
+        (q, k, v, y) = (qs.View(b, t, qw), ks.View(b, t, kvw), vs.View(b, t, kvw), ys.View(b, t, qw));
+        (gate, up) = (gates.View(b, t, I), ups.View(b, t, I));
+        (last, lastNormed, logits) = (lasts.View(b, C), lastNorms.View(b, C), logitRows.View(b, c.VocabSize));
+        if (p > 0)
+        {
+            (keys, values) = (Views(prefixKeys, b, c.NumKeyValueHeads, p + t, c.HeadDim), Views(prefixValues, b, c.NumKeyValueHeads, p + t, c.HeadDim));
+            // New storage, or rows of another length, hold no prefix where the rows will look for it: copy it again.
+            if (p + t != rowLength || prefixKeys.Any(s => s.Grew) || prefixValues.Any(s => s.Grew)) (copiedRows, rowLength) = (0, p + t);
+        }
+        (batch, length, prefixLength) = (b, t, p);
+    }
+
+    // Apart from Allocate, whose parameters a lambda there would capture on every call, shape unchanged or not.
+    static Tensor[] Views(Storage[] layers, params int[] shape) => [.. layers.Select(s => s.View(shape))];
+
+    /// <summary>A buffer that grows to the largest view asked of it; a larger one keeps nothing of the old.</summary>
+    sealed class Storage
+    {
+        float[] data = [];
+
+        public bool Grew { get; private set; }
+
+        public Tensor View(params int[] shape)
+        {
+            int size = shape.Aggregate(1, (a, d) => a * d);
+            Grew = size > data.Length;
+            if (Grew) data = new float[size];
+            return new Tensor(data, [data.Length]).Narrow(0, 0, size).Reshape(shape);
+        }
     }
 }

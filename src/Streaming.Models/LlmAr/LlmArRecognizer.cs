@@ -23,6 +23,7 @@ public sealed class LlmArRecognizer : Module
 
     readonly Linear head;
     PromptPrefix? servingPrefix;           // the instruction's keys and values once training is over
+    LlamaInference? inference;             // the class head's forward while serving; one batch at a time
 
     public LlmArRecognizer(LlamaModel lm, Tokenizer text, ActionSentenceTokenizer sentences, IReadOnlyList<string> labels, LlmArConfig config, Random rng)
     {
@@ -159,12 +160,21 @@ public sealed class LlmArRecognizer : Module
         return [.. Enumerable.Range(0, B).Select(b => p.AsSpan(b * K, K).ToArray())];
     }
 
+    /// <remarks>
+    /// On the allocation-free inference path (<see cref="LlamaInference.HiddenStates"/>), the same math as <see cref="Run"/>:
+    /// action token u is the model's added token V + u, read from <see cref="ActionTokens"/>.
+    /// </remarks>
     Tensor HeadScores(int[] codes, int B, PromptPrefix prefix)
     {
-        int W = SentenceLength, A = Prompt.AnswerCue.Length;
-        var ids = new int[B * A];
-        for (int b = 0; b < B; b++) Prompt.AnswerCue.CopyTo(ids, b * A);
-        var hidden = Run(codes, ids, B, prefix, computeLogits: false, out _);                       // (B, W + A, C)
+        int W = SentenceLength, A = Prompt.AnswerCue.Length, V = Lm.Config.VocabSize;
+        var ids = new int[B * (W + A)];
+        for (int b = 0; b < B; b++)
+        {
+            for (int w = 0; w < W; w++) ids[b * (W + A) + w] = V + codes[b * W + w];
+            Prompt.AnswerCue.CopyTo(ids, b * (W + A) + W);
+        }
+        inference ??= new LlamaInference(Lm);
+        var hidden = inference.HiddenStates(ids, B, prefix, ActionTokens);                          // (B, W + A, C)
         return head.Forward(Pooled(hidden, W + A));                                                   // (B, K)
     }
 

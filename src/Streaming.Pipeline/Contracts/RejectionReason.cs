@@ -23,6 +23,8 @@ public enum RejectionReason
     ModelFailed,
     KeyMismatch,
     UnservedLayout,
+    TooFewFrames,
+    NoBody,
 }
 
 public static class RejectionReasonCodes
@@ -50,6 +52,8 @@ public static class RejectionReasonCodes
         RejectionReason.ModelFailed => "model-failed",
         RejectionReason.KeyMismatch => "key-mismatch",
         RejectionReason.UnservedLayout => "unserved-layout",
+        RejectionReason.TooFewFrames => "too-few-frames",
+        RejectionReason.NoBody => "no-body",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "unknown rejection reason"),
     };
 }

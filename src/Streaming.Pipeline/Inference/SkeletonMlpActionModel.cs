@@ -17,6 +17,8 @@ namespace Streaming.Pipeline.Inference;
 /// </summary>
 public sealed class SkeletonMlpActionModel(SkeletonMlpClassifier classifier, string id, int topK = 3) : IActionModel
 {
+    readonly RecognitionChain chain = new(id, classifier.Labels, anticipator: null, TimeSpan.Zero, topK);
+
     public string Id => id;
 
     public SkeletonMlpClassifier Classifier => classifier;
@@ -25,16 +27,8 @@ public sealed class SkeletonMlpActionModel(SkeletonMlpClassifier classifier, str
 
     public IReadOnlyList<WindowPrediction> Predict(IReadOnlyList<Observation> batch)
     {
-        var takes = batch.Select(TakeOf).ToList();
-        var probabilities = classifier.Probabilities(takes.Select(MsrOrder).ToList());
-        return takes.Select((take, i) =>
-        {
-            var p = probabilities[i];
-            var ranked = Enumerable.Range(0, p.Length).OrderByDescending(c => p[c]).Take(Math.Max(topK, 1))
-                .Select(c => new LabelProbability(classifier.Labels[c], p[c])).ToList();
-            var recognized = new RecognizedAction(ranked[0].Label, ranked[0].Probability, ranked);
-            return new WindowPrediction(recognized, [new ActionSegment(recognized.Label, take.Start, take.End, recognized.Probability)], []);
-        }).ToList();
+        var probabilities = classifier.Probabilities(batch.Select(o => MsrOrder(TakeOf(o))).ToList());
+        return batch.Select((o, i) => chain.OfTake(o, probabilities[i])).ToList();
     }
 
     SkeletonTake TakeOf(Observation o)

@@ -35,7 +35,8 @@ public sealed record PipelineSettings
 
     /// <summary>
     /// Model folder of skeleton input: the baseline models (pose-classifier.safetensors and anticipator.json) of `streaming train baseline`,
-    /// or the MSR Action3D MLP (mlp.json, mlp.safetensors) of `streaming train mlp`, told apart by their files.
+    /// the MSR Action3D MLP (mlp.json, mlp.safetensors) of `streaming train mlp`, or LLM-AR (llm-ar.json, with anticipator.json
+    /// when trained on UTKinect) of `streaming train llm-ar`, told apart by their files.
     /// </summary>
     public string Model { get; init; } = Path.Combine("samples", "baseline");
 

@@ -22,6 +22,9 @@ public static class ConsoleLogging
         logging.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         logging.SetMinimumLevel(minimum);
         logging.AddFilter("Microsoft", LogLevel.Warning);
+        // A start that fails (a model folder that does not load) reaches the command, which prints its message as one
+        // line; the host's own log of it would repeat it with the stack.
+        logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         return logging;
     }
 

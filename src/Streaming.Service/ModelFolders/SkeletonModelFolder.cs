@@ -1,4 +1,8 @@
 using System.Security.Cryptography;
+using Streaming.Models.ActionSentences;
+using Streaming.Models.Adapters;
+using Streaming.Models.Anticipation;
+using Streaming.Models.LlmAr;
 using Streaming.Models.Recognition;
 using Streaming.Models.Skeletons;
 using Streaming.Pipeline.Inference;
@@ -6,14 +10,18 @@ using Streaming.Pipeline.Inference;
 namespace Streaming.Service.ModelFolders;
 
 /// <summary>
-/// The model of skeleton input (Pipeline:Model), by what the folder holds: <see cref="SkeletonMlpClassifier.ConfigFile"/> and
+/// The model of skeleton input (Pipeline:Model), by what the folder holds: <see cref="LlmArCheckpoint.ConfigFile"/>
+/// (<c>streaming train llm-ar</c>: LLM-AR, with the transition anticipator of the same labels when the folder has
+/// <see cref="BaselineModelFolder.AnticipatorFile"/>), <see cref="SkeletonMlpClassifier.ConfigFile"/> and
 /// <see cref="SkeletonMlpClassifier.WeightsFile"/> (<c>streaming train mlp</c>: the MSR Action3D recognizer), otherwise
 /// the baseline models of <c>streaming train baseline</c> (<see cref="BaselineModelFolder"/>).
 /// </summary>
 public static class SkeletonModelFolder
 {
     public static IActionModel Load(string folder, TimeSpan horizon) =>
-        SkeletonMlpClassifier.IsFolder(folder) ? LoadMlp(folder) : BaselineModelFolder.Load(folder, horizon);
+        LlmArCheckpoint.IsFolder(folder) ? LoadLlmAr(folder, horizon)
+        : SkeletonMlpClassifier.IsFolder(folder) ? LoadMlp(folder)
+        : BaselineModelFolder.Load(folder, horizon);
 
     /// <summary>The MLP behind the model stage; the id names a hash of its weights, so outputs say which model made them.</summary>
     public static SkeletonMlpActionModel LoadMlp(string folder)
@@ -26,5 +34,36 @@ public static class SkeletonModelFolder
         classifier.Probabilities([new SkeletonSequence(new float[classifier.Frames * classifier.Joints * 3], classifier.Frames, classifier.Joints)]);
         var hash = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(folder, SkeletonMlpClassifier.WeightsFile))))[..8];
         return new SkeletonMlpActionModel(classifier, $"skeleton-mlp@{hash}");
+    }
+
+    /// <summary>
+    /// LLM-AR behind the model stage, anticipating with the folder's transition anticipator when it has one; the id names
+    /// the kind (3-D or 2-D) and a hash of every trained weight (head, LoRA, action-sentence tokenizer).
+    /// </summary>
+    public static LlmArActionModel LoadLlmAr(string folder, TimeSpan horizon)
+    {
+        if (!LlmArCheckpoint.IsFolder(folder))
+            throw new FileNotFoundException($"{Path.GetFullPath(folder)} holds no LLM-AR model ({LlmArCheckpoint.ConfigFile}); create one with `streaming train llm-ar --out {folder}`.",
+                Path.Combine(folder, LlmArCheckpoint.ConfigFile));
+        var recognizer = LlmArCheckpoint.Load(folder);
+        var anticipatorPath = Path.Combine(folder, BaselineModelFolder.AnticipatorFile);
+        var anticipator = File.Exists(anticipatorPath) ? TransitionAnticipator.Load(anticipatorPath) : null;
+        if (anticipator is not null && !anticipator.Labels.SequenceEqual(recognizer.Labels))
+            throw new InvalidDataException($"{folder}: the recognizer's labels ({string.Join(", ", recognizer.Labels)}) differ from the anticipator's ({string.Join(", ", anticipator.Labels)}).");
+        // A first forward compiles the kernels and computes the instruction's keys and values now rather than on the first live windows.
+        var config = recognizer.Config;
+        recognizer.Probabilities([new SkeletonClip(new float[config.Frames * CanonicalSkeleton.JointCount * config.Dimensions], config.Frames, config.Dimensions)]);
+        return new LlmArActionModel(recognizer, anticipator, $"llm-ar-{config.Dimensions}d@{WeightsHash(folder)}", horizon);
+    }
+
+    static string WeightsHash(string folder)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var file in new[] { LlmArCheckpoint.HeadFile, Path.Combine(LlmArCheckpoint.AdapterFolder, LoraAdapter.WeightsFileName), ActionSentenceTokenizer.WeightsFile })
+        {
+            var path = Path.Combine(folder, file);
+            if (File.Exists(path)) hash.AppendData(File.ReadAllBytes(path));
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset())[..8];
     }
 }

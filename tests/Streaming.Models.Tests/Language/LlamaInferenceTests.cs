@@ -8,7 +8,8 @@ namespace Streaming.Models.Tests.Language;
 /// <summary>
 /// The allocation-free prefill and cached decoding must give the logits of <see cref="LlamaModel.Forward(int[], int, int[], Tensor, KvCache, bool)"/>,
 /// which the reference tests check against PyTorch, for llama and qwen2 (biases) with GQA, tied and untied heads;
-/// greedy generation must pick what rerunning the full forward on the growing sequence picks.
+/// greedy generation must pick what rerunning the full forward on the growing sequence picks; the hidden states after a
+/// shared prompt prefix, with added tokens, must be those of the autograd forward with the prefix attached.
 /// </summary>
 public sealed class LlamaInferenceTests
 {
@@ -163,5 +164,61 @@ public sealed class LlamaInferenceTests
         inference.Prefill(Ids, 2);
         Assert.Throws<ArgumentOutOfRangeException>(() => inference.Prefill([1, 2, 99999], 1));
         Assert.Throws<ArgumentException>(() => inference.Prefill([1, 2, 3], 2));
+    }
+
+    /// <summary>
+    /// Three rows of four: added tokens (V, V + 1, V + 2) among words, as LLM-AR's action tokens precede its answer cue;
+    /// the added tokens (U, C) and the autograd forward's input embeddings of the same rows.
+    /// </summary>
+    static (int[] Ids, Tensor Added, Tensor Embeddings) RowsWithAddedTokens(LlamaModel model)
+    {
+        int V = model.Config.VocabSize, C = model.Config.HiddenSize;
+        var added = Tensor.FromArray([.. Enumerable.Range(0, 3 * C).Select(i => MathF.Sin(i * 0.37f))], 3, C);
+        int[] ids = [V + 2, V, 42, 7, V + 1, 8, V + 1, V + 1, 130, 64, V + 2, 1];
+        var rows = ids.SelectMany(id => (id < V ? model.EmbedTokens.Narrow(0, id, 1) : added.Narrow(0, id - V, 1)).ToArray());
+        return (ids, added, Tensor.FromArray([.. rows], 3, 4, C));
+    }
+
+    [Theory]
+    [MemberData(nameof(Configs))]
+    public void HiddenStates_AfterASharedPromptWithAddedTokens_MatchTheAutogradForwardWithThePrefixAttached(string type, int heads, int kvHeads, bool tied)
+    {
+        var model = ConfiguredModel(type, heads, kvHeads, tied);
+        var (ids, added, embeddings) = RowsWithAddedTokens(model);
+        PromptPrefix prefix;
+        float[] expected, withoutPrefix;
+        using (GradMode.Disable())
+        {
+            withoutPrefix = model.Forward(embeddings, computeLogits: false).HiddenStates[^1].ToArray();
+            prefix = PromptPrefix.Encode(model, [5, 17, 200, 3, 99]);
+            model.Prefix = prefix;
+            expected = model.Forward(embeddings, computeLogits: false).HiddenStates[^1].ToArray();   // (3, 4, C)
+            model.Prefix = null;
+        }
+        var inference = new LlamaInference(model);
+        int C = model.Config.HiddenSize;
+        // One row, then all three (the buffers grow: the prefix is copied again), one again, three again (rows keep their copy).
+        AssertClose(expected[..(4 * C)], inference.HiddenStates(ids[..4], 1, prefix, added).ToArray(), "one row");
+        AssertClose(expected, inference.HiddenStates(ids, 3, prefix, added).ToArray(), "three rows");
+        AssertClose(expected[..(4 * C)], inference.HiddenStates(ids[..4], 1, prefix, added).ToArray(), "one row again");
+        AssertClose(expected, inference.HiddenStates(ids, 3, prefix, added).ToArray(), "three rows again");
+        AssertClose(withoutPrefix, inference.HiddenStates(ids, 3, addedTokens: added).ToArray(), "no prefix");
+    }
+
+    [Fact]
+    public void HiddenStates_InSteadyState_AllocatesNothing_AndChecksTheInput()
+    {
+        var model = NewModel(LlamaConfig.Tiny, seed: 7);
+        var (ids, added, _) = RowsWithAddedTokens(model);
+        PromptPrefix prefix;
+        using (GradMode.Disable()) prefix = PromptPrefix.Encode(model, [1, 2, 3]);
+        var inference = new LlamaInference(model);
+        SteadyState.AssertAllocatesNothing(() => inference.HiddenStates(ids, 3, prefix, added));
+
+        int V = model.Config.VocabSize;
+        Assert.Contains("added tokens", Assert.Throws<ArgumentOutOfRangeException>(() => inference.HiddenStates([V + 3], 1, prefix, added)).Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => inference.HiddenStates([V], 1, prefix));
+        Assert.Throws<ArgumentException>(() => inference.HiddenStates([1], 1, prefix, Tensor.Zeros(2, 3)));
+        Assert.Throws<ArgumentException>(() => inference.HiddenStates([1, 2, 3], 2, prefix));
     }
 }
