@@ -71,7 +71,7 @@ public sealed class StreamingService : IDisposable
         var outputs = pipeline.Input switch
         {
             PipelineInput.ActionLabels => input.PredictFromActions(model, ActionsOf(model), pipeline.ToActionOptions(), DefaultScheduler.Instance, modelThread, telemetry, handoff),
-            _ => input.Predict(model, pipeline.ToOptions(), DefaultScheduler.Instance, modelThread, telemetry, handoff),
+            _ => input.Predict(model, pipeline.ForModel(model).ToOptions(), DefaultScheduler.Instance, modelThread, telemetry, handoff),
         };
         subscription = outputs
             .Subscribe(output => Publish(outputTopic, output), error =>

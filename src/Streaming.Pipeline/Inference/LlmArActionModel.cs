@@ -21,13 +21,15 @@ namespace Streaming.Pipeline.Inference;
 /// (<c>non-finite</c>), and frames that hold no body to centre and scale (<c>no-body</c>). Checking the last two builds
 /// the window's clip, which costs microseconds beside the model's forward.
 /// </remarks>
-public sealed class LlmArActionModel : IActionModel
+public sealed class LlmArActionModel : IActionModel, ITrainedWindow
 {
     /// <summary>Frames a clip needs: one frame has no motion to read.</summary>
     public const int MinFrames = 2;
 
     readonly LlmArRecognizer recognizer;
     readonly RecognitionChain chain;
+
+    public int WindowFrames => recognizer.Config.WindowFrames;
 
     public LlmArActionModel(LlmArRecognizer recognizer, TransitionAnticipator? anticipator, string id, TimeSpan horizon, int topK = 3)
     {

@@ -1,3 +1,4 @@
+using Streaming.Pipeline.Inference;
 using Streaming.Pipeline;
 using Streaming.Pipeline.Batching;
 using Streaming.Pipeline.Windowing;
@@ -40,7 +41,14 @@ public sealed record PipelineSettings
     /// </summary>
     public string Model { get; init; } = Path.Combine("samples", "baseline");
 
-    public int WindowFrames { get; init; } = 15;
+    /// <summary>Skeleton frames per window; 0: the length the model was trained on (<see cref="ITrainedWindow"/>), else <see cref="DefaultWindowFrames"/>.</summary>
+    public int WindowFrames { get; init; }
+
+    public const int DefaultWindowFrames = 15;
+
+    /// <summary>These settings with the window length resolved for <paramref name="model"/>.</summary>
+    public PipelineSettings ForModel(IActionModel model) => WindowFrames != 0 ? this
+        : this with { WindowFrames = model is ITrainedWindow { WindowFrames: > 0 } trained ? trained.WindowFrames : DefaultWindowFrames };
     public int HopFrames { get; init; } = 3;
     public int ReorderBound { get; init; } = 8;
     public double IdleTimeoutSeconds { get; init; } = 30;
@@ -95,7 +103,7 @@ public sealed record PipelineSettings
         if (HorizonSeconds <= 0) throw new ArgumentException($"Pipeline:HorizonSeconds must be positive, got {HorizonSeconds}.");
         var options = new SkeletonPipelineOptions
         {
-            Window = WindowOptions.ByFrames(WindowFrames, HopFrames) with
+            Window = WindowOptions.ByFrames(WindowFrames == 0 ? DefaultWindowFrames : WindowFrames, HopFrames) with
             {
                 ReorderBound = ReorderBound,
                 IdleTimeout = TimeSpan.FromSeconds(IdleTimeoutSeconds),

@@ -33,13 +33,13 @@ public static class TinyLlmAr
         LlmArCheckpoint.CopyBase(folder, baseFolder);
 
         var lm = HfCheckpoint.Load(Path.Combine(folder, LlmArCheckpoint.BaseFolder));
-        var options = new LlmArTrainingOptions { TokenizerEpochs = 1, Epochs = 1 };
+        var options = new LlmArTrainingOptions { TokenizerSteps = 4, Steps = 8 };
         var sentences = new ActionSentenceTokenizer(ActionSentenceConfig.ForLanguageModel(lm.Config, CanonicalSkeleton.JointCount * dimensions) with { Hidden = 16, Codes = 64 }, new Random(3));
-        var config = new LlmArConfig { Frames = 16, Dimensions = dimensions, LoraRank = 4, Sequence = sequence };
+        var config = new LlmArConfig { Frames = 16, Dimensions = dimensions, LoraRank = 4, Sequence = sequence, WindowFrames = sequence == LlmArSequence.Window ? 15 : 0 };
         LlmArTraining.TrainTokenizer(sentences, [.. clips.Select(c => c.Clip)], config.Frames, lm.EmbedTokens, options);
         var model = new LlmArRecognizer(lm, Tokenizer.Load(Path.Combine(baseFolder, "tokenizer.json")), sentences, split.Labels, config, new Random(4));
         LlmArTraining.TrainRecognizer(model, clips, options);
-        LlmArCheckpoint.Save(folder, model, split.Dataset, options.Epochs, null);
+        LlmArCheckpoint.Save(folder, model, split.Dataset, epochsDone: LlmArTraining.RecognizerEpochs(clips.Count, options), null);
         if (anticipator)
         {
             var subjects = UtKinect.TrainSubjects(utKinect);
