@@ -25,7 +25,9 @@ public static class BenchCommand
         var command = new Command("pipeline",
             "S concurrent 30 fps skeleton streams through the embedded broker and the service with the baseline models, for each S: sustained frames/s, " +
             "end-to-end latency p50/p95/p99 (capture of a window's last frame -> prediction at a downstream consumer) and where it goes, stage by stage " +
-            "(ingest, window, batch, model, publish, downstream), windows dropped, mean batch size, CPU and memory.")
+            "(ingest, window, batch, model, publish, downstream), windows dropped, mean batch size, CPU and memory. The service runs with its defaults: " +
+            "no micro-batch wait (Pipeline:MaxWaitMs 0), producers lingering 1 ms (linger.ms), consumers waiting at most 2 ms for a fetch on the embedded broker " +
+            "(fetch.wait.max.ms; the README's bench pipeline section gives the trade-offs).")
         {
             json, streams, seconds, data, model,
         };
