@@ -5,7 +5,7 @@ using Streaming.Service.ModelFolders;
 
 namespace Streaming.Service.Tests;
 
-/// <summary>The action-label input's settings as `streaming run` reads them.</summary>
+/// <summary>Pipeline settings as `streaming run` reads them: the action-label input's, the micro-batch wait.</summary>
 public sealed class ServiceConfigurationTests : IDisposable
 {
     readonly string root = Directory.CreateTempSubdirectory("service-configuration-").FullName;
@@ -45,6 +45,18 @@ public sealed class ServiceConfigurationTests : IDisposable
     {
         var e = Assert.Throws<ArgumentException>(() => Load(("Pipeline:Input", "ActionLabels"), ("Pipeline:Anticipator", "ckpt"), ("Pipeline:ActivitySeconds", "0")));
         Assert.Contains("ActivitySeconds", e.Message);
+    }
+
+    [Fact]
+    public void MaxWaitMs_DefaultsToNoWait_BindsIntoTheMicroBatcherOfBothInputs()
+    {
+        Assert.Equal(TimeSpan.Zero, Load().Pipeline.ToOptions().Batching.MaxWait);
+        Assert.Equal(TimeSpan.FromMilliseconds(7.5), Load(("Pipeline:MaxWaitMs", "7.5")).Pipeline.ToOptions().Batching.MaxWait);
+        var actions = Load(("Pipeline:Input", "ActionLabels"), ("Pipeline:Anticipator", "ckpt"), ("Pipeline:MaxWaitMs", "40"));
+        Assert.Equal(TimeSpan.FromMilliseconds(40), actions.Pipeline.ToActionOptions().Batching.MaxWait);
+        var e = Assert.Throws<ArgumentException>(() => Load(("Pipeline:MaxWaitMs", "-1")));
+        Assert.Contains("Pipeline", e.Message);
+        Assert.Contains("MaxWait", e.Message);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Streaming.Kafka.Configuration;
+using Streaming.Kafka.Telemetry;
 using Streaming.Pipeline.Contracts;
 using Streaming.Pipeline.Telemetry;
 using Streaming.Service.Configuration;
@@ -17,66 +18,93 @@ namespace Streaming.Cli.Bench;
 /// S concurrent 30 fps skeleton streams (UTKinect takes, cycled and re-timed to exactly 30 fps, phases spread over a
 /// frame interval) through the embedded broker and the service with a skeleton model folder (baseline, MLP or LLM-AR, as
 /// <c>streaming run --model</c> loads it), for a fixed time per S. Measures what a deployment would: frames/s and windows/s
-/// the service sustained, end-to-end latency from a window's last frame being captured to its prediction arriving at a
-/// downstream consumer, windows dropped by backpressure, the micro-batches the model stage formed and the model's time
-/// per batch (from the pipeline's own metrics), CPU and memory. The publisher and the viewer run in the same process and
-/// share the 2 cores with the service.
+/// the service sustained, the micro-batches the model stage formed and the model's time per window, end-to-end latency from a window's last frame
+/// being captured to its prediction arriving at a downstream consumer, where that latency goes (the pipeline's stage
+/// telemetry and the Kafka edge's consume latency of both topics), windows dropped by backpressure, CPU and memory.
+/// The publisher and the viewer run in the same process and share the 2 cores with the service.
 /// </summary>
 public static class PipelineBench
 {
     const double Fps = 30;
     static readonly TimeSpan Warmup = TimeSpan.FromSeconds(2);
 
-    public static IReadOnlyList<BenchResult> Run(string dataRoot, string modelFolder, IReadOnlyList<int> streamCounts, double seconds)
+    /// <summary>
+    /// The rows of the stage table in the order a window passes them, with what each spans. Ingest includes kafka-in (the
+    /// rest of it is the source's own delay in sending); publish (to the service's acknowledgement) and downstream (the
+    /// same record to the downstream consumer) both start where the model stage ends.
+    /// </summary>
+    static readonly (string Stage, string Span)[] Stages =
+    [
+        (LatencyStages.Ingest, "capture -> received"),
+        (KafkaIn, "produced -> consumed"),
+        (LatencyStages.Window, "received -> windowed"),
+        (LatencyStages.Batch, "windowed -> batched"),
+        (LatencyStages.Model, "batched -> predicted"),
+        (LatencyStages.Publish, "predicted -> acked"),
+        (Downstream, "produced -> consumed"),
+        (EndToEnd, "capture -> downstream"),
+        (ModelCall, "one batch's Predict"),
+    ];
+
+    const string KafkaIn = "kafka-in";
+    const string Downstream = "downstream";
+    const string EndToEnd = "end-to-end";
+    const string ModelCall = "model call";
+
+    public static PipelineBenchRun Run(string dataRoot, string modelFolder, IReadOnlyList<int> streamCounts, double seconds)
     {
         var takes = ReplayCatalog.UtKinect(Path.Combine(dataRoot, "utkinect-action3d"), "all", DateTimeOffset.UnixEpoch);
         var results = new List<BenchResult>();
+        var stages = new List<StageLatency>();
         foreach (var s in streamCounts)
         {
             AnsiConsole.MarkupLine($"[grey]{s} streams x {seconds} s at {Fps} fps ...[/]");
-            results.AddRange(RunOne(takes, modelFolder, s, seconds));
+            var (rows, breakdown) = RunOne(takes, modelFolder, s, seconds);
+            results.AddRange(rows);
+            stages.AddRange(breakdown);
         }
-        return results;
+        return new PipelineBenchRun(results, stages);
     }
 
-    static IEnumerable<BenchResult> RunOne(IReadOnlyList<RecordedStream> takes, string modelFolder, int streams, double seconds)
+    static (List<BenchResult> Results, List<StageLatency> Stages) RunOne(IReadOnlyList<RecordedStream> takes, string modelFolder, int streams, double seconds)
     {
         var kafka = new KafkaSettings();
-        var pipeline = new PipelineSettings { Model = modelFolder };
-        var model = SkeletonModelFolder.Load(modelFolder, TimeSpan.FromSeconds(pipeline.HorizonSeconds));
-        var latencies = new List<double>();
+        var settings = new PipelineSettings { Model = modelFolder };
+        var model = SkeletonModelFolder.Load(modelFolder, TimeSpan.FromSeconds(settings.HorizonSeconds));
+        var pipeline = settings.ForModel(model);
+        // Per stage, the milliseconds of each window measured; the pipeline's stages come from its own telemetry.
+        var samples = Stages.ToDictionary(s => s.Stage, _ => new List<double>());
+        var batchSizes = new List<int>();
         int predictions = 0;
         // The first frames wait for the producer to connect to each partition's leader and get its producer id (up to
         // 1.5 s on the mock cluster): windows ending in the first Warmup are counted but their latency is not.
-        var measureFrom = DateTimeOffset.MaxValue;
+        long measureFrom = DateTimeOffset.MaxValue.UtcTicks;
+        bool Measuring(DateTimeOffset t) => t.UtcTicks >= Interlocked.Read(ref measureFrom);
+        void Add(string stage, double ms)
+        {
+            lock (samples) samples[stage].Add(ms);
+        }
         using var logging = ConsoleLogging.Create(LogLevel.Error);
         using var harness = new ServiceHarness(kafka, pipeline, model, logging, (prediction, received) =>
         {
-            lock (latencies)
+            Interlocked.Increment(ref predictions);
+            if (Measuring(prediction.WindowEnd)) Add(EndToEnd, (received - prediction.WindowEnd).TotalMilliseconds);
+        });
+        // The Kafka edge's consume latency is the process's: the service reads the input topic, the viewer the output topic.
+        using var telemetry = Listen(harness.Telemetry.Meter, (instrument, value, tag) =>
+        {
+            if (!Measuring(DateTimeOffset.UtcNow)) return;
+            switch (instrument)
             {
-                predictions++;
-                if (prediction.WindowEnd >= measureFrom) latencies.Add((received - prediction.WindowEnd).TotalMilliseconds);
+                case PipelineTelemetry.StageLatencyName when tag is not null: Add(tag, value); break;
+                case KafkaMetrics.ConsumeLatencyName when tag == kafka.InputTopics[0]: Add(KafkaIn, value); break;
+                case KafkaMetrics.ConsumeLatencyName when tag == kafka.OutputTopic: Add(Downstream, value); break;
+                case PipelineTelemetry.ModelLatencyName: Add(ModelCall, value); break;
+                case PipelineTelemetry.BatchSizeName: lock (batchSizes) batchSizes.Add((int)value); break;
             }
         });
         var service = harness.Service;
         harness.Ready.Wait(TimeSpan.FromSeconds(60));
-        var batches = new List<(int Windows, double Ms)>();
-        int pendingBatch = 0;
-        using var meters = new MeterListener
-        {
-            InstrumentPublished = (instrument, listener) =>
-            {
-                if (ReferenceEquals(instrument.Meter, harness.Telemetry.Meter) && instrument.Name is PipelineTelemetry.BatchSizeName or PipelineTelemetry.ModelLatencyName)
-                    listener.EnableMeasurementEvents(instrument);
-            },
-        };
-        // One batch at a time: its size is recorded when it forms, its model time when it ends; after the warmup, as latencies are.
-        meters.SetMeasurementEventCallback<int>((_, size, _, _) => pendingBatch = size);
-        meters.SetMeasurementEventCallback<double>((_, ms, _, _) =>
-        {
-            if (DateTimeOffset.UtcNow >= measureFrom) lock (batches) batches.Add((pendingBatch, ms));
-        });
-        meters.Start();
 
         var origin = DateTimeOffset.UnixEpoch;
         int frames = (int)(seconds * Fps);
@@ -86,7 +114,7 @@ public static class PipelineBench
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
-        measureFrom = DateTimeOffset.UtcNow + Warmup;
+        Interlocked.Exchange(ref measureFrom, (DateTimeOffset.UtcNow + Warmup).UtcTicks);
         ReplayPublisher.PublishAsync(harness.Producer, kafka.InputTopics[0], load, origin, 1, null, CancellationToken.None).GetAwaiter().GetResult();
         // Drain: until the predictions stop coming for a second.
         int seen = -1;
@@ -94,39 +122,73 @@ public static class PipelineBench
         while (quiet.Elapsed < TimeSpan.FromSeconds(1) && clock.Elapsed < TimeSpan.FromSeconds(seconds + 60))
         {
             Thread.Sleep(100);
-            int count;
-            lock (latencies) count = predictions;
+            int count = Volatile.Read(ref predictions);
             if (count != seen) (seen, quiet) = (count, Stopwatch.StartNew());
         }
         double wall = clock.Elapsed.TotalSeconds - quiet.Elapsed.TotalSeconds;
         process.Refresh();
         double cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds / wall / Environment.ProcessorCount * 100;
-        meters.Dispose();
-        double[] sorted;
-        lock (latencies) sorted = [.. latencies.Order()];
-        List<(int Windows, double Ms)> ran;
-        lock (batches) ran = [.. batches];
+        List<StageLatency> breakdown;
+        lock (samples) breakdown = Stages.Select(s => StageLatency.Of(streams, s.Stage, s.Span, samples[s.Stage])).ToList();
+        var endToEnd = breakdown.Single(s => s.Stage == EndToEnd);
+        double meanBatch, maxBatch, windowsBatched;
+        lock (batchSizes) (meanBatch, maxBatch, windowsBatched) = batchSizes.Count == 0 ? (double.NaN, double.NaN, 0) : (batchSizes.Average(), batchSizes.Max(), batchSizes.Sum());
+        double modelMs;
+        lock (samples) modelMs = samples[ModelCall].Sum();
         long offered = (long)streams * frames;
         int expectedWindows = streams * ((frames - pipeline.WindowFrames) / pipeline.HopFrames + 1);
         string name = $"pipeline S={streams}";
-        yield return new BenchResult($"{name} frames/s", "frames/s", offered / wall);
-        yield return new BenchResult($"{name} windows/s", "windows/s", predictions / wall);
-        yield return new BenchResult($"{name} latency p50", "ms", Quantile(sorted, 0.5));
-        yield return new BenchResult($"{name} latency p95", "ms", Quantile(sorted, 0.95));
-        yield return new BenchResult($"{name} latency p99", "ms", Quantile(sorted, 0.99));
-        yield return new BenchResult($"{name} batch size mean", "windows", ran.Count == 0 ? double.NaN : ran.Average(b => b.Windows));
-        yield return new BenchResult($"{name} batch size max", "windows", ran.Count == 0 ? double.NaN : ran.Max(b => b.Windows));
-        yield return new BenchResult($"{name} model time per batch mean", "ms", ran.Count == 0 ? double.NaN : ran.Average(b => b.Ms));
-        yield return new BenchResult($"{name} model time per batch p99", "ms", Quantile([.. ran.Select(b => b.Ms).Order()], 0.99));
-        yield return new BenchResult($"{name} model time per window", "ms", ran.Sum(b => b.Windows) == 0 ? double.NaN : ran.Sum(b => b.Ms) / ran.Sum(b => b.Windows));
-        yield return new BenchResult($"{name} predictions", "count", predictions);
-        yield return new BenchResult($"{name} windows dropped", "count", Math.Max(0, expectedWindows - predictions));
-        yield return new BenchResult($"{name} dead-lettered records", "count", service.DeadLettered);
-        yield return new BenchResult($"{name} cpu", "% of all cores", cpu);
-        yield return new BenchResult($"{name} memory", "MB", process.WorkingSet64 / (1024.0 * 1024.0));
+        var results = new List<BenchResult>
+        {
+            new($"{name} frames/s", "frames/s", offered / wall),
+            new($"{name} windows/s", "windows/s", predictions / wall),
+            new($"{name} latency p50", "ms", endToEnd.P50),
+            new($"{name} latency p95", "ms", endToEnd.P95),
+            new($"{name} latency p99", "ms", endToEnd.P99),
+            new($"{name} predictions", "count", predictions),
+            new($"{name} windows dropped", "count", Math.Max(0, expectedWindows - predictions)),
+            new($"{name} dead-lettered records", "count", service.DeadLettered),
+            new($"{name} batch size mean", "windows", meanBatch),
+            new($"{name} batch size max", "windows", maxBatch),
+            new($"{name} model time per window", "ms", windowsBatched == 0 ? double.NaN : modelMs / windowsBatched),
+            new($"{name} cpu", "% of all cores", cpu),
+            new($"{name} memory", "MB", process.WorkingSet64 / (1024.0 * 1024.0)),
+        };
+        foreach (var stage in breakdown.Where(s => s.Stage != EndToEnd))
+        {
+            results.Add(new BenchResult($"{name} stage {stage.Stage} p50", "ms", stage.P50));
+            results.Add(new BenchResult($"{name} stage {stage.Stage} p95", "ms", stage.P95));
+            results.Add(new BenchResult($"{name} stage {stage.Stage} p99", "ms", stage.P99));
+        }
+        return (results, breakdown);
     }
 
-    static double Quantile(double[] sorted, double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
+    /// <summary>
+    /// Listens to the histograms of one pipeline's meter and to the Kafka edge's consume latency: each measurement with its
+    /// instrument's name and its <c>stage</c> tag (the pipeline's) or <c>topic</c> tag (the Kafka edge's), if any.
+    /// </summary>
+    static MeterListener Listen(Meter pipeline, Action<string, double, string?> measured)
+    {
+        var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (ReferenceEquals(instrument.Meter, pipeline) || instrument is { Meter.Name: KafkaMetrics.MeterName, Name: KafkaMetrics.ConsumeLatencyName })
+                    l.EnableMeasurementEvents(instrument);
+            },
+        };
+        listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => measured(instrument.Name, value, TagOf(tags)));
+        listener.SetMeasurementEventCallback<int>((instrument, value, _, _) => measured(instrument.Name, value, null));
+        listener.Start();
+        return listener;
+    }
+
+    static string? TagOf(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        foreach (var tag in tags)
+            if (tag.Key is "stage" or "topic") return tag.Value as string;
+        return null;
+    }
 
     /// <summary>The take's frames cycled to <paramref name="count"/> frames at exactly 30 fps from <paramref name="start"/>.</summary>
     static List<SkeletonFrame> Cycle(RecordedStream take, string stream, int count, DateTimeOffset start) =>

@@ -24,7 +24,10 @@ public static class BenchCommand
         var model = new Option<string>("--model") { Description = "Skeleton model folder, as `streaming run --model` takes (baseline, MLP or LLM-AR).", DefaultValueFactory = _ => new Service.Configuration.PipelineSettings().Model };
         var command = new Command("pipeline",
             "S concurrent 30 fps skeleton streams through the embedded broker and the service with the model of --model, for each S: sustained frames/s, " +
-            "end-to-end latency p50/p99 (capture of a window's last frame -> prediction at a downstream consumer), windows dropped, CPU and memory.")
+            "end-to-end latency p50/p95/p99 (capture of a window's last frame -> prediction at a downstream consumer) and where it goes, stage by stage " +
+            "(ingest, window, batch, model, publish, downstream), windows dropped, mean batch size, CPU and memory. The service runs with its defaults: " +
+            "no micro-batch wait (Pipeline:MaxWaitMs 0), producers lingering 1 ms (linger.ms), consumers waiting at most 2 ms for a fetch on the embedded broker " +
+            "(fetch.wait.max.ms; the README's bench pipeline section gives the trade-offs).")
         {
             json, streams, seconds, data, model,
         };
@@ -33,9 +36,10 @@ public static class BenchCommand
             var counts = parse.GetValue(streams)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
                 .Select(s => int.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0 ? n
                     : throw new ArgumentException($"bench pipeline --streams: '{s}' is not a positive count.")).ToList();
-            var results = PipelineBench.Run(parse.GetValue(data)!, parse.GetValue(model)!, counts, parse.GetValue(seconds));
-            ResultsTable.Print("streaming bench pipeline", results);
-            if (parse.GetValue(json) is { } path) ResultsFile.Write(path, "streaming bench pipeline", results);
+            var run = PipelineBench.Run(parse.GetValue(data)!, parse.GetValue(model)!, counts, parse.GetValue(seconds));
+            ResultsTable.Print("streaming bench pipeline", run.Results);
+            StageTable.Print("where the latency goes", run.Stages);
+            if (parse.GetValue(json) is { } path) ResultsFile.Write(path, "streaming bench pipeline", run.Results);
             return 0;
         });
         return command;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Reactive.Concurrency;
 using Confluent.Kafka;
 using Streaming.Kafka.Configuration;
 using Streaming.Kafka.Telemetry;
@@ -9,9 +10,10 @@ namespace Streaming.Kafka.Consuming;
 /// <remarks>
 /// Consume, commit and the rebalance callbacks all run on the loop's thread, so the consumer is never
 /// shared. Consume waits at most <see cref="PollInterval"/> so that commits fall due while idle. Each record is handed
-/// on inside its process span (see <see cref="KafkaTracing"/>); the consumer lag is refreshed with each commit.
+/// on inside its process span (see <see cref="KafkaTracing"/>), its age since its timestamp recorded on
+/// <paramref name="clock"/>; the consumer lag is refreshed with each commit.
 /// </remarks>
-internal sealed class ConsumerLoop(KafkaSettings settings, string bootstrapServers, IObserver<InputRecord> observer,
+internal sealed class ConsumerLoop(KafkaSettings settings, string bootstrapServers, IScheduler clock, IObserver<InputRecord> observer,
     Action<IReadOnlyList<TopicPartition>>? assigned, ConsumptionControl? control, Action<IReadOnlyList<TopicPartition>>? revoking) : IDisposable
 {
     static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
@@ -136,6 +138,7 @@ internal sealed class ConsumerLoop(KafkaSettings settings, string bootstrapServe
         DateTimeOffset? timestamp = message.Timestamp.Type == TimestampType.NotAvailable
             ? null
             : DateTimeOffset.FromUnixTimeMilliseconds(message.Timestamp.UnixTimestampMs);
+        if (timestamp is { } stamped) KafkaMetrics.Consumed(settings.GroupId, result.Topic, clock.Now - stamped);
         var parent = TraceContextHeaders.Extract(headers);
         var span = KafkaTracing.StartProcess(result, parent, settings.GroupId, config.ClientId);
         var trace = span?.Context ?? parent;

@@ -25,7 +25,7 @@ public static class KafkaSource
         ConsumptionControl? control = null, Action<IReadOnlyList<TopicPartition>>? revoking = null) =>
         Create(settings, bootstrapServers, NewThreadScheduler.Default, assigned, control, revoking);
 
-    /// <param name="scheduler">Runs the blocking consume loop; it should give the loop a thread of its own.</param>
+    /// <param name="scheduler">Runs the blocking consume loop (it should give the loop a thread of its own) and is its clock.</param>
     /// <param name="assigned">Called on the consumer's thread with the partitions each rebalance assigns (the group has formed).</param>
     /// <param name="control">Pauses consumption without ending the subscription, for a drain before stopping.</param>
     /// <param name="revoking">Called on the consumer's thread with partitions a rebalance takes away, before their offsets are committed.</param>
@@ -39,7 +39,7 @@ public static class KafkaSource
         return Observable.Create<InputRecord>(observer =>
         {
             LibRdKafka.EnsureLoaded();
-            var loop = new ConsumerLoop(settings, bootstrapServers, observer, assigned, control, revoking);
+            var loop = new ConsumerLoop(settings, bootstrapServers, scheduler, observer, assigned, control, revoking);
             scheduler.Schedule(loop.Run);
             return loop;
         });

@@ -6,8 +6,13 @@ public sealed record MicroBatchOptions
     /// <summary>Most windows per model call.</summary>
     public int MaxBatchSize { get; init; } = 16;
 
-    /// <summary>Longest a window waits for its batch to fill before a smaller batch goes.</summary>
-    public TimeSpan MaxWait { get; init; } = TimeSpan.FromMilliseconds(50);
+    /// <summary>
+    /// Longest a window waits, while the model is idle, for its batch to fill before a smaller batch goes. Zero (the
+    /// default) is adaptive: the model takes whatever waits as soon as it is idle, so a lone window goes at once and the
+    /// windows that arrive while a batch runs go together as the next one; batches grow with the load. A positive wait
+    /// trades that much latency for fuller batches where a model call has a large fixed cost.
+    /// </summary>
+    public TimeSpan MaxWait { get; init; } = TimeSpan.Zero;
 
     /// <summary>Windows one stream may have waiting while the model is busy.</summary>
     public int PerStreamCapacity { get; init; } = 4;

@@ -117,11 +117,11 @@ sealed class ModelStage(IObserver<PendingOutput> observer, IActionModel model, M
         telemetry.BatchFormed(batch.Count);
         _busy = true;
         Monitor.PulseAll(_gate);
-        modelScheduler.Schedule(() => Run(batch));
+        modelScheduler.Schedule(() => Run(batch, now));
     }
 
     /// <summary>On the model scheduler, outside the gate: the model may take long.</summary>
-    void Run(List<Observation> batch)
+    void Run(List<Observation> batch, DateTimeOffset dispatched)
     {
         List<PendingOutput>? outputs = null;
         Exception? failure = null;
@@ -129,7 +129,7 @@ sealed class ModelStage(IObserver<PendingOutput> observer, IActionModel model, M
         var started = Stopwatch.GetTimestamp();
         try
         {
-            outputs = Predict(batch);
+            outputs = Predict(batch, dispatched);
             telemetry.ModelRan(model.Id, Stopwatch.GetElapsedTime(started));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -154,7 +154,7 @@ sealed class ModelStage(IObserver<PendingOutput> observer, IActionModel model, M
         }
     }
 
-    List<PendingOutput> Predict(List<Observation> batch)
+    List<PendingOutput> Predict(List<Observation> batch, DateTimeOffset dispatched)
     {
         var predictions = model.Predict(batch);
         if (predictions.Count != batch.Count)
@@ -165,7 +165,7 @@ sealed class ModelStage(IObserver<PendingOutput> observer, IActionModel model, M
         {
             var (w, p) = (batch[i], predictions[i]);
             var prediction = new ActionPrediction(w.Stream, w.WindowId, w.Start, w.End, p.Recognized, p.Past, p.Future, model.Id, (now - w.FormedAt).TotalMilliseconds);
-            outputs.Add(new PendingOutput(prediction, new WindowSettlement(w, telemetry, scheduler)));
+            outputs.Add(new PendingOutput(prediction, new WindowSettlement(w, telemetry, scheduler, new BatchTimes(dispatched, now))));
         }
         return outputs;
     }

@@ -13,9 +13,9 @@ public static class ModelStageOperator
     /// The micro-batcher and model stage. Windows of all streams wait in bounded per-stream queues
     /// (<see cref="StreamQueues"/>); while the model is idle, a batch goes as soon as
     /// <see cref="MicroBatchOptions.MaxBatchSize"/> windows wait or the oldest has waited
-    /// <see cref="MicroBatchOptions.MaxWait"/> (timed on <paramref name="scheduler"/>). One batch runs at a
-    /// time on <paramref name="modelScheduler"/>; while it runs, a full stream queue applies the
-    /// <see cref="BackpressurePolicy"/> and every dropped window is counted and logged.
+    /// <see cref="MicroBatchOptions.MaxWait"/> (timed on <paramref name="scheduler"/>; with no wait, at once). One batch
+    /// runs at a time on <paramref name="modelScheduler"/>; the windows that arrive meanwhile make the next batch, and a
+    /// full stream queue applies the <see cref="BackpressurePolicy"/>, every dropped window counted and logged.
     /// </summary>
     /// <remarks>
     /// On completion the remaining windows go without waiting and the sequence completes after the last

@@ -6,10 +6,11 @@ using Streaming.Pipeline.Windowing;
 namespace Streaming.Pipeline.Inference;
 
 /// <summary>
-/// Ends a window once: published (its frames contributed, its end-to-end latency recorded) or dropped (its frames lose
-/// this holder, with the reason). Either closes the window's span.
+/// Ends a window once: published (its frames contributed, its end-to-end latency and stages recorded) or dropped (its
+/// frames lose this holder, with the reason). Either closes the window's span.
 /// </summary>
-sealed class WindowSettlement(Observation window, PipelineTelemetry telemetry, IScheduler clock)
+/// <param name="batch">When the window's batch ran; null for a window dropped before the model saw it.</param>
+sealed class WindowSettlement(Observation window, PipelineTelemetry telemetry, IScheduler clock, BatchTimes? batch = null)
 {
     int _settled;
 
@@ -19,7 +20,7 @@ sealed class WindowSettlement(Observation window, PipelineTelemetry telemetry, I
     {
         var now = clock.Now;
         Settle(contributed: true, rejection: null, "published", now);
-        telemetry.OutputAcknowledged(Window, now);
+        telemetry.OutputAcknowledged(Window, batch, now);
     }
 
     public void Drop(Rejection rejection)

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Streaming.Pipeline.Contracts;
+using Streaming.Pipeline.Inference;
 using Streaming.Pipeline.Windowing;
 
 namespace Streaming.Pipeline.Telemetry;
@@ -37,6 +38,7 @@ public sealed class PipelineTelemetry : IDisposable
     public const string QueueDepthName = "streaming.pipeline.queue.depth";
     public const string ModelLatencyName = "streaming.pipeline.model.latency";
     public const string EndToEndLatencyName = "streaming.pipeline.end_to_end.latency";
+    public const string StageLatencyName = "streaming.pipeline.stage.latency";
 
     static readonly ActivitySource Spans = new(Name);
 
@@ -48,6 +50,7 @@ public sealed class PipelineTelemetry : IDisposable
     readonly UpDownCounter<long> _queueDepth;
     readonly Histogram<double> _modelLatency;
     readonly Histogram<double> _endToEndLatency;
+    readonly Histogram<double> _stageLatency;
     long _windowsInFlight;
 
     public PipelineTelemetry(ILogger? logger = null)
@@ -63,6 +66,8 @@ public sealed class PipelineTelemetry : IDisposable
         _modelLatency = Meter.CreateHistogram<double>(ModelLatencyName, "ms", "Wall time of one model batch (recognize, segment, anticipate), tagged by model; batch sizes are in " + BatchSizeName + ".");
         _endToEndLatency = Meter.CreateHistogram<double>(EndToEndLatencyName, "ms",
             "From the capture time of a window's newest frame to the sink's acknowledgement of its prediction, on the pipeline's clock (clock skew that would make it negative counts as 0).");
+        _stageLatency = Meter.CreateHistogram<double>(StageLatencyName, "ms",
+            "Where the end-to-end latency of a published window goes, tagged stage: ingest, window, batch, model, publish (in that order; they add up to " + EndToEndLatencyName + ").");
         Meter.CreateObservableGauge(WindowsInFlightName, () => WindowsInFlight, "{window}", "Windows formed and not yet published or dropped.");
     }
 
@@ -88,9 +93,26 @@ public sealed class PipelineTelemetry : IDisposable
     internal void ModelRan(string model, TimeSpan elapsed) =>
         _modelLatency.Record(elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("model", model));
 
-    /// <summary>Records the end-to-end latency of a window whose prediction the sink acknowledged at <paramref name="acknowledged"/>.</summary>
-    internal void OutputAcknowledged(Observation window, DateTimeOffset acknowledged) =>
-        _endToEndLatency.Record(Math.Max(0, (acknowledged - window.LastCaptureTime).TotalMilliseconds));
+    /// <summary>
+    /// Records the end-to-end latency of a window whose prediction the sink acknowledged at <paramref name="acknowledged"/>,
+    /// and its stages (<see cref="LatencyStages"/>) where <paramref name="batch"/> says when the model ran it.
+    /// </summary>
+    internal void OutputAcknowledged(Observation window, BatchTimes? batch, DateTimeOffset acknowledged)
+    {
+        _endToEndLatency.Record(Milliseconds(acknowledged - window.LastCaptureTime));
+        var received = window.LastReceivedAt ?? window.FormedAt;
+        RecordStage(LatencyStages.Ingest, received - window.LastCaptureTime);
+        RecordStage(LatencyStages.Window, window.FormedAt - received);
+        if (batch is not { } b) return;
+        RecordStage(LatencyStages.Batch, b.Dispatched - window.FormedAt);
+        RecordStage(LatencyStages.Model, b.Predicted - b.Dispatched);
+        RecordStage(LatencyStages.Publish, acknowledged - b.Predicted);
+    }
+
+    void RecordStage(string stage, TimeSpan elapsed) => _stageLatency.Record(Milliseconds(elapsed), new KeyValuePair<string, object?>("stage", stage));
+
+    /// <summary>Capture times come from the sources' clocks: skew that would make a latency negative counts as 0.</summary>
+    static double Milliseconds(TimeSpan elapsed) => Math.Max(0, elapsed.TotalMilliseconds);
 
     /// <summary>Counts and logs a rejected input; the stage that rejects it settles its token.</summary>
     internal void InputRejected(string stream, Rejection rejection)

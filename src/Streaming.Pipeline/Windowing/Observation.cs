@@ -47,4 +47,11 @@ public sealed record Observation(
 
     /// <summary>The capture time of the window's newest input (frame, or action event: the window's end): where its end-to-end latency starts.</summary>
     public DateTimeOffset LastCaptureTime => Frames.Count > 0 ? Frames.Max(f => f.CaptureTime) : End;
+
+    /// <summary>
+    /// When the pipeline received the window's newest input (on its clock), which splits the time before the window formed
+    /// into delivery (from <see cref="LastCaptureTime"/>) and waiting in the window builder (reordering, a time window's
+    /// end). Null where the newest input formed the window at once (action events): <see cref="FormedAt"/>.
+    /// </summary>
+    public DateTimeOffset? LastReceivedAt { get; init; }
 }

@@ -26,7 +26,7 @@ public sealed class StreamWindowBuilder
     readonly string _stream;
     readonly WindowOptions _options;
     readonly PipelineTelemetry _telemetry;
-    readonly SortedDictionary<long, Acked<SkeletonFrame>> _reorder = [];
+    readonly SortedDictionary<long, (Acked<SkeletonFrame> Frame, DateTimeOffset Received)> _reorder = [];
     readonly HashSet<long> _released = [];
     readonly Queue<long> _releasedOrder = new();
     readonly List<Pending> _window = [];
@@ -37,10 +37,14 @@ public sealed class StreamWindowBuilder
     long _nextWindowId;
     bool _onGrid;
 
-    /// <summary>A frame held by the builder, with its positions; <see cref="Windowed"/> once it has been part of an emitted window.</summary>
-    sealed class Pending(Acked<SkeletonFrame> frame)
+    /// <summary>
+    /// A frame held by the builder, with its positions and the clock time it reached the builder; <see cref="Windowed"/> once
+    /// it has been part of an emitted window.
+    /// </summary>
+    sealed class Pending(Acked<SkeletonFrame> frame, DateTimeOffset received)
     {
         public Acked<SkeletonFrame> Frame { get; } = frame;
+        public DateTimeOffset Received { get; } = received;
         public float[] Positions { get; } = frame.Value.Positions();
         public bool Windowed { get; set; }
     }
@@ -70,16 +74,16 @@ public sealed class StreamWindowBuilder
                 $"seq {frame.Sequence} arrived after seq {_lastReleased} was released; the reorder buffer holds {_options.ReorderBound} frames.");
 
         _telemetry.FrameAccepted();
-        _reorder.Add(frame.Sequence, input);
+        _reorder.Add(frame.Sequence, (input, now));
         var windows = new List<Observation>();
         while (_reorder.Count > 0)
         {
-            var (seq, next) = _reorder.First();
+            var (seq, (next, received)) = _reorder.First();
             // Release in order; a gap is given up on once the buffer is over its bound.
             if (seq != _lastReleased + 1 && _reorder.Count <= _options.ReorderBound) break;
             _reorder.Remove(seq);
             Remember(seq);
-            Place(next, now, windows);
+            Place(next, received, now, windows);
         }
         return windows;
     }
@@ -88,10 +92,10 @@ public sealed class StreamWindowBuilder
     public IReadOnlyList<Observation> Complete(DateTimeOffset now)
     {
         var windows = new List<Observation>();
-        foreach (var (seq, next) in _reorder)
+        foreach (var (seq, (next, received)) in _reorder)
         {
             Remember(seq);
-            Place(next, now, windows);
+            Place(next, received, now, windows);
         }
         _reorder.Clear();
         foreach (var pending in _window)
@@ -114,10 +118,10 @@ public sealed class StreamWindowBuilder
         if (_releasedOrder.Count > ReleasedMemory) _released.Remove(_releasedOrder.Dequeue());
     }
 
-    void Place(Acked<SkeletonFrame> input, DateTimeOffset now, List<Observation> windows)
+    void Place(Acked<SkeletonFrame> input, DateTimeOffset received, DateTimeOffset now, List<Observation> windows)
     {
-        if (_options.Unit == WindowUnit.Frames) PlaceByCount(input, now, windows);
-        else PlaceByTime(input, now, windows);
+        if (_options.Unit == WindowUnit.Frames) PlaceByCount(input, received, now, windows);
+        else PlaceByTime(input, received, now, windows);
     }
 
     /// <remarks>
@@ -126,7 +130,7 @@ public sealed class StreamWindowBuilder
     /// same ids as before: repeats are recognizable by (stream, window id). Frames before the first grid point reached
     /// here were settled by the run that read them before; this one can only reject them as incomplete.
     /// </remarks>
-    void PlaceByCount(Acked<SkeletonFrame> input, DateTimeOffset now, List<Observation> windows)
+    void PlaceByCount(Acked<SkeletonFrame> input, DateTimeOffset received, DateTimeOffset now, List<Observation> windows)
     {
         var seq = input.Value.Sequence;
         if (!_onGrid)
@@ -139,13 +143,13 @@ public sealed class StreamWindowBuilder
             }
             _onGrid = true;
         }
-        _window.Add(new Pending(input));
+        _window.Add(new Pending(input, received));
         if (_window.Count < _options.LengthFrames) return;
         windows.Add(Emit(_window, _window[0].Frame.Value.CaptureTime, _window[^1].Frame.Value.CaptureTime, _window[0].Frame.Value.Sequence / _options.HopFrames, now));
         Slide(_options.HopFrames);
     }
 
-    void PlaceByTime(Acked<SkeletonFrame> input, DateTimeOffset now, List<Observation> windows)
+    void PlaceByTime(Acked<SkeletonFrame> input, DateTimeOffset received, DateTimeOffset now, List<Observation> windows)
     {
         var t = input.Value.CaptureTime;
         _windowStart ??= t;
@@ -170,7 +174,7 @@ public sealed class StreamWindowBuilder
             _windowStart = start + _options.Hop;
             Slide(_window.TakeWhile(p => p.Frame.Value.CaptureTime < _windowStart).Count());
         }
-        _window.Add(new Pending(input));
+        _window.Add(new Pending(input, received));
     }
 
     Observation Emit(List<Pending> members, DateTimeOffset start, DateTimeOffset end, long windowId, DateTimeOffset now)
@@ -178,8 +182,10 @@ public sealed class StreamWindowBuilder
         var frames = new SkeletonFrame[members.Count];
         var acks = new AckToken[members.Count];
         var traces = new ActivityContext[members.Count];
+        var newest = members[0];
         for (int i = 0; i < members.Count; i++)
         {
+            if (members[i].Frame.Value.CaptureTime > newest.Frame.Value.CaptureTime) newest = members[i];
             if (!members[i].Windowed) _take.Add(members[i].Frame.Value.CaptureTime, members[i].Frame.Value.Layout, members[i].Positions);
             members[i].Windowed = true;
             members[i].Frame.Ack.Hold();
@@ -193,6 +199,7 @@ public sealed class StreamWindowBuilder
             Positions = Positions(members),
             Take = _take.AsOf(end),
             Recognitions = _recognitions,
+            LastReceivedAt = newest.Received,
             Span = PipelineTelemetry.StartWindowSpan(_stream, windowId, traces, now),
         };
     }

@@ -54,7 +54,13 @@ public sealed record PipelineSettings
     public double IdleTimeoutSeconds { get; init; } = 30;
     public double MaxFutureSkewSeconds { get; init; } = 5;
     public int MaxBatchSize { get; init; } = 32;
-    public double MaxWaitMs { get; init; } = 20;
+
+    /// <summary>
+    /// How long a window may wait for its micro-batch to fill while the model is idle. 0: none, the model takes what
+    /// waits as soon as it is free (batches grow with the load); see <see cref="MicroBatchOptions.MaxWait"/>.
+    /// </summary>
+    public double MaxWaitMs { get; init; }
+
     public int PerStreamCapacity { get; init; } = 8;
     public BackpressurePolicy Backpressure { get; init; } = BackpressurePolicy.DropOldest;
     public int SmoothingWindows { get; init; } = 1;

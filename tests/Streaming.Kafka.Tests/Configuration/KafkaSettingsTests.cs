@@ -99,6 +99,26 @@ public sealed class KafkaSettingsTests
     }
 
     [Fact]
+    public void ClientConfigs_Defaults_ProducerLingersAMillisecond_ConsumerFetchWaitShortestOnTheEmbeddedBroker()
+    {
+        var external = Bind(("Kafka:BootstrapServers", "k:9092"));
+        Assert.Equal(1, KafkaClientConfig.ForProducer(external, "k:9092").LingerMs);
+        Assert.Equal(10, KafkaClientConfig.ForConsumer(external, "k:9092").FetchWaitMaxMs);
+        // No bootstrap servers: the service starts the embedded broker, which holds an empty fetch for the whole wait.
+        Assert.Equal(2, KafkaClientConfig.ForConsumer(Bind(), "127.0.0.1:40123").FetchWaitMaxMs);
+        Assert.Equal(1, KafkaClientConfig.ForProducer(Bind(), "127.0.0.1:40123").LingerMs);
+    }
+
+    [Fact]
+    public void ClientConfigs_ConfiguredLingerAndFetchWait_OverrideTheDefaults()
+    {
+        var settings = Bind(("Kafka:ConsumerProperties:fetch.wait.max.ms", "100"), ("Kafka:ProducerProperties:linger.ms", "5"));
+        Assert.Equal(100, KafkaClientConfig.ForConsumer(settings, "127.0.0.1:40123").FetchWaitMaxMs);
+        Assert.Equal(5, KafkaClientConfig.ForProducer(settings, "127.0.0.1:40123").LingerMs);
+        Assert.Equal(20, KafkaClientConfig.ForConsumer(Bind(("Kafka:Properties:fetch.wait.max.ms", "20")), "k:9092").FetchWaitMaxMs);
+    }
+
+    [Fact]
     public void ForConsumer_NoOffsetReset_ReadsFromTheStart()
     {
         Assert.Equal(Confluent.Kafka.AutoOffsetReset.Earliest, KafkaClientConfig.ForConsumer(Bind(), "k:9092").AutoOffsetReset);

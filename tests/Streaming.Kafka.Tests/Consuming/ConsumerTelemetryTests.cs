@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text;
+using Confluent.Kafka;
+using Streaming.Kafka.Configuration;
 using Streaming.Kafka.Consuming;
 using Streaming.Kafka.Producing;
 using Streaming.Kafka.Telemetry;
@@ -9,7 +11,7 @@ using Streaming.Pipeline.Tests.Fixtures;
 
 namespace Streaming.Kafka.Tests.Consuming;
 
-/// <summary>The consumer's process spans and lag gauge, seen by in-box listeners, on the embedded broker.</summary>
+/// <summary>The consumer's process spans, consume latency and lag gauge, seen by in-box listeners, on the embedded broker.</summary>
 public sealed class ConsumerTelemetryTests
 {
     [Fact]
@@ -40,6 +42,47 @@ public sealed class ConsumerTelemetryTests
         var root = Assert.Single(spans.Stopped, s => s.Context == records[1].TraceContext);
         Assert.Equal(default, root.ParentSpanId);
         Assert.NotEqual(upstream.TraceId, root.TraceId);
+    }
+
+    [Fact]
+    public async Task ConsumeLatency_FromEachRecordsTimestamp_TaggedWithGroupAndTopic()
+    {
+        using var cluster = new KafkaTestCluster(partitions: 1);
+        using (var sink = new KafkaSink(cluster.Settings, cluster.BootstrapServers))
+        {
+            // A record stamped an hour ago, as a producer with a skewed or replayed clock would send it, then a fresh one.
+            using (var producer = new ProducerBuilder<byte[]?, byte[]?>(KafkaClientConfig.ForProducer(cluster.Settings, cluster.BootstrapServers)).Build())
+                await producer.ProduceAsync(KafkaTestCluster.Input, new Message<byte[]?, byte[]?> { Value = "old"u8.ToArray(), Timestamp = new Timestamp(DateTime.UtcNow.AddHours(-1)) });
+            await sink.PublishAsync(KafkaTestCluster.Input, null, "fresh"u8.ToArray());
+        }
+        var latencies = new ConcurrentQueue<double>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument is { Meter.Name: KafkaMetrics.MeterName, Name: KafkaMetrics.ConsumeLatencyName }) l.EnableMeasurementEvents(instrument);
+            },
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
+        {
+            string? group = null, topic = null;
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "group") group = tag.Value as string;
+                else if (tag.Key == "topic") topic = tag.Value as string;
+            }
+            // The histogram is process-wide: other tests' consumers report too.
+            if (group == cluster.Settings.GroupId && topic == KafkaTestCluster.Input) latencies.Enqueue(value);
+        });
+        listener.Start();
+
+        using var received = new RecordsReceived(KafkaSource.Create(cluster.Settings, cluster.BootstrapServers));
+        await received.WaitForAsync(2);
+
+        var measured = latencies.ToArray();
+        Assert.Equal(2, measured.Length);
+        Assert.InRange(measured[0], TimeSpan.FromHours(1).TotalMilliseconds, TimeSpan.FromHours(1).TotalMilliseconds + 60_000);
+        Assert.InRange(measured[1], 0, 30_000);
     }
 
     [Fact]

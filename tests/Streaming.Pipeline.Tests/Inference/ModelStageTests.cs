@@ -97,6 +97,32 @@ public sealed class ModelStageTests : IDisposable
     }
 
     [Fact]
+    public void InferInBatches_DefaultNoWait_IdleModelTakesALoneWindowAtOnce()
+    {
+        var options = new MicroBatchOptions { MaxBatchSize = 4 };
+        Assert.Equal(TimeSpan.Zero, options.MaxWait);
+        Start(options);
+        Send("a", 0);
+        RunModel(); // the batcher's clock never moves: no timer held the window back
+        Assert.Equal(["a0"], _model.Batches.Select(Names));
+        Assert.Equal([0.0], _outputs.Select(o => o.Prediction.LatencyMs));
+    }
+
+    [Fact]
+    public void InferInBatches_NoWait_WindowsArrivingWhileTheModelRunsGoTogetherNext()
+    {
+        Start(new MicroBatchOptions { MaxBatchSize = 3, MaxWait = TimeSpan.Zero });
+        Send("a", 0); // the model is idle: a0 goes alone
+        _clock.AdvanceBy(TimeSpan.FromMilliseconds(2));
+        foreach (var (s, i) in new[] { ("b", 0), ("c", 0), ("a", 1), ("d", 0) }) Send(s, i); // while a0 runs
+        RunModel(); // a0, then as many of the waiting windows as a batch holds, oldest first, then the rest
+        Assert.Equal(["a0", "b0 c0 a1", "d0"], _model.Batches.Select(Names));
+        Assert.Equal([1, 3, 1], _metrics.BatchSizes);
+        Assert.Equal(5, _outputs.Count);
+        Assert.Equal(0, _metrics.Sum("streaming.pipeline.queue.depth"));
+    }
+
+    [Fact]
     public void InferInBatches_Completion_FlushesWithoutWaitingThenCompletes()
     {
         Start(new MicroBatchOptions { MaxBatchSize = 4, MaxWait = TimeSpan.FromSeconds(10) });

@@ -3,6 +3,7 @@ using System.Reactive.Concurrency;
 using System.Reactive.Subjects;
 using Streaming.Pipeline.Batching;
 using Streaming.Pipeline.Contracts;
+using Streaming.Pipeline.Inference;
 using Streaming.Pipeline.Ingest;
 using Streaming.Pipeline.Results;
 using Streaming.Pipeline.Telemetry;
@@ -102,6 +103,38 @@ public sealed class PipelineTelemetryTests : IDisposable
         Assert.Equal(2, endToEnd.Count);
         Assert.Equal(10_000 - 100.0, endToEnd[0], 3);
         Assert.Equal(10_000 - 500 / 3.0, endToEnd[1], 3);
+    }
+
+    [Fact]
+    public void Latencies_Stages_SplitEndToEndWhereTheWindowWaited()
+    {
+        var outputs = new List<PendingOutput>();
+        _input.Predict(_model, new SkeletonPipelineOptions
+        {
+            Window = WindowOptions.ByFrames(4, 4) with { ReorderBound = 2 },
+            Batching = new MicroBatchOptions { MaxBatchSize = 8, MaxWait = TimeSpan.FromMilliseconds(50), PerStreamCapacity = 64 },
+        }, _clock, _modelClock, _telemetry).Subscribe(outputs.Add);
+        void SendFrame(int seq) => _input.OnNext(SkeletonFrames.Message(SkeletonFrames.At30Fps(_stream, seq), _acks, out _));
+
+        // The newest frame, 3 (captured 100 ms after T0), arrives at T0 + 10 s, before frame 2: the reorder buffer holds it.
+        foreach (var seq in new[] { 0, 1, 3 }) SendFrame(seq);
+        _clock.AdvanceBy(TimeSpan.FromMilliseconds(10));
+        SendFrame(2); // the window forms
+        _clock.AdvanceBy(TimeSpan.FromMilliseconds(50)); // a batch of one goes after the max wait
+        _clock.AdvanceBy(TimeSpan.FromMilliseconds(5));
+        _modelClock.AdvanceBy(TimeSpan.FromTicks(1)); // the model thread gets to it 5 ms later
+        _clock.AdvanceBy(TimeSpan.FromMilliseconds(3));
+        Assert.Single(outputs).Acknowledge(); // the sink acknowledges 3 ms after the predictions
+
+        var stages = _metrics.Values(PipelineTelemetry.StageLatencyName).ToDictionary(v => (string)v.Tags["stage"]!, v => v.Value);
+        Assert.Equal(LatencyStages.All, stages.Keys);
+        Assert.Equal(10_000 - 100.0, stages[LatencyStages.Ingest], 3);
+        Assert.Equal(10.0, stages[LatencyStages.Window], 3);
+        Assert.Equal(50.0, stages[LatencyStages.Batch], 3);
+        Assert.Equal(5.0, stages[LatencyStages.Model], 3);
+        Assert.Equal(3.0, stages[LatencyStages.Publish], 3);
+        var endToEnd = Assert.Single(_metrics.Values(PipelineTelemetry.EndToEndLatencyName)).Value;
+        Assert.Equal(endToEnd, stages.Values.Sum(), 3);
     }
 
     [Fact]
