@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The main job (set-up included): `streaming demo` (skeleton streams: recognition and anticipation with the
-# baseline models), then `streaming demo --anticipation` (action-label streams: ActionLLM's anticipated futures), then
-# `streaming demo --dataset msr-action3d` (held-out MSR Action3D sequences with the MLP of samples/mlp).
+# The main job (set-up included): `streaming demo` (skeleton streams: recognition by LLM-AR and anticipation with
+# samples/llm-ar), then `streaming demo --anticipation` (action-label streams: ActionLLM's anticipated futures), then
+# `streaming demo --dataset msr-action3d` (held-out MSR Action3D sequences with LLM-AR, samples/llm-ar-msr).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

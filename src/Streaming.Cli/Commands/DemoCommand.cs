@@ -25,8 +25,8 @@ namespace Streaming.Cli.Commands;
 public static class DemoCommand
 {
     /// <summary>
-    /// MSR Action3D windows: 8 frames (0.53 s at 15 fps; the shortest test clip has 13), one every 2 frames (0.13 s). The MLP
-    /// sees the take so far, so a clip's last window sees all of it but at most its last frame.
+    /// MSR Action3D windows: 8 frames (0.53 s at 15 fps; the shortest test clip has 13), one every 2 frames (0.13 s). The MSR
+    /// models (LLM-AR, the MLP) see the take so far, so a clip's last window sees all of it but at most its last frame.
     /// </summary>
     public const int MsrWindowFrames = 8, MsrHopFrames = 2;
 
@@ -43,9 +43,9 @@ public static class DemoCommand
     public static Command Create()
     {
         var data = new Option<string>("--data") { Description = "The shared data folder that holds utkinect-action3d/ and msr-action3d/.", DefaultValueFactory = _ => DataFolder.Default() };
-        var dataset = new Option<string>("--dataset") { Description = "utkinect: the held-out UTKinect takes with the baseline models. msr-action3d: held-out (even-subject) MSR Action3D sequences with the MLP of `streaming train mlp`.", DefaultValueFactory = _ => "utkinect" };
+        var dataset = new Option<string>("--dataset") { Description = "utkinect: the held-out UTKinect takes with LLM-AR and its anticipator (samples/llm-ar). msr-action3d: held-out (even-subject) MSR Action3D sequences with LLM-AR (samples/llm-ar-msr).", DefaultValueFactory = _ => "utkinect" };
         dataset.AcceptOnlyFromAmong("utkinect", "msr-action3d");
-        var model = new Option<string?>("--model") { Description = "Model folder: default samples/baseline (`streaming train baseline`) for utkinect, samples/mlp (`streaming train mlp`) for msr-action3d." };
+        var model = new Option<string?>("--model") { Description = $"Skeleton model folder, as `streaming run --model` takes (LLM-AR, baseline or MLP): default {UtKinectModel} (`streaming train llm-ar`) for utkinect, {MsrModel} (`streaming train llm-ar --dataset msr-action3d`) for msr-action3d." };
         var perAction = new Option<int>("--per-action") { Description = "msr-action3d: sequences of each of the 20 actions to replay (of different test subjects).", DefaultValueFactory = _ => 2 };
         var stagger = new Option<double>("--stagger") { Description = "msr-action3d: seconds between the starts of consecutive sequences (0: all at once), so that they overlap as live streams that begin at different moments.", DefaultValueFactory = _ => 0.2 };
         var takes = new Option<string>("--takes") { Description = "UTKinect takes to replay: test (the 10 of the held-out subjects), all, or ids such as s01_e01,s03_e02.", DefaultValueFactory = _ => "test" };
@@ -71,8 +71,8 @@ public static class DemoCommand
             ? AnticipationDemo.Run(Path.Combine(parse.GetValue(data)!, "50salads"), new AnticipationDemoOptions(parse.GetValue(anticipator)!, parse.GetValue(videos)!, 30,
                 parse.GetValue(every), parse.GetValue(activity), Fractions(parse.GetValue(moments)!), parse.GetValue(beta), OutputFolder(parse.GetValue(output), parse.GetValue(dataset)!)), cancellationToken)
             : Run(parse.GetValue(dataset) == "msr-action3d"
-                ? Msr(Path.Combine(parse.GetValue(data)!, "msr-action3d"), parse.GetValue(model) ?? Path.Combine("samples", "mlp"), parse.GetValue(perAction), parse.GetValue(stagger))
-                : UtKinect(Path.Combine(parse.GetValue(data)!, "utkinect-action3d"), parse.GetValue(model) ?? new PipelineSettings().Model, parse.GetValue(takes)!),
+                ? Msr(Path.Combine(parse.GetValue(data)!, "msr-action3d"), parse.GetValue(model) ?? MsrModel, parse.GetValue(perAction), parse.GetValue(stagger))
+                : UtKinect(Path.Combine(parse.GetValue(data)!, "utkinect-action3d"), parse.GetValue(model) ?? UtKinectModel, parse.GetValue(takes)!),
             parse.GetValue(speed), OutputFolder(parse.GetValue(output), parse.GetValue(dataset)!), parse.GetValue(lead), cancellationToken));
         return command;
     }
@@ -87,10 +87,14 @@ public static class DemoCommand
         return fractions.Length > 0 ? fractions : throw new ArgumentException("demo --moments: no moments given.");
     }
 
+    /// <summary>The demos' models: LLM-AR trained on each dataset by `streaming train llm-ar`.</summary>
+    static readonly string UtKinectModel = Path.Combine("samples", "llm-ar"), MsrModel = Path.Combine("samples", "llm-ar-msr");
+
     static DemoReplay UtKinect(string root, string modelFolder, string takes)
     {
-        var pipeline = new PipelineSettings { Model = modelFolder };
-        var model = BaselineModelFolder.Load(modelFolder, TimeSpan.FromSeconds(pipeline.HorizonSeconds));
+        var settings = new PipelineSettings { Model = modelFolder };
+        var model = SkeletonModelFolder.Load(modelFolder, TimeSpan.FromSeconds(settings.HorizonSeconds));
+        var pipeline = settings.ForModel(model);
         return new DemoReplay("UTKinect-Action3D held-out takes", ReplayCatalog.UtKinect(root, takes, DateTimeOffset.UnixEpoch), model, pipeline, Clips: false);
     }
 
@@ -98,7 +102,7 @@ public static class DemoCommand
     {
         if (!(stagger >= 0)) throw new ArgumentOutOfRangeException(nameof(stagger), $"demo --stagger must be 0 or positive, got {stagger}.");
         var pipeline = new PipelineSettings { Model = modelFolder, WindowFrames = MsrWindowFrames, HopFrames = MsrHopFrames };
-        var model = SkeletonModelFolder.LoadMlp(modelFolder);
+        var model = SkeletonModelFolder.Load(modelFolder, TimeSpan.FromSeconds(pipeline.HorizonSeconds));
         return new DemoReplay("MSR Action3D held-out sequences", ReplayCatalog.MsrAction3DPerAction(root, perAction, DateTimeOffset.UnixEpoch, TimeSpan.FromSeconds(stagger)), model, pipeline, Clips: true);
     }
 
