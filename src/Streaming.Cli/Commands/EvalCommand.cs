@@ -37,11 +37,15 @@ public static class EvalCommand
         };
         var ablations = new Option<string>("--ablations")
         {
-            Description = $"Comma-separated ablation rows, or all: {string.Join(", ", Enum.GetValues<RecognitionAblation>().Select(RecognitionEvaluation.Name))}. Each trains one more model per fold.",
+            Description = $"Comma-separated ablation rows, or all: {string.Join(", ", Enum.GetValues<RecognitionAblation>().Select(RecognitionEvaluation.Name))}. Each trains one more model per fold. Default: none.",
             DefaultValueFactory = _ => "",
         };
         var everywhere = new Option<bool>("--ablations-everywhere") { Description = "Ablations on every protocol; by default only on a and c, since b and d train 10 models per row." };
-        var quick = new Option<bool>("--quick") { Description = "A few epochs of everything: a smoke run of the whole evaluation, not its accuracy." };
+        var quick = new Option<bool>("--quick")
+        {
+            Description = "A few epochs of everything (LLM-AR 2 + 2 in place of --tokenizer-epochs and --epochs, the MLP 10, the logistic baseline 100 steps): " +
+                "a smoke run of the whole evaluation, not its accuracy.",
+        };
         var window = new Option<int>("--window") { Description = "c: window length in skeleton frames (train llm-ar's default).", DefaultValueFactory = _ => 30 };
         var hop = new Option<int>("--hop") { Description = "c: frames between the ends of consecutive windows.", DefaultValueFactory = _ => 3 };
         var tokenizerEpochs = new Option<int>("--tokenizer-epochs") { Description = "Epochs of LLM-AR's tokenizer stage.", DefaultValueFactory = _ => llmAr.TokenizerEpochs };
