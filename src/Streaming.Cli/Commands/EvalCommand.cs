@@ -7,6 +7,8 @@ using Streaming.Models.Anticipation;
 using Streaming.Models.Checkpoints;
 using Streaming.Models.Datasets;
 using Streaming.Models.Language;
+using Streaming.Models.LlmAr;
+using Streaming.Models.Recognition;
 using Streaming.Models.Tokenization;
 
 namespace Streaming.Cli.Commands;
@@ -18,7 +20,122 @@ public static class EvalCommand
     {
         var eval = new Command("eval", "Evaluate models with the published protocols; print the tables and optionally write JSON and CSV.");
         eval.Subcommands.Add(LongTermAnticipation());
+        eval.Subcommands.Add(Recognition());
         return eval;
+    }
+
+    static Command Recognition()
+    {
+        var llmAr = new LlmArTrainingOptions();
+        var data = new Option<string>("--data") { Description = "The shared data folder that holds msr-action3d/ and utkinect-action3d/.", DefaultValueFactory = _ => DataFolder.Default() };
+        var lm = new Option<string>("--lm") { Description = "The frozen base language model of every LLM-AR: a Hugging Face LLaMA or Qwen2 folder with tokenizer.json.", DefaultValueFactory = _ => Path.Combine("samples", "lm") };
+        var protocols = new Option<string>("--protocol")
+        {
+            Description = "Comma-separated protocols: a (MSR Action3D cross-subject, 284/273), b (MSR Action3D, mean over the 10 subject splits of derived/tr_te_splits_random10.txt), " +
+                "c (UTKinect windows of the continuous takes, subject split 1), d (UTKinect whole segments, leave one subject out, 10 folds).",
+            DefaultValueFactory = _ => "a,b,c,d",
+        };
+        var ablations = new Option<string>("--ablations")
+        {
+            Description = $"Comma-separated ablation rows, or all: {string.Join(", ", Enum.GetValues<RecognitionAblation>().Select(RecognitionEvaluation.Name))}. Each trains one more model per fold. Default: none.",
+            DefaultValueFactory = _ => "",
+        };
+        var everywhere = new Option<bool>("--ablations-everywhere") { Description = "Ablations on every protocol; by default only on a and c, since b and d train 10 models per row." };
+        var quick = new Option<bool>("--quick")
+        {
+            Description = "A few epochs of everything (LLM-AR 2 + 2 in place of --tokenizer-epochs and --epochs, the MLP 10, the logistic baseline 100 steps): " +
+                "a smoke run of the whole evaluation, not its accuracy.",
+        };
+        var window = new Option<int>("--window") { Description = "c: window length in skeleton frames (train llm-ar's default).", DefaultValueFactory = _ => 30 };
+        var hop = new Option<int>("--hop") { Description = "c: frames between the ends of consecutive windows.", DefaultValueFactory = _ => 3 };
+        var tokenizerSteps = new Option<int>("--tokenizer-steps") { Description = "Optimizer steps of LLM-AR's tokenizer stage.", DefaultValueFactory = _ => llmAr.TokenizerSteps };
+        var steps = new Option<int>("--steps") { Description = "Optimizer steps of LLM-AR's LoRA stage (and of the sentence classifier).", DefaultValueFactory = _ => llmAr.Steps };
+        var seed = new Option<int>("--seed") { Description = "Seed of every model's initialization, augmentation and shuffling.", DefaultValueFactory = _ => llmAr.Seed };
+        var json = new Option<string?>("--json") { Description = "Also write the results as JSON to this path (format: docs/results-format.md)." };
+        var csv = new Option<string?>("--csv") { Description = "Also write the table as CSV (protocol, method, folds, accuracy, its sd over folds, stage costs) to this path." };
+        var command = new Command("recognition",
+            "Skeleton action recognition under the published protocols: LLM-AR (docs/methods.md) read out by its class head and by label likelihood (the same " +
+            "model), the MLP of `train mlp` and the logistic baseline of `train baseline`, each trained on every fold's training subjects and scored by top-1 " +
+            "accuracy on its test subjects, plus the chosen ablations of LLM-AR. Prints one table with the cost of each stage; JSON and CSV on request.")
+        {
+            data, lm, protocols, ablations, everywhere, quick, window, hop, tokenizerSteps, steps, seed, json, csv,
+        };
+        command.SetAction(parse =>
+        {
+            var chosen = parse.GetValue(protocols)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(ParseProtocol).Distinct().Order().ToList();
+            if (chosen.Count == 0) throw new ArgumentException("eval recognition --protocol: name at least one of a, b, c, d.");
+            var training = llmAr with { TokenizerSteps = parse.GetValue(tokenizerSteps), Steps = parse.GetValue(steps), Seed = parse.GetValue(seed) };
+            if (training.TokenizerSteps < 1 || training.Steps < 1) throw new ArgumentException("eval recognition: --tokenizer-steps and --steps must be at least 1.");
+            var options = new RecognitionEvalOptions
+            {
+                BaseModelFolder = parse.GetValue(lm)!,
+                Ablations = ParseAblations(parse.GetValue(ablations)!),
+                AblationsEverywhere = parse.GetValue(everywhere),
+                Training = training,
+                Mlp = new SkeletonTrainingOptions(Seed: training.Seed),
+                Logistic = new PoseClassifierOptions(Seed: training.Seed),
+            };
+            if (parse.GetValue(quick)) options = options.Quick();
+            // Fails now, naming what the folder lacks, rather than after the datasets have loaded.
+            LanguageModelFolder.Load(options.BaseModelFolder);
+            int w = parse.GetValue(window), h = parse.GetValue(hop);
+            if (w < 2 || h < 1) throw new ArgumentException($"eval recognition: --window must be at least 2 and --hop at least 1 (got {w} and {h}).");
+            return RunRecognition(parse.GetValue(data)!, chosen, options, w, h, parse.GetValue(json), parse.GetValue(csv));
+        });
+        return command;
+    }
+
+    static RecognitionProtocol ParseProtocol(string letter) =>
+        letter.Length == 1 && letter[0] is >= 'a' and <= 'd' ? (RecognitionProtocol)(letter[0] - 'a')
+            : throw new ArgumentException($"eval recognition --protocol: unknown protocol '{letter}' (a, b, c, d).");
+
+    static RecognitionAblation[] ParseAblations(string list)
+    {
+        var all = Enum.GetValues<RecognitionAblation>();
+        if (list.Trim() == "all") return all;
+        return [.. list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(name =>
+            all.Where(a => RecognitionEvaluation.Name(a) == name).Cast<RecognitionAblation?>().FirstOrDefault()
+                ?? throw new ArgumentException($"eval recognition --ablations: unknown ablation '{name}' ({string.Join(", ", all.Select(RecognitionEvaluation.Name))}, or all)."))];
+    }
+
+    static int RunRecognition(string data, IReadOnlyList<RecognitionProtocol> protocols, RecognitionEvalOptions options, int window, int hop, string? jsonPath, string? csvPath)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var benchmarks = protocols.Select(p => RecognitionProtocols.Load(p, data, options.LlmAr.Dimensions, window, hop)).ToList();
+        foreach (var b in benchmarks)
+            AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"({RecognitionProtocols.Letter(b.Protocol)}) {b.Dataset}, {b.Description}: {b.Folds.Count} fold(s), {b.Folds[0].Train.Count} training / {b.Folds[0].Test.Count} test samples in the first, {b.Labels.Count} actions")));
+        AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"LLM-AR: {options.Training.TokenizerSteps} tokenizer steps, {options.Training.Steps} LoRA steps, rank {options.LlmAr.LoraRank}, T = {options.LlmAr.Frames}; " +
+            $"MLP {options.Mlp.Epochs} epochs; logistic {options.Logistic.Steps} steps; ablations: {(options.Ablations.Count == 0 ? "none" : string.Join(", ", options.Ablations.Select(RecognitionEvaluation.Name)))}")));
+        int total = benchmarks.Sum(b => RecognitionEvaluation.Trainings(b.Protocol, b.Folds.Count, options));
+        var rows = new List<RecognitionRow>();
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(ctx =>
+            {
+                var models = ctx.AddTask("models trained", maxValue: total);
+                var stage = ctx.AddTask("starting", maxValue: 1);
+                int done = 0;
+                foreach (var b in benchmarks)
+                {
+                    rows.AddRange(RecognitionEvaluation.Run(b, options, done, total, new InlineProgress<RecognitionProgress>(p =>
+                    {
+                        models.Value = p.Done;
+                        models.Description = string.Create(CultureInfo.InvariantCulture, $"models trained ({p.Done}/{p.Total})");
+                        if (p.Stage is not { } s) return;
+                        stage.MaxValue = s.Steps;
+                        stage.Value = s.Step;
+                        stage.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                            $"({RecognitionProtocols.Letter(p.Protocol)}) {p.Fold}, {p.Method}: {s.Stage} epoch {s.Epoch}/{s.Epochs} loss {s.Loss:0.000}"));
+                    })));
+                    done += RecognitionEvaluation.Trainings(b.Protocol, b.Folds.Count, options);
+                }
+                stage.Value = stage.MaxValue;
+            });
+        RecognitionReport.Write(rows, clock.Elapsed, jsonPath, csvPath);
+        return 0;
     }
 
     static Command LongTermAnticipation()

@@ -2,15 +2,10 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Spectre.Console;
-using Streaming.Models.ActionSentences;
 using Streaming.Models.Anticipation;
-using Streaming.Models.Checkpoints;
 using Streaming.Models.Datasets;
 using Streaming.Models.LlmAr;
 using Streaming.Models.Recognition;
-using Streaming.Models.Tokenization;
-using Streaming.Tensors.IO;
-using Streaming.Tensors.Optim;
 
 namespace Streaming.Cli.Commands;
 
@@ -29,7 +24,7 @@ public static class TrainLlmArCommand
         var dimensions = new Option<int>("--dimensions") { Description = "3: (x, y, z), for layouts with depth (kinect20, ntu25); 2: the image-plane projection, which serves coco17 and every other layout.", DefaultValueFactory = _ => config.Dimensions };
         dimensions.AcceptOnlyFromAmong("2", "3");
         var frames = new Option<int>("--frames") { Description = "T: every clip is resampled to T frames, which become T/4 action tokens.", DefaultValueFactory = _ => config.Frames };
-        var window = new Option<int>("--window") { Description = "utkinect: window length in skeleton frames; serve with the same Pipeline:WindowFrames.", DefaultValueFactory = _ => 30 };
+        var window = new Option<int>("--window") { Description = "utkinect: window length in skeleton frames; the folder records it, and the service windows with it (Pipeline:WindowFrames 0, the default).", DefaultValueFactory = _ => 30 };
         var hop = new Option<int>("--hop") { Description = "utkinect: frames between the ends of consecutive training windows.", DefaultValueFactory = _ => 3 };
         var split = new Option<int>("--split") { Description = "utkinect: subject split 1-10 of derived/tr_te_splits_random10.txt (the demo's is 1).", DefaultValueFactory = _ => 1 };
         var tokenizerSteps = new Option<int>("--tokenizer-steps") { Description = "Optimizer steps of the tokenizer stage (batches of 32 clips); a checkpoint after every epoch.", DefaultValueFactory = _ => defaults.TokenizerSteps };
@@ -79,44 +74,12 @@ public static class TrainLlmArCommand
         AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"{splitData.Dataset}, {splitData.Protocol}: {splitData.Train.Count} training clips, {splitData.Test.Count} test clips, {splitData.Labels.Count} actions; {config.Dimensions}-D, T = {config.Frames}")));
 
-        if (!resume && Directory.Exists(outDir))
-            foreach (var stale in new[] { LlmArCheckpoint.ConfigFile, LlmArCheckpoint.TrainingStateFile, LlmArCheckpoint.TokenizerStateFile, ActionSentenceTokenizer.ConfigFile })
-                File.Delete(Path.Combine(outDir, stale));
-        Directory.CreateDirectory(outDir);
-        LlmArCheckpoint.CopyBase(outDir, lmFolder);
-        var baseFolder = Path.Combine(outDir, LlmArCheckpoint.BaseFolder);
-        var lm = HfCheckpoint.Load(baseFolder);
-        var text = Tokenizer.Load(Path.Combine(baseFolder, "tokenizer.json"));
-
-        // Stage 1: the tokenizer, resumed from its last epoch when asked.
-        var tokenizerState = resume ? LlmArCheckpoint.LoadTokenizerState(outDir) : null;
-        bool tokenizerDone = resume && File.Exists(Path.Combine(outDir, ActionSentenceTokenizer.ConfigFile)) && tokenizerState is null;
-        var sentences = tokenizerDone || tokenizerState is not null
-            ? ActionSentenceTokenizer.Load(outDir)
-            : new ActionSentenceTokenizer(ActionSentenceConfig.ForLanguageModel(lm.Config, Streaming.Models.Skeletons.CanonicalSkeleton.JointCount * config.Dimensions), new Random(options.Seed));
-        int tokenizerEpochs = LlmArTraining.TokenizerEpochs(splitData.Train.Count, options);
-        if (!tokenizerDone)
-        {
-            var optimizer = LlmArTraining.TokenizerOptimizer(sentences, options);
-            tokenizerState?.Restore(optimizer);
-            Stage(task => LlmArTraining.TrainTokenizer(sentences, [.. splitData.Train.Select(c => c.Clip)], config.Frames, lm.EmbedTokens, options, optimizer,
-                tokenizerState?.EpochsDone ?? 0, (epoch, o) => LlmArCheckpoint.SaveTokenizer(outDir, sentences, epoch, epoch < tokenizerEpochs ? o : null), task));
-        }
-        sentences.Eval();
-
-        // Stage 2: LoRA and the head, resumed from the last finished epoch when asked.
-        var state = resume && LlmArCheckpoint.IsFolder(outDir) ? LlmArCheckpoint.LoadTrainingState(outDir) : null;
-        var model = state is not null ? LlmArCheckpoint.Load(outDir) : new LlmArRecognizer(lm, text, sentences, splitData.Labels, config, new Random(options.Seed));
-        if (state is null && resume && LlmArCheckpoint.IsFolder(outDir))
+        var checkpointing = LlmArCheckpointing.Folder(outDir, lmFolder, splitData.Dataset, resume);
+        if (checkpointing is { Recognizer: not null, RecognizerState: null })
             AnsiConsole.MarkupLine("[grey]the recognizer stage had finished; evaluating[/]");
-        else
-        {
-            var optimizer = LlmArTraining.RecognizerOptimizer(model, options);
-            int epochs = LlmArTraining.RecognizerEpochs(splitData.Train.Count, options);
-            state?.Restore(optimizer);
-            Stage(task => LlmArTraining.TrainRecognizer(model, splitData.Train, options, optimizer, state?.EpochsDone ?? 0,
-                (epoch, o) => LlmArCheckpoint.Save(outDir, model, splitData.Dataset, epoch, epoch < epochs ? o : null), task));
-        }
+        var run = Stages(progress => LlmArExperiment.Train(Path.Combine(outDir, LlmArCheckpoint.BaseFolder), splitData, config, options,
+            checkpointing: checkpointing, progress: progress));
+        var model = run.Model;
         if (dataset == "utkinect") WriteAnticipator(Path.Combine(data, "utkinect-action3d"), split, outDir);
 
         var table = new Table().Border(TableBorder.Rounded).Title($"{Markup.Escape(splitData.Dataset)}: test accuracy ({Markup.Escape(splitData.Protocol)})");
@@ -131,7 +94,7 @@ public static class TrainLlmArCommand
                 (timer.Elapsed.TotalMilliseconds / Math.Max(1, splitData.Test.Count)).ToString("0.00", CultureInfo.InvariantCulture));
         }
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"saved [green]{Markup.Escape(Path.GetFullPath(outDir))}[/] in {clock.Elapsed.TotalSeconds:0} s"));
+        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"saved [green]{Markup.Escape(Path.GetFullPath(outDir))}[/] in {clock.Elapsed.TotalSeconds:0} s (tokenizer {run.TokenizerTime.TotalSeconds:0} s, recognizer {run.RecognizerTime.TotalSeconds:0} s)"));
         return 0;
     }
 
@@ -143,14 +106,16 @@ public static class TrainLlmArCommand
         TransitionAnticipator.Train(takes.Select(UtKinectBaseline.Runs), UtKinect.ActionNames(root)).Save(Path.Combine(outDir, "anticipator.json"));
     }
 
-    static void Stage(Action<IProgress<LlmArProgress>> run) =>
+    /// <summary>Runs both stages under one progress display, a bar per stage as it starts.</summary>
+    static T Stages<T>(Func<IProgress<LlmArProgress>, T> run) =>
         AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .Start(ctx =>
             {
-                var task = ctx.AddTask("starting", maxValue: 1);
-                run(new InlineProgress<LlmArProgress>(p =>
+                var tasks = new Dictionary<string, ProgressTask>();
+                return run(new InlineProgress<LlmArProgress>(p =>
                 {
+                    if (!tasks.TryGetValue(p.Stage, out var task)) tasks[p.Stage] = task = ctx.AddTask(p.Stage, maxValue: p.Steps);
                     task.MaxValue = p.Steps;
                     task.Value = p.Step;
                     task.Description = string.Create(CultureInfo.InvariantCulture, $"{p.Stage} epoch {p.Epoch}/{p.Epochs} loss {p.Loss:0.000} {p.StepsPerSecond:0.0} steps/s");

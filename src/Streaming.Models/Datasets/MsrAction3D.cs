@@ -37,6 +37,10 @@ public static class MsrAction3D
     /// <summary>The cross-subject protocol: odd subjects train, even subjects test.</summary>
     public static bool IsTrainSubject(int subject) => subject % 2 == 1;
 
+    /// <summary>The subjects that train in split <paramref name="split"/> (1-10) of derived/tr_te_splits_random10.txt; the other five test.</summary>
+    public static IReadOnlySet<int> TrainSubjects(string root, int split) =>
+        SubjectSplits.TrainSubjects(Path.Combine(root, "derived", "tr_te_splits_random10.txt"), "MSR Action3D", split);
+
     /// <summary>Loads the sequences listed in splits/files_used_in_cvpr12_paper.txt (557, as Wang et al. CVPR 2012).</summary>
     public static IReadOnlyList<MsrAction3DSample> Load(string root)
     {

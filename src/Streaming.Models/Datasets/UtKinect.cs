@@ -49,19 +49,8 @@ public static class UtKinect
     /// The subjects that train in split <paramref name="split"/> (1-10) of derived/tr_te_splits_random10.txt, the ten
     /// random 5/5 subject splits of Vemulapalli et al.; the other five test.
     /// </summary>
-    public static IReadOnlySet<int> TrainSubjects(string root, int split = 1)
-    {
-        var path = Required(root, "derived", "tr_te_splits_random10.txt");
-        foreach (var line in File.ReadLines(path))
-        {
-            if (line.StartsWith('#') || line.Trim().Length == 0) continue;
-            var halves = line.Split('|');
-            var head = halves[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (halves.Length != 2 || int.Parse(head[0], CultureInfo.InvariantCulture) != split) continue;
-            return head.Skip(1).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToHashSet();
-        }
-        throw new ArgumentOutOfRangeException(nameof(split), $"UTKinect: split {split} is not in {path} (splits 1-10).");
-    }
+    public static IReadOnlySet<int> TrainSubjects(string root, int split = 1) =>
+        SubjectSplits.TrainSubjects(Required(root, "derived", "tr_te_splits_random10.txt"), "UTKinect", split);
 
     public static IReadOnlyList<UtKinectRecording> Load(string root)
     {

@@ -24,8 +24,9 @@ public sealed record SkeletonTrainingResult(double TrainAccuracy, double TestAcc
 }
 
 /// <summary>
-/// Trains <see cref="SkeletonMlp"/> on MSR Action3D with the cross-subject protocol (odd subjects train,
-/// even subjects test) and reports test accuracy. The engine's end-to-end check on real data.
+/// Trains <see cref="SkeletonMlp"/> on skeleton sequences of one joint layout: <see cref="Run"/> on MSR Action3D with the
+/// cross-subject protocol (odd subjects train, even subjects test), the engine's end-to-end check on real data, and
+/// <see cref="Train"/> on any protocol's training sequences.
 /// </summary>
 public static class SkeletonClassifierTraining
 {
@@ -38,21 +39,44 @@ public static class SkeletonClassifierTraining
         var train = samples.Where(s => MsrAction3D.IsTrainSubject(s.Subject)).ToList();
         var test = samples.Where(s => !MsrAction3D.IsTrainSubject(s.Subject)).ToList();
         if (train.Count == 0 || test.Count == 0) throw new ArgumentException("skeleton training: need samples of both odd (train) and even (test) subjects.");
-        var (xTrain, yTrain) = Matrix(train, options.Frames);
-        var (xTest, yTest) = Matrix(test, options.Frames);
-        int inputs = SkeletonFeatures.Size(options.Frames, MsrAction3D.Joints);
+        var classifier = Train([.. train.Select(s => s.Skeletons)], [.. train.Select(s => s.Action - 1)], labels, options, progress);
+        var (trainAcc, _, _) = Evaluate(classifier, train);
+        var (testAcc, perClass, confusion) = Evaluate(classifier, test);
+        return new SkeletonTrainingResult(trainAcc, testAcc, perClass, confusion, train.Count, test.Count, clock.Elapsed, classifier);
+    }
+
+    /// <summary>
+    /// Trains the MLP on <paramref name="sequences"/> (one joint layout) with their classes <paramref name="classes"/>
+    /// (indices into <paramref name="labels"/>), standardized with their own statistics.
+    /// </summary>
+    public static SkeletonMlpClassifier Train(IReadOnlyList<SkeletonSequence> sequences, IReadOnlyList<int> classes, IReadOnlyList<string> labels,
+        SkeletonTrainingOptions options, IProgress<TrainingProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(sequences);
+        ArgumentNullException.ThrowIfNull(classes);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(options);
+        if (sequences.Count == 0) throw new ArgumentException("skeleton training: no training sequences.", nameof(sequences));
+        if (classes.Count != sequences.Count) throw new ArgumentException($"skeleton training: {classes.Count} classes for {sequences.Count} sequences.", nameof(classes));
+        int joints = sequences[0].Joints;
+        foreach (var s in sequences)
+            if (s.Joints != joints) throw new ArgumentException($"skeleton training: sequences of {s.Joints} and {joints} joints; one layout per model.", nameof(sequences));
+        foreach (var c in classes)
+            if ((uint)c >= (uint)labels.Count) throw new ArgumentException($"skeleton training: class {c} is outside the {labels.Count} labels.", nameof(classes));
+        var xTrain = Matrix(sequences, options.Frames);
+        var yTrain = classes.ToArray();
+        int inputs = SkeletonFeatures.Size(options.Frames, joints);
         // Zero mean, unit variance per feature, with statistics from the training set only.
         var (mean, scale) = SkeletonMlpClassifier.Statistics(xTrain, inputs);
         SkeletonMlpClassifier.Standardize(xTrain, mean, scale);
-        SkeletonMlpClassifier.Standardize(xTest, mean, scale);
 
         var rng = new Random(options.Seed);
-        var config = new SkeletonMlpConfig(inputs, options.Hidden, MsrAction3D.Classes, options.Dropout);
+        var config = new SkeletonMlpConfig(inputs, options.Hidden, labels.Count, options.Dropout);
         var model = new SkeletonMlp(config, rng);
         var optimizer = new AdamW(model.TrainableParameters(), options.LearningRate, weightDecay: options.WeightDecay, noDecay: n => n.EndsWith("bias", StringComparison.Ordinal));
-        int batches = (train.Count + options.BatchSize - 1) / options.BatchSize;
+        int n = sequences.Count, batches = (n + options.BatchSize - 1) / options.BatchSize;
         var schedule = new LearningRateSchedule(options.LearningRate, options.LearningRate / 20, batches, options.Epochs * batches);
-        var order = Enumerable.Range(0, train.Count).ToArray();
+        var order = Enumerable.Range(0, n).ToArray();
         int step = 0;
         var stepClock = Stopwatch.StartNew();
         for (int epoch = 0; epoch < options.Epochs; epoch++)
@@ -61,7 +85,7 @@ public static class SkeletonClassifierTraining
             rng.Shuffle(order);
             for (int b = 0; b < batches; b++)
             {
-                var rows = order.AsSpan(b * options.BatchSize, Math.Min(options.BatchSize, train.Count - b * options.BatchSize)).ToArray();
+                var rows = order.AsSpan(b * options.BatchSize, Math.Min(options.BatchSize, n - b * options.BatchSize)).ToArray();
                 var x = Rows(xTrain, inputs, rows);
                 var y = rows.Select(r => yTrain[r]).ToArray();
                 optimizer.LearningRate = schedule.At(step);
@@ -74,42 +98,34 @@ public static class SkeletonClassifierTraining
                 progress?.Report(new TrainingProgress(epoch + 1, options.Epochs, step, options.Epochs * batches, loss.Item(), step / stepClock.Elapsed.TotalSeconds));
             }
         }
-        var (trainAcc, _, _) = Evaluate(model, xTrain, yTrain, inputs);
-        var (testAcc, perClass, confusion) = Evaluate(model, xTest, yTest, inputs);
-        var classifier = new SkeletonMlpClassifier(model, config, labels, options.Frames, MsrAction3D.Joints, mean, scale);
-        return new SkeletonTrainingResult(trainAcc, testAcc, perClass, confusion, train.Count, test.Count, clock.Elapsed, classifier);
+        return new SkeletonMlpClassifier(model, config, labels, options.Frames, joints, mean, scale);
     }
 
-    static (double Accuracy, double[] PerClass, int[,] Confusion) Evaluate(SkeletonMlp model, float[] x, int[] y, int inputs)
+    /// <summary>Accuracy, per class accuracy and the confusion matrix [true, predicted] of <paramref name="classifier"/> on <paramref name="samples"/>.</summary>
+    static (double Accuracy, double[] PerClass, int[,] Confusion) Evaluate(SkeletonMlpClassifier classifier, List<MsrAction3DSample> samples)
     {
-        model.Eval();
-        using var _ = GradMode.Disable();
-        var predicted = model.Forward(new Tensor(x, [y.Length, inputs])).ArgMax(-1).ToArray();
-        var confusion = new int[MsrAction3D.Classes, MsrAction3D.Classes];
-        for (int i = 0; i < y.Length; i++) confusion[y[i], (int)predicted[i]]++;
-        var perClass = new double[MsrAction3D.Classes];
+        int classes = classifier.Config.Classes;
+        var predicted = classifier.Logits([.. samples.Select(s => s.Skeletons)]).ArgMax(-1).ToArray();
+        var confusion = new int[classes, classes];
+        for (int i = 0; i < samples.Count; i++) confusion[samples[i].Action - 1, (int)predicted[i]]++;
+        var perClass = new double[classes];
         int correct = 0;
-        for (int c = 0; c < MsrAction3D.Classes; c++)
+        for (int c = 0; c < classes; c++)
         {
             int total = 0;
-            for (int p = 0; p < MsrAction3D.Classes; p++) total += confusion[c, p];
+            for (int p = 0; p < classes; p++) total += confusion[c, p];
             perClass[c] = total == 0 ? double.NaN : (double)confusion[c, c] / total;
             correct += confusion[c, c];
         }
-        return ((double)correct / y.Length, perClass, confusion);
+        return ((double)correct / samples.Count, perClass, confusion);
     }
 
-    static (float[] X, int[] Y) Matrix(List<MsrAction3DSample> samples, int frames)
+    static float[] Matrix(IReadOnlyList<SkeletonSequence> sequences, int frames)
     {
-        int size = SkeletonFeatures.Size(frames, MsrAction3D.Joints);
-        var x = new float[samples.Count * size];
-        var y = new int[samples.Count];
-        for (int i = 0; i < samples.Count; i++)
-        {
-            SkeletonFeatures.Describe(samples[i].Skeletons, frames).CopyTo(x.AsSpan(i * size, size));
-            y[i] = samples[i].Action - 1;
-        }
-        return (x, y);
+        int size = SkeletonFeatures.Size(frames, sequences[0].Joints);
+        var x = new float[sequences.Count * size];
+        for (int i = 0; i < sequences.Count; i++) SkeletonFeatures.Describe(sequences[i], frames).CopyTo(x.AsSpan(i * size, size));
+        return x;
     }
 
     static Tensor Rows(float[] x, int size, int[] rows)

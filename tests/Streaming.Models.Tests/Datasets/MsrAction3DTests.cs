@@ -18,6 +18,15 @@ public class MsrAction3DTests
     }
 
     [Fact]
+    public void TrainSubjects_FollowTheRandomSplitsFile()
+    {
+        Assert.Equal([1, 2, 3, 5, 10], MsrAction3D.TrainSubjects(SharedData.Path("msr-action3d"), 1).Order());
+        Assert.Equal([2, 3, 5, 9, 10], MsrAction3D.TrainSubjects(SharedData.Path("msr-action3d"), 10).Order());
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => MsrAction3D.TrainSubjects(SharedData.Path("msr-action3d"), 11));
+        Assert.Contains("split 11", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ReadSkeletons_WrongFieldCount_NamesFileAndLine()
     {
         var path = System.IO.Path.GetTempFileName();

@@ -1,0 +1,240 @@
+using System.Diagnostics;
+using Streaming.Models.ActionSentences;
+using Streaming.Models.Recognition;
+
+namespace Streaming.Models.LlmAr;
+
+/// <summary>The ablations of LLM-AR that <c>eval recognition</c> can add, one row and one model each.</summary>
+public enum RecognitionAblation
+{
+    /// <summary>The codebook in flat Euclidean space instead of the Poincare ball.</summary>
+    EuclideanCodebook,
+
+    /// <summary>L_human without its Zipf term.</summary>
+    NoZipf,
+
+    /// <summary>L_human without its context term (codes u and u + U/2 used together).</summary>
+    NoContext,
+
+    /// <summary>L_human without the MMD between the codebook and the language model's token embeddings.</summary>
+    NoMmd,
+
+    /// <summary>No L_human at all.</summary>
+    NoHuman,
+
+    /// <summary>The frozen language model without LoRA: only the action tokens and the class head train.</summary>
+    FrozenLm,
+
+    /// <summary>LoRA of rank 8 instead of 64.</summary>
+    LoraRank8,
+
+    /// <summary>The action sentences into a plain classifier instead of the language model (<see cref="ActionSentenceClassifier"/>).</summary>
+    SentenceClassifier,
+}
+
+/// <summary>What <see cref="RecognitionEvaluation"/> trains and how long.</summary>
+public sealed record RecognitionEvalOptions
+{
+    /// <summary>The frozen base language model of every LLM-AR: a Hugging Face folder with tokenizer.json.</summary>
+    public required string BaseModelFolder { get; init; }
+
+    public IReadOnlyList<RecognitionAblation> Ablations { get; init; } = [];
+
+    /// <summary>Ablations on every protocol; otherwise on (a) and (c) only, which train one model per row instead of ten.</summary>
+    public bool AblationsEverywhere { get; init; }
+
+    public LlmArConfig LlmAr { get; init; } = new();
+    public LlmArTrainingOptions Training { get; init; } = new();
+    public SkeletonTrainingOptions Mlp { get; init; } = new();
+    public PoseClassifierOptions Logistic { get; init; } = new();
+
+    /// <summary>A few epochs of everything: a smoke run that checks the whole evaluation end to end, not its accuracy.</summary>
+    public RecognitionEvalOptions Quick() => this with
+    {
+        Training = Training with { TokenizerSteps = 20, Steps = 40 },
+        Mlp = Mlp with { Epochs = 10 },
+        Logistic = Logistic with { Steps = 100 },
+    };
+
+    public bool AblatesOn(RecognitionProtocol protocol) =>
+        AblationsEverywhere || protocol is RecognitionProtocol.MsrCrossSubject or RecognitionProtocol.UtKinectWindows;
+}
+
+/// <summary>
+/// One row of the table: a method on a protocol, the test accuracy of each fold and the cost of each stage summed over the
+/// folds. A cost that is null was shared: the label-likelihood readout reads the LLM-AR row's model, and the ablations
+/// that change only the recognizer stage (frozen LM, LoRA rank 8, the sentence classifier) reuse its tokenizer, which they
+/// would have trained identically.
+/// </summary>
+public sealed record RecognitionRow(RecognitionProtocol Protocol, string Method, IReadOnlyList<double> FoldAccuracies,
+    TimeSpan? TokenizerTime, TimeSpan? TrainingTime, TimeSpan EvaluationTime, int TestClips)
+{
+    public double Accuracy => FoldAccuracies.Average();
+
+    public double? TokenizerSecondsPerFold => TokenizerTime?.TotalSeconds / FoldAccuracies.Count;
+
+    public double? TrainingSecondsPerFold => TrainingTime?.TotalSeconds / FoldAccuracies.Count;
+
+    public double EvaluationMsPerClip => EvaluationTime.TotalMilliseconds / Math.Max(1, TestClips);
+}
+
+/// <summary>Where an evaluation is: which protocol, fold and method, how many models are trained, and the stage within one.</summary>
+public readonly record struct RecognitionProgress(RecognitionProtocol Protocol, string Fold, string Method, int Done, int Total, LlmArProgress? Stage);
+
+/// <summary>
+/// <c>eval recognition</c>: on every fold of a protocol, LLM-AR (read out by its class head and by label likelihood), the
+/// MLP of <c>train mlp</c>, the logistic baseline of <c>train baseline</c> and the chosen ablations, each trained on the
+/// fold's training samples and scored by top-1 accuracy on its test samples.
+/// </summary>
+public static class RecognitionEvaluation
+{
+    public const string LlmAr = "llm-ar";
+    public const string LabelLikelihood = "llm-ar label-likelihood";
+    public const string Mlp = "mlp";
+    public const string Logistic = "logistic";
+
+    /// <summary>The row name of each ablation, which <c>--ablations</c> takes.</summary>
+    public static string Name(RecognitionAblation ablation) => ablation switch
+    {
+        RecognitionAblation.EuclideanCodebook => "euclidean-codebook",
+        RecognitionAblation.NoZipf => "no-zipf",
+        RecognitionAblation.NoContext => "no-context",
+        RecognitionAblation.NoMmd => "no-mmd",
+        RecognitionAblation.NoHuman => "no-lhuman",
+        RecognitionAblation.FrozenLm => "frozen-lm",
+        RecognitionAblation.LoraRank8 => "lora-rank-8",
+        RecognitionAblation.SentenceClassifier => "sentence-classifier",
+        _ => throw new ArgumentOutOfRangeException(nameof(ablation), ablation, null),
+    };
+
+    /// <summary>The models a protocol of <paramref name="folds"/> folds trains, for the progress display.</summary>
+    public static int Trainings(RecognitionProtocol protocol, int folds, RecognitionEvalOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return folds * (3 + (options.AblatesOn(protocol) ? options.Ablations.Distinct().Count() : 0));
+    }
+
+    /// <summary>
+    /// Trains and scores every method on every fold of <paramref name="benchmark"/>. For the progress reports of a run over
+    /// several protocols: <paramref name="done"/> models were trained before this one, <paramref name="total"/> in all.
+    /// </summary>
+    public static IReadOnlyList<RecognitionRow> Run(RecognitionBenchmark benchmark, RecognitionEvalOptions options, int done = 0, int total = 0,
+        IProgress<RecognitionProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(benchmark);
+        ArgumentNullException.ThrowIfNull(options);
+        var ablations = options.AblatesOn(benchmark.Protocol) ? options.Ablations.Distinct().Order().ToList() : [];
+        total = Math.Max(total, done + Trainings(benchmark.Protocol, benchmark.Folds.Count, options));
+        var cells = new OrderedDictionary<string, List<Cell>>();   // rows in the order they first ran
+        var config = options.LlmAr with { Sequence = benchmark.Sequence };
+        foreach (var fold in benchmark.Folds)
+        {
+            var split = benchmark.Split(fold);
+            IProgress<LlmArProgress> Stage(string method) => new Relay<LlmArProgress>(p =>
+                progress?.Report(new RecognitionProgress(benchmark.Protocol, fold.Name, method, done, total, p)));
+            void Add(string method, Cell cell)
+            {
+                if (!cells.TryGetValue(method, out var list)) cells[method] = list = [];
+                list.Add(cell);
+            }
+            void Trained() => progress?.Report(new RecognitionProgress(benchmark.Protocol, fold.Name, "", ++done, total, null));
+
+            var main = LlmArExperiment.Train(options.BaseModelFolder, split, config, options.Training, progress: Stage(LlmAr));
+            Add(LlmAr, Score(main, split, LlmArReadout.ClassHead));
+            Add(LabelLikelihood, Score(main, split, LlmArReadout.LabelLikelihood) with { Tokenizer = null, Training = null });
+            Trained();
+            Add(Mlp, TrainMlp(benchmark, fold, options.Mlp));
+            Trained();
+            Add(Logistic, TrainLogistic(benchmark, fold, options.Logistic));
+            Trained();
+            foreach (var ablation in ablations)
+            {
+                var stage = Stage(Name(ablation));
+                var shared = new LlmArCheckpointing { Tokenizer = main.Model.Sentences };
+                var cell = ablation switch
+                {
+                    RecognitionAblation.SentenceClassifier => TrainSentenceClassifier(main.Model.Sentences, split, config.Frames, options.Training, stage),
+                    RecognitionAblation.FrozenLm => Score(LlmArExperiment.Train(options.BaseModelFolder, split, config with { UseLora = false }, options.Training,
+                        checkpointing: shared, progress: stage), split, LlmArReadout.ClassHead) with { Tokenizer = null },
+                    RecognitionAblation.LoraRank8 => Score(LlmArExperiment.Train(options.BaseModelFolder, split, config with { LoraRank = 8 }, options.Training,
+                        checkpointing: shared, progress: stage), split, LlmArReadout.ClassHead) with { Tokenizer = null },
+                    _ => Score(LlmArExperiment.Train(options.BaseModelFolder, split, config, options.Training, Tokenizer(ablation), progress: stage),
+                        split, LlmArReadout.ClassHead),
+                };
+                Add(Name(ablation), cell);
+                Trained();
+            }
+        }
+        return [.. cells.Select(c => new RecognitionRow(benchmark.Protocol, c.Key, [.. c.Value.Select(v => v.Accuracy)],
+            Sum(c.Value.Select(v => v.Tokenizer)), Sum(c.Value.Select(v => v.Training)),
+            TimeSpan.FromTicks(c.Value.Sum(v => v.Evaluation.Ticks)), c.Value.Sum(v => v.TestClips)))];
+    }
+
+    /// <summary>The tokenizer's config under each ablation of its loss or geometry.</summary>
+    static Func<ActionSentenceConfig, ActionSentenceConfig> Tokenizer(RecognitionAblation ablation) => ablation switch
+    {
+        RecognitionAblation.EuclideanCodebook => c => c with { Geometry = CodebookGeometry.Euclidean },
+        RecognitionAblation.NoZipf => c => c with { ZipfWeight = 0 },
+        RecognitionAblation.NoContext => c => c with { ContextWeight = 0 },
+        RecognitionAblation.NoMmd => c => c with { MmdWeight = 0 },
+        RecognitionAblation.NoHuman => c => c with { HumanWeight = 0 },
+        _ => throw new ArgumentOutOfRangeException(nameof(ablation), ablation, "not an ablation of the tokenizer"),
+    };
+
+    /// <summary>One fold of one method: its test accuracy and what each stage cost (null: shared with another row).</summary>
+    sealed record Cell(double Accuracy, TimeSpan? Tokenizer, TimeSpan? Training, TimeSpan Evaluation, int TestClips);
+
+    static Cell Score(LlmArRun run, RecognitionSplit split, LlmArReadout readout)
+    {
+        var clock = Stopwatch.StartNew();
+        var (accuracy, _) = LlmArTraining.Evaluate(run.Model, split.Test, readout);
+        return new Cell(accuracy, run.TokenizerTime, run.RecognizerTime, clock.Elapsed, split.Test.Count);
+    }
+
+    static Cell TrainSentenceClassifier(ActionSentenceTokenizer sentences, RecognitionSplit split, int frames, LlmArTrainingOptions options, IProgress<LlmArProgress> progress)
+    {
+        var clock = Stopwatch.StartNew();
+        var model = ActionSentenceClassifier.Train(sentences, split.Train, split.Labels.Count, frames, options, progress);
+        var training = clock.Elapsed;
+        clock.Restart();
+        var p = model.Probabilities([.. split.Test.Select(c => c.Clip)]);
+        return new Cell(Accuracy(p, [.. split.Test.Select(c => c.Label)]), null, training, clock.Elapsed, split.Test.Count);
+    }
+
+    static Cell TrainMlp(RecognitionBenchmark benchmark, RecognitionFold fold, SkeletonTrainingOptions options)
+    {
+        var clock = Stopwatch.StartNew();
+        var model = SkeletonClassifierTraining.Train([.. fold.Train.Select(s => s.Sequence)], [.. fold.Train.Select(s => s.Label)], benchmark.Labels, options);
+        var training = clock.Elapsed;
+        clock.Restart();
+        var p = model.Probabilities([.. fold.Test.Select(s => s.Sequence)]);
+        return new Cell(Accuracy(p, [.. fold.Test.Select(s => s.Label)]), null, training, clock.Elapsed, fold.Test.Count);
+    }
+
+    static Cell TrainLogistic(RecognitionBenchmark benchmark, RecognitionFold fold, PoseClassifierOptions options)
+    {
+        var clock = Stopwatch.StartNew();
+        var windows = fold.Train.Select(s => new PoseWindow(s.Sequence.Positions, s.Sequence.Frames, s.Label)).ToList();
+        int joints = fold.Train[0].Sequence.Joints, typicalFrames = (int)fold.Train.Average(s => s.Sequence.Frames);
+        var model = PoseClassifier.Train(windows, benchmark.Labels, benchmark.Layout, joints, typicalFrames, options);
+        var training = clock.Elapsed;
+        clock.Restart();
+        var p = fold.Test.Select(s => model.Probabilities(s.Sequence.Positions, s.Sequence.Frames)).ToArray();
+        return new Cell(Accuracy(p, [.. fold.Test.Select(s => s.Label)]), null, training, clock.Elapsed, fold.Test.Count);
+    }
+
+    static double Accuracy(float[][] probabilities, int[] labels) =>
+        labels.Length == 0 ? 0 : labels.Where((label, i) => Array.IndexOf(probabilities[i], probabilities[i].Max()) == label).Count() / (double)labels.Length;
+
+    static TimeSpan? Sum(IEnumerable<TimeSpan?> times)
+    {
+        var list = times.ToList();
+        return list.Any(t => t is null) ? null : TimeSpan.FromTicks(list.Sum(t => t!.Value.Ticks));
+    }
+
+    /// <summary>Reports on the training thread, in order (<see cref="Progress{T}"/> would post to the thread pool).</summary>
+    sealed class Relay<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

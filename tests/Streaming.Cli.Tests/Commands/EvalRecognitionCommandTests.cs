@@ -1,0 +1,73 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Streaming.Tensors.Tests.IO;
+
+namespace Streaming.Cli.Tests.Commands;
+
+/// <summary>
+/// `eval recognition --quick --protocol a` end to end on MSR Action3D through the executable: every row is trained and
+/// scored (LLM-AR with both readouts, the MLP, the logistic baseline, two ablations), and the table, the JSON results file
+/// (docs/results-format.md) and the CSV say so. Quick epochs: it checks the evaluation, not the accuracy.
+/// </summary>
+public sealed class EvalRecognitionCommandTests : IDisposable
+{
+    const string Protocol = "msr-action3d cross-subject";
+    static readonly string[] Methods = ["llm-ar", "llm-ar label-likelihood", "mlp", "logistic", "frozen-lm", "sentence-classifier"];
+
+    readonly TempDirectory root = new();
+
+    public void Dispose() => root.Dispose();
+
+    [Fact]
+    public void QuickProtocolA_WritesEveryRowToTheTableJsonAndCsv()
+    {
+        string json = root.File("out/recognition.json"), csv = root.File("out/recognition.csv");
+        var result = CliProcess.Run(RepositoryFiles.Root, "eval", "recognition", "--quick", "--protocol", "a", "--ablations", "sentence-classifier,frozen-lm",
+            "--data", RepositoryFiles.Data, "--json", json, "--csv", csv);
+        Assert.True(result.ExitCode == 0, $"exit code {result.ExitCode}; stderr:\n{result.Error}");
+        var output = Regex.Replace(result.Output, @"\s+", " ");
+        Assert.Contains("284 training / 273 test samples", output, StringComparison.Ordinal);
+        Assert.Contains("Top-1 test accuracy", output, StringComparison.Ordinal);
+        Assert.Contains("(a) msr-action3d cross-subject", output, StringComparison.Ordinal);
+
+        var doc = JsonNode.Parse(File.ReadAllText(json))!;
+        Assert.Equal("streaming eval recognition", doc["command"]!.GetValue<string>());
+        Assert.True(DateTime.TryParse(doc["created"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture, out _));
+        Assert.True(doc["machine"]!["cores"]!.GetValue<int>() >= 1);
+        Assert.False(string.IsNullOrEmpty(doc["machine"]!["cpu"]!.GetValue<string>()));
+        Assert.False(string.IsNullOrEmpty(doc["machine"]!["isa"]!.GetValue<string>()));
+        var results = doc["results"]!.AsArray().ToDictionary(r => r!["name"]!.GetValue<string>(), r => (Metric: r!["metric"]!.GetValue<string>(), Value: r["value"]!.GetValue<double>()));
+        foreach (var method in Methods)
+        {
+            var (metric, accuracy) = results[$"{Protocol} {method} accuracy"];
+            Assert.Equal("accuracy", metric);
+            Assert.InRange(accuracy, 0, 1);
+            Assert.Equal("ms per clip", results[$"{Protocol} {method} evaluation"].Metric);
+            Assert.True(results[$"{Protocol} {method} evaluation"].Value > 0, method);
+        }
+        // Stages that ran have a cost; the readout and the ablations that reuse LLM-AR's model or tokenizer have none of their own.
+        Assert.True(results[$"{Protocol} llm-ar tokenizer"].Value > 0);
+        Assert.Equal("s per fold", results[$"{Protocol} llm-ar training"].Metric);
+        Assert.True(results[$"{Protocol} frozen-lm training"].Value > 0);
+        Assert.DoesNotContain($"{Protocol} llm-ar label-likelihood training", results.Keys);
+        Assert.DoesNotContain($"{Protocol} frozen-lm tokenizer", results.Keys);
+        Assert.DoesNotContain($"{Protocol} mlp tokenizer", results.Keys);
+        Assert.True(results["total"].Value > 0);
+        Assert.DoesNotContain(results.Keys, k => k.Contains("fold ", StringComparison.Ordinal));   // one fold: no per-fold rows
+
+        var lines = File.ReadAllLines(csv);
+        Assert.Equal("protocol,method,folds,accuracy,sd_over_folds,tokenizer_s_per_fold,training_s_per_fold,eval_ms_per_clip", lines[0]);
+        Assert.Equal(Methods.Order(), lines.Skip(1).Select(l => l.Split(',')[1]).Order());
+        Assert.All(lines.Skip(1), l => Assert.StartsWith($"{Protocol},", l, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("--protocol", "e", "unknown protocol 'e'")]
+    [InlineData("--ablations", "no-such", "unknown ablation 'no-such'")]
+    public void BadOption_FailsWithOneLineNamingIt(string option, string value, string message)
+    {
+        var result = CliProcess.Run(RepositoryFiles.Root, "eval", "recognition", option, value, "--data", RepositoryFiles.Data);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(message, result.Error, StringComparison.Ordinal);
+    }
+}
