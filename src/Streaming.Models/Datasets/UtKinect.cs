@@ -52,6 +52,21 @@ public static class UtKinect
     public static IReadOnlySet<int> TrainSubjects(string root, int split = 1) =>
         SubjectSplits.TrainSubjects(Required(root, "derived", "tr_te_splits_random10.txt"), "UTKinect", split);
 
+    /// <summary>The frames of each labelled segment of a take that has at least two of them, in segment order.</summary>
+    public static IEnumerable<(ActionSegment Segment, SkeletonSequence Frames)> SegmentFrames(UtKinectRecording r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        int j3 = r.Skeletons.Joints * 3;
+        foreach (var segment in r.Segments)
+        {
+            var rows = Enumerable.Range(0, r.FrameIds.Length).Where(i => segment.Contains(r.FrameIds[i])).ToArray();
+            if (rows.Length < 2) continue;
+            var positions = new float[rows.Length * j3];
+            for (int i = 0; i < rows.Length; i++) r.Skeletons.Frame(rows[i]).CopyTo(positions.AsSpan(i * j3, j3));
+            yield return (segment, new SkeletonSequence(positions, rows.Length, r.Skeletons.Joints));
+        }
+    }
+
     public static IReadOnlyList<UtKinectRecording> Load(string root)
     {
         var names = ActionNames(root);

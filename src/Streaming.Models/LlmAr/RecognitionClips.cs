@@ -24,19 +24,7 @@ public static class RecognitionClips
             SkeletonClip.From(LayoutMapping.Kinect20, new SkeletonSequence(w.Frames, w.FrameCount, UtKinect.Joints), dimensions), w.Label), r.Subject)))];
 
     /// <summary>UTKinect-Action3D action segments, whole: the frames of each labelled segment of each take.</summary>
-    public static IReadOnlyList<SubjectClip> UtKinectSegments(IReadOnlyList<UtKinectRecording> takes, int dimensions)
-    {
-        var clips = new List<SubjectClip>();
-        foreach (var r in takes)
-            foreach (var segment in r.Segments)
-            {
-                var rows = Enumerable.Range(0, r.FrameIds.Length).Where(i => segment.Contains(r.FrameIds[i])).ToArray();
-                if (rows.Length < 2) continue;
-                int j3 = r.Skeletons.Joints * 3;
-                var positions = new float[rows.Length * j3];
-                for (int i = 0; i < rows.Length; i++) r.Skeletons.Frame(rows[i]).CopyTo(positions.AsSpan(i * j3, j3));
-                clips.Add(new SubjectClip(new LabelledClip(SkeletonClip.From(LayoutMapping.Kinect20, new SkeletonSequence(positions, rows.Length, r.Skeletons.Joints), dimensions), segment.Action), r.Subject));
-            }
-        return clips;
-    }
+    public static IReadOnlyList<SubjectClip> UtKinectSegments(IReadOnlyList<UtKinectRecording> takes, int dimensions) =>
+        [.. takes.SelectMany(r => UtKinect.SegmentFrames(r).Select(s => new SubjectClip(
+            new LabelledClip(SkeletonClip.From(LayoutMapping.Kinect20, s.Frames, dimensions), s.Segment.Action), r.Subject)))];
 }

@@ -114,15 +114,8 @@ public static class RecognitionProtocols
     {
         var samples = new List<RecognitionSample>();
         foreach (var r in UtKinect.Load(root))
-            foreach (var segment in r.Segments)
-            {
-                var rows = Enumerable.Range(0, r.FrameIds.Length).Where(i => segment.Contains(r.FrameIds[i])).ToArray();
-                if (rows.Length < 2) continue;
-                int j3 = r.Skeletons.Joints * 3;
-                var positions = new float[rows.Length * j3];
-                for (int i = 0; i < rows.Length; i++) r.Skeletons.Frame(rows[i]).CopyTo(positions.AsSpan(i * j3, j3));
-                samples.Add(Sample(new SkeletonSequence(positions, rows.Length, r.Skeletons.Joints), LayoutMapping.Kinect20, segment.Action, r.Subject, dimensions));
-            }
+            foreach (var (segment, frames) in UtKinect.SegmentFrames(r))
+                samples.Add(Sample(frames, LayoutMapping.Kinect20, segment.Action, r.Subject, dimensions));
         var subjects = samples.Select(s => s.Subject).Distinct().Order();
         return new RecognitionBenchmark(RecognitionProtocol.UtKinectSegments, "utkinect", "whole segments, leave one subject out", UtKinect.ActionNames(root),
             LayoutMapping.Kinect20.Name, LlmArSequence.Take, [.. subjects.Select(test => BySubject($"subject {test} tests", samples, s => s != test))]);
