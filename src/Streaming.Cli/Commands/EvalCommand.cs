@@ -43,7 +43,7 @@ public static class EvalCommand
         var everywhere = new Option<bool>("--ablations-everywhere") { Description = "Ablations on every protocol; by default only on a and c, since b and d train 10 models per row." };
         var quick = new Option<bool>("--quick")
         {
-            Description = "A few epochs of everything (LLM-AR 2 + 2 in place of --tokenizer-epochs and --epochs, the MLP 10, the logistic baseline 100 steps): " +
+            Description = "A few epochs of everything (LLM-AR 20 tokenizer and 40 LoRA steps in place of --tokenizer-steps and --steps, the MLP 10, the logistic baseline 100 steps): " +
                 "a smoke run of the whole evaluation, not its accuracy.",
         };
         var window = new Option<int>("--window") { Description = "c: window length in skeleton frames (train llm-ar's default).", DefaultValueFactory = _ => 30 };
