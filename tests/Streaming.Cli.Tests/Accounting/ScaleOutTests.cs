@@ -40,7 +40,8 @@ public sealed partial class ScaleOutTests(ITestOutputHelper output)
     };
 
     readonly KafkaSettings kafka = new() { EmbeddedPartitions = Partitions };
-    readonly PipelineSettings pipeline = new();
+    // The service windows with the shipped baseline's trained length (Pipeline:WindowFrames 0), 15 frames.
+    readonly PipelineSettings pipeline = new() { WindowFrames = PipelineSettings.DefaultWindowFrames };
 
     [Fact]
     public async Task TwoMembers_OneKilledThenAThirdJoins_PartitionsMoveWithoutLoss()

@@ -20,7 +20,8 @@ public sealed class ServiceAccountingTests(ITestOutputHelper output)
     const string GroupId = "accounting";
     static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
-    readonly PipelineSettings pipeline = new();
+    // The service windows with the shipped baseline's trained length (Pipeline:WindowFrames 0), 15 frames.
+    readonly PipelineSettings pipeline = new() { WindowFrames = PipelineSettings.DefaultWindowFrames };
 
     /// <summary>
     /// Room for every window so that backpressure drops nothing. The idle timeout stays at its 30 s: an outage longer

@@ -56,10 +56,12 @@ public sealed class StreamingHostTests
         await ServiceFeed.Publish(kafka, bootstrap, ServiceFeed.Frames("cam", 0, 30));
         await ServiceFeed.Until(() => ServiceFeed.Count(outputs) == 6, "6 predictions downstream");
 
-        // The consumer's lag is read with each commit (every second): scrape until it is there.
+        // The consumer's lag is read with each commit (every second), and the exporter collects on a scrape what was recorded
+        // before it: scrape until the lag and the windows are both there.
         var scrape = "";
-        await ServiceFeed.Until(() => (scrape = http.GetStringAsync($"http://localhost:{metricsPort}/metrics").Result).Contains("streaming_kafka_consumer_lag", StringComparison.Ordinal),
-            "the consumer lag in a scrape", 10, () => scrape);
+        await ServiceFeed.Until(() => (scrape = http.GetStringAsync($"http://localhost:{metricsPort}/metrics").Result).Contains("streaming_kafka_consumer_lag", StringComparison.Ordinal)
+            && scrape.Contains("streaming_pipeline_windows_total", StringComparison.Ordinal),
+            "the consumer lag and the windows in a scrape", 10, () => scrape);
         Assert.Contains("streaming_pipeline_windows_total", scrape);
         Assert.Contains("streaming_pipeline_end_to_end_latency_milliseconds_bucket", scrape);
         Assert.Contains("streaming_pipeline_windows_in_flight", scrape);
