@@ -11,7 +11,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 #                                 (2.0.2) as its own dependency; Streaming loads librdkafka.redist's 2.16 instead, and
 #                                 tests/Streaming.Kafka.Tests/Native/LibRdKafkaTests fails if it falls back to Debian's.
 #   docker-compose                validates docker/docker-compose.yml (no Docker engine needed)
-packages=(python3-torch python3-numpy libopenblas0-pthread kcat docker-compose)
+#   ffmpeg                        decodes camera and file sources for `publish --video` and encodes the video demo
+packages=(python3-torch python3-numpy libopenblas0-pthread kcat docker-compose ffmpeg)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
