@@ -1,5 +1,9 @@
 using System.CommandLine;
+using Spectre.Console;
 using Streaming.Cli.Commands;
+
+// Redirected output (a log file, CI) has no terminal width; tables would wrap at Spectre's fallback of 80 columns.
+if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 160;
 
 var root = new RootCommand("streaming: real-time human-action recognition and long-term action anticipation over Kafka streams.");
 root.Subcommands.Add(DemoCommand.Create());

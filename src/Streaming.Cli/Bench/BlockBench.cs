@@ -31,15 +31,14 @@ public static class BlockBench
         double trainMs = Timing.MedianMs(repeats, () => block.ForwardBackward(x));
         double peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
 
-        var peer = PythonPeer.Run("block_peer.py", $"{B}", $"{T}", $"{D}", $"{H}", $"{Ffn}", $"{Environment.ProcessorCount}", $"{repeats}");
-        double peerForward = peer["forward_ms"]!.GetValue<double>();
-        double peerTrain = peer["train_ms"]!.GetValue<double>();
-        double peerPeak = peer["peak_rss_mb"]!.GetValue<double>();
+        var peer = PythonPeer.RunFastest("block_peer.py", PeerThreading.All, ["forward_ms", "train_ms", "peak_rss_mb"], _ => true,
+            $"{B}", $"{T}", $"{D}", $"{H}", $"{Ffn}", $"{Environment.ProcessorCount}", $"{repeats}");
+        var (peerForward, peerTrain, peerPeak) = (peer["forward_ms"], peer["train_ms"], peer["peak_rss_mb"]);
         const string shape = "d512 h8 ffn1376 b8 t256";
         // Throughput (blocks/s) so that ratio > 1 means faster than PyTorch.
-        yield return new BenchResult($"llama block forward {shape}", "blocks/s", 1000 / forwardMs, "torch", 1000 / peerForward);
-        yield return new BenchResult($"llama block forward+backward {shape}", "blocks/s", 1000 / trainMs, "torch", 1000 / peerTrain);
+        yield return new BenchResult($"llama block forward {shape}", "blocks/s", 1000 / forwardMs, peerForward.Peer("torch"), 1000 / peerForward.Value);
+        yield return new BenchResult($"llama block forward+backward {shape}", "blocks/s", 1000 / trainMs, peerTrain.Peer("torch"), 1000 / peerTrain.Value);
         yield return new BenchResult($"llama block forward allocations {shape}", "bytes", allocated);
-        yield return new BenchResult($"llama block peak memory {shape}", "MB", peakMb, "torch", peerPeak);
+        yield return new BenchResult($"llama block peak memory {shape}", "MB", peakMb, peerPeak.Peer("torch"), peerPeak.Value);
     }
 }

@@ -34,12 +34,13 @@ public static class LmBench
             long before = GC.GetTotalAllocatedBytes(precise: true);
             inference.Prefill(ids, batch);
             long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
-            var peer = PythonPeer.Run("lm_peer.py", $"{batch}", $"{T}", "512", "8", "8", "2", "1376", "32000", $"{Environment.ProcessorCount}", $"{repeats}");
-            double peerMs = peer["prefill_ms"]!.GetValue<double>();
-            results.Add(new BenchResult($"lm prefill b{batch} {shape}", "tokens/s", batch * T * 1000 / ms, "torch", batch * T * 1000 / peerMs));
+            var peer = PythonPeer.RunFastest("lm_peer.py", PeerThreading.All, ["prefill_ms", "peak_rss_mb"], _ => true,
+                $"{batch}", $"{T}", "512", "8", "8", "2", "1376", "32000", $"{Environment.ProcessorCount}", $"{repeats}");
+            var prefill = peer["prefill_ms"];
+            results.Add(new BenchResult($"lm prefill b{batch} {shape}", "tokens/s", batch * T * 1000 / ms, prefill.Peer("torch"), batch * T * 1000 / prefill.Value));
             results.Add(new BenchResult($"lm prefill allocations b{batch} {shape}", "bytes", allocated));
             if (batch == 8)
-                results.Add(new BenchResult($"lm peak memory {shape}", "MB", Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0), "torch", peer["peak_rss_mb"]!.GetValue<double>()));
+                results.Add(new BenchResult($"lm peak memory {shape}", "MB", Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0), peer["peak_rss_mb"].Peer("torch"), peer["peak_rss_mb"].Value));
         }
         return results;
     }

@@ -1,7 +1,7 @@
 """GEMM peer for `streaming bench engine`: torch.matmul GFLOP/s for (M, K, N) shapes on a given thread count.
 
 usage: matmul_peer.py THREADS REPEATS M,K,N [M,K,N ...]
-Prints one JSON document: {"torch": version, "threads": t, "results": [{"m", "k", "n", "gflops"}]}, where gflops
+Prints one JSON document: {"torch": version, "threads": t, "omp_wait_policy": .., "results": [{"m", "k", "n", "gflops"}]}, where gflops
 is the median over REPEATS timed batches after a warm-up, each batch long enough (~50 ms) for the clock.
 """
 import json
@@ -44,4 +44,5 @@ for m, k, n in shapes:
         rates.append(flops * batch / (time.perf_counter() - start) / 1e9)
     results.append({"m": m, "k": k, "n": n, "gflops": statistics.median(rates)})
 
-print(json.dumps({"torch": torch.__version__, "threads": threads, "results": results}))
+print(json.dumps({"torch": torch.__version__, "threads": threads, "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", ""),
+                  "results": results}))
