@@ -111,14 +111,17 @@ internal static partial class FfmpegSession
         return string.Join(',', filters);
     }
 
-    /// <summary>Input options per kind: RTSP over TCP (UDP loses packets, and with them whole frames), V4L2 for devices.</summary>
+    /// <summary>
+    /// Input options per kind: RTSP over TCP (UDP loses packets, and with them whole frames), V4L2 for devices. No banner:
+    /// ffmpeg finds <c>-hide_banner</c> anywhere on its command line, and its last stderr lines are then the error.
+    /// </summary>
     static FFMpegArguments Input(VideoSourceAddress address) => address.Kind switch
     {
-        VideoSourceKind.Device => FFMpegArguments.FromDeviceInput(address.Location, o => o.WithCustomArgument("-f v4l2")),
+        VideoSourceKind.Device => FFMpegArguments.FromDeviceInput(address.Location, o => o.WithCustomArgument("-hide_banner -f v4l2")),
         VideoSourceKind.Network when address.Location.StartsWith("rtsp", StringComparison.OrdinalIgnoreCase) =>
-            FFMpegArguments.FromUrlInput(address.Location, o => o.WithCustomArgument("-rtsp_transport tcp")),
-        VideoSourceKind.Network => FFMpegArguments.FromUrlInput(address.Location),
-        _ => FFMpegArguments.FromFileInput(address.Location, verifyExists: true),
+            FFMpegArguments.FromUrlInput(address.Location, o => o.WithCustomArgument("-hide_banner -rtsp_transport tcp")),
+        VideoSourceKind.Network => FFMpegArguments.FromUrlInput(address.Location, o => o.WithCustomArgument("-hide_banner")),
+        _ => FFMpegArguments.FromFileInput(address.Location, verifyExists: true, o => o.WithCustomArgument("-hide_banner")),
     };
 
     /// <summary>What the showinfo filter says about a frame.</summary>
