@@ -5,11 +5,12 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Streaming.Kafka.Telemetry;
 using Streaming.Pipeline.Telemetry;
+using Streaming.Video.Telemetry;
 
 namespace Streaming.Service.Telemetry;
 
 /// <summary>
-/// OpenTelemetry for the host (<c>AddOpenTelemetry()</c>): the spans and metrics of the pipeline and the Kafka edge, to
+/// OpenTelemetry for the host (<c>AddOpenTelemetry()</c>): the spans and metrics of the pipeline, the Kafka and video edges, to
 /// OTLP, the console and a Prometheus scrape endpoint as <see cref="TelemetrySettings"/> says. The sources are in-box
 /// <see cref="System.Diagnostics.ActivitySource"/> and <see cref="System.Diagnostics.Metrics.Meter"/> names, so they cost
 /// nothing when nothing is exported.
@@ -20,7 +21,7 @@ public static class TelemetryRegistration
     public static readonly string[] SpanSources = [PipelineTelemetry.Name, KafkaTracing.SourceName];
 
     /// <summary>The Meters exported.</summary>
-    public static readonly string[] MeterNames = [PipelineTelemetry.Name, KafkaMetrics.MeterName];
+    public static readonly string[] MeterNames = [PipelineTelemetry.Name, KafkaMetrics.MeterName, VideoMetrics.MeterName];
 
     public static IServiceCollection AddStreamingTelemetry(this IServiceCollection services, TelemetrySettings settings)
     {
