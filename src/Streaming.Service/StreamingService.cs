@@ -11,6 +11,7 @@ using Streaming.Kafka.Telemetry;
 using Streaming.Pipeline;
 using Streaming.Pipeline.Acknowledgements;
 using Streaming.Pipeline.Contracts;
+using Streaming.Pipeline.FrameAnalysis;
 using Streaming.Pipeline.Inference;
 using Streaming.Pipeline.Ingest;
 using Streaming.Pipeline.Telemetry;
@@ -20,7 +21,7 @@ using Streaming.Service.Configuration;
 namespace Streaming.Service;
 
 /// <summary>
-/// The running service: Kafka records in, the skeleton or action-label pipeline (<see cref="PipelineSettings.Input"/>),
+/// The running service: Kafka records in, the skeleton, camera-frame or action-label pipeline (<see cref="PipelineSettings.Input"/>),
 /// predictions out, with Kafka's at-least-once contract kept end to end. Each record becomes a pipeline input whose
 /// acknowledgement settles it: a record whose outputs the broker acknowledged is marked done; a rejected record goes to
 /// <c>&lt;topic&gt;.dlq</c> with its reason and is marked done once that write is acknowledged. Offsets are committed only
@@ -39,6 +40,8 @@ public sealed class StreamingService : IDisposable
     readonly DeadLetters deadLetters;
     readonly PipelineTelemetry telemetry;
     readonly EventLoopScheduler modelThread = new(start => new Thread(start) { IsBackground = true, Name = "model" });
+    // Frame input: decoding and the pose model run here, beside the recognizer's thread.
+    readonly EventLoopScheduler poseThread = new(start => new Thread(start) { IsBackground = true, Name = "pose" });
     readonly ConsumptionControl consumption = new();
     readonly StreamHandoff handoff = new();
     readonly Dictionary<TopicPartition, HashSet<string>> streamsOf = [];
@@ -52,9 +55,13 @@ public sealed class StreamingService : IDisposable
     int disposed;
 
     /// <param name="handoffBound">How long a rebalance that takes partitions away waits for the windows in flight to be published.</param>
+    /// <param name="frames">Frame input only: the analyzer (decode and pose) that turns camera frames into skeletons for <paramref name="model"/>.</param>
+    /// <param name="video">Frame input only: the pose stage's batches and the largest frame; defaults when null.</param>
     public StreamingService(KafkaSettings kafka, string bootstrapServers, IActionModel model, PipelineSettings pipeline, PipelineTelemetry telemetry, ILogger logger,
-        TimeSpan? handoffBound = null)
+        TimeSpan? handoffBound = null, IFrameAnalyzer? frames = null, VideoSettings? video = null)
     {
+        if (pipeline.Input == PipelineInput.Frames && frames is null)
+            throw new ArgumentException("Pipeline:Input Frames needs a frame analyzer: the pose model that turns camera frames into skeletons.", nameof(frames));
         this.logger = logger;
         this.telemetry = telemetry;
         this.handoffBound = handoffBound ?? TimeSpan.FromSeconds(10);
@@ -67,10 +74,12 @@ public sealed class StreamingService : IDisposable
                 LogHeld();
                 assigned.TrySetResult();
             }, consumption, HandOff)
-            .Select(record => new InputMessage(StreamOf(record), record.Value ?? [], new AckToken(outcome => Settle(record, outcome)), record.TraceContext));
+            .Select(record => new InputMessage(StreamOf(record), record.Value ?? [], new AckToken(outcome => Settle(record, outcome)), record.TraceContext) { Headers = record.Headers });
         var outputs = pipeline.Input switch
         {
             PipelineInput.ActionLabels => input.PredictFromActions(model, ActionsOf(model), pipeline.ToActionOptions(), DefaultScheduler.Instance, modelThread, telemetry, handoff),
+            PipelineInput.Frames => input.PredictFromFrames(frames!, model, pipeline.ForModel(model).ToFrameOptions(video ?? new VideoSettings()),
+                DefaultScheduler.Instance, poseThread, modelThread, telemetry, handoff),
             _ => input.Predict(model, pipeline.ForModel(model).ToOptions(), DefaultScheduler.Instance, modelThread, telemetry, handoff),
         };
         subscription = outputs
@@ -163,8 +172,8 @@ public sealed class StreamingService : IDisposable
 
     static string Names(IEnumerable<TopicPartition> partitions) => string.Join(",", partitions.Select(p => $"{p.Topic}[{p.Partition.Value}]"));
 
-    /// <summary>No window formed and unsettled, no write unacknowledged.</summary>
-    bool Settled => telemetry.WindowsInFlight == 0 && Interlocked.Read(ref writesInFlight) == 0;
+    /// <summary>No frame in the pose stage, no window formed and unsettled, no write unacknowledged.</summary>
+    bool Settled => telemetry.FramesInAnalysis == 0 && telemetry.WindowsInFlight == 0 && Interlocked.Read(ref writesInFlight) == 0;
 
     bool WaitForInFlight(DateTime deadline)
     {
@@ -228,6 +237,7 @@ public sealed class StreamingService : IDisposable
     {
         if (Interlocked.Exchange(ref disposed, 1) == 1) return;
         subscription.Dispose();
+        poseThread.Dispose();
         modelThread.Dispose();
         sink.Dispose();
     }

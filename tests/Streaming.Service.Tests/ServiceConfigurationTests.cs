@@ -27,6 +27,25 @@ public sealed class ServiceConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void Frames_ReadTheirOwnTopic_WithThePoseModelAndItsBatches()
+    {
+        var settings = Load(("Pipeline:Input", "Frames"), ("Video:PoseModel", "movenet.onnx"), ("Video:PoseBatchSize", "4"));
+        Assert.Equal(PipelineInput.Frames, settings.Pipeline.Input);
+        Assert.Equal([StreamingTopics.Frames.Name], settings.Kafka.InputTopics);
+        Assert.Equal(("movenet.onnx", 4), (settings.Video.PoseModel, settings.Video.PoseBatchSize));
+        Assert.Equal(4, settings.Pipeline.ToFrameOptions(settings.Video).Analysis.MaxBatchSize);
+        Assert.Equal(["cams"], Load(("Pipeline:Input", "Frames"), ("Video:PoseModel", "m.onnx"), ("Kafka:InputTopics:0", "cams")).Kafka.InputTopics);
+    }
+
+    [Fact]
+    public void Frames_WithoutPoseModel_OrWithAnEmptyBatch_SayWhatToSet()
+    {
+        Assert.Contains("Video:PoseModel", Assert.Throws<ArgumentException>(() => Load(("Pipeline:Input", "Frames"))).Message);
+        var e = Assert.Throws<ArgumentException>(() => Load(("Pipeline:Input", "Frames"), ("Video:PoseModel", "m.onnx"), ("Video:PoseBatchSize", "0")));
+        Assert.Contains("'Video'", e.Message);
+    }
+
+    [Fact]
     public void ActionLabels_WithoutAnticipator_SayWhatToSet()
     {
         var e = Assert.Throws<ArgumentException>(() => Load(("Pipeline:Input", "ActionLabels")));

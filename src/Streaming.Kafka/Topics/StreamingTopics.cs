@@ -12,8 +12,11 @@ public static class StreamingTopics
     /// <summary>Skeleton frames from cameras or trackers.</summary>
     public static readonly TopicContract Skeletons = new("streaming.skeletons", "stream id, UTF-8", "skeleton frame JSON, schemas/skeleton-frame.v1.schema.json");
 
-    /// <summary>Camera frames, one message per frame; the headers (format, width, height, time, seq) are those of Streaming.Pipeline's VideoFrame.</summary>
-    public static readonly TopicContract Frames = new("streaming.frames", "stream id, UTF-8", "JPEG (or raw rgb24) image bytes; headers format, width, height, time (ISO 8601), seq");
+    /// <summary>
+    /// Camera frames, one message per frame: the value is the image (JPEG or raw RGB), headers <c>format</c> (jpeg or
+    /// rgb24), <c>width</c>, <c>height</c>, <c>time</c> (capture time, ISO 8601) and <c>seq</c> (the camera's frame number).
+    /// </summary>
+    public static readonly TopicContract Frames = new("streaming.frames", "stream id (the camera), UTF-8", "a JPEG or rgb24 image; headers format, width, height, time, seq");
 
     /// <summary>Recognized or observed actions of a stream, for ActionLLM's anticipation.</summary>
     public static readonly TopicContract ActionLabels = new("streaming.action-labels", "stream id, UTF-8", "action event JSON, schemas/action-event.v1.schema.json");

@@ -40,4 +40,12 @@ public sealed record ActionPrediction(
     [JsonPropertyName("schema")]
     [JsonPropertyOrder(-1)]
     public int Schema { get; init; } = CurrentSchemaVersion;
+
+    /// <summary>
+    /// Frame input only: the keypoints of the window's last frame, for overlays; absent from the JSON for skeleton and
+    /// action-label input.
+    /// </summary>
+    [JsonPropertyName("lastFrame")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public FrameKeypoints? LastFrame { get; init; }
 }

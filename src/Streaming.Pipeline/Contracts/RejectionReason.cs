@@ -25,6 +25,9 @@ public enum RejectionReason
     UnservedLayout,
     TooFewFrames,
     NoBody,
+    UnknownFormat,
+    CorruptJpeg,
+    PoseFailed,
 }
 
 public static class RejectionReasonCodes
@@ -54,6 +57,9 @@ public static class RejectionReasonCodes
         RejectionReason.UnservedLayout => "unserved-layout",
         RejectionReason.TooFewFrames => "too-few-frames",
         RejectionReason.NoBody => "no-body",
+        RejectionReason.UnknownFormat => "unknown-format",
+        RejectionReason.CorruptJpeg => "corrupt-jpeg",
+        RejectionReason.PoseFailed => "pose-failed",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "unknown rejection reason"),
     };
 }

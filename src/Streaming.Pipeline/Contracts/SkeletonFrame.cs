@@ -11,6 +11,13 @@ public sealed record SkeletonFrame(string Stream, DateTimeOffset CaptureTime, lo
 
     public const int ValuesPerJoint = 4;
 
+    /// <summary>
+    /// For a skeleton a pose model estimated from a camera frame (frame input): that image's size and features; its joints
+    /// are then coco17 keypoints in the image's pixels with z = 0 and the keypoint score as confidence. Null for skeletons
+    /// that arrived as skeleton JSON.
+    /// </summary>
+    public CameraFrame? Camera { get; init; }
+
     public ReadOnlySpan<float> Joint(int j) => Joints.AsSpan(j * ValuesPerJoint, ValuesPerJoint);
 
     /// <summary>The joints without their confidences: <c>JointCount x 3</c> (x, y, z), row-major.</summary>

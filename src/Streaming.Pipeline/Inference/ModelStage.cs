@@ -17,7 +17,7 @@ sealed class ModelStage(IObserver<PendingOutput> observer, IActionModel model, M
 {
     // A plain object, not System.Threading.Lock: the Block policy waits on it with Monitor.Wait.
     readonly object _gate = new();
-    readonly StreamQueues _queues = new(options.PerStreamCapacity);
+    readonly StreamQueues<Observation> _queues = new(options.PerStreamCapacity, window => window.Stream);
     readonly SerialDisposable _timer = new();
     DateTimeOffset? _timerDue;
     bool _busy, _completed, _done;
@@ -164,7 +164,10 @@ sealed class ModelStage(IObserver<PendingOutput> observer, IActionModel model, M
         for (int i = 0; i < batch.Count; i++)
         {
             var (w, p) = (batch[i], predictions[i]);
-            var prediction = new ActionPrediction(w.Stream, w.WindowId, w.Start, w.End, p.Recognized, p.Past, p.Future, model.Id, (now - w.FormedAt).TotalMilliseconds);
+            var prediction = new ActionPrediction(w.Stream, w.WindowId, w.Start, w.End, p.Recognized, p.Past, p.Future, model.Id, (now - w.FormedAt).TotalMilliseconds)
+            {
+                LastFrame = w.Frames.Count > 0 ? FrameKeypoints.Of(w.Frames[^1]) : null,
+            };
             outputs.Add(new PendingOutput(prediction, new WindowSettlement(w, telemetry, scheduler, new BatchTimes(dispatched, now))));
         }
         return outputs;

@@ -11,7 +11,7 @@ public static class ModelStageOperator
 {
     /// <summary>
     /// The micro-batcher and model stage. Windows of all streams wait in bounded per-stream queues
-    /// (<see cref="StreamQueues"/>); while the model is idle, a batch goes as soon as
+    /// (<see cref="StreamQueues{T}"/>); while the model is idle, a batch goes as soon as
     /// <see cref="MicroBatchOptions.MaxBatchSize"/> windows wait or the oldest has waited
     /// <see cref="MicroBatchOptions.MaxWait"/> (timed on <paramref name="scheduler"/>; with no wait, at once). One batch
     /// runs at a time on <paramref name="modelScheduler"/>; the windows that arrive meanwhile make the next batch, and a

@@ -19,4 +19,7 @@ static partial class PipelineLog
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "model {ModelId} failed on a batch of {Size} windows")]
     public static partial void ModelFailed(ILogger logger, Exception exception, string modelId, int size);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "frame analyzer {AnalyzerId} failed on a batch of {Size} frames")]
+    public static partial void AnalyzerFailed(ILogger logger, Exception exception, string analyzerId, int size);
 }

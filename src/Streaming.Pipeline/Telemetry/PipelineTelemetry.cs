@@ -39,6 +39,7 @@ public sealed class PipelineTelemetry : IDisposable
     public const string ModelLatencyName = "streaming.pipeline.model.latency";
     public const string EndToEndLatencyName = "streaming.pipeline.end_to_end.latency";
     public const string StageLatencyName = "streaming.pipeline.stage.latency";
+    public const string FramesInAnalysisName = "streaming.pipeline.frames.in_analysis";
 
     static readonly ActivitySource Spans = new(Name);
 
@@ -52,6 +53,7 @@ public sealed class PipelineTelemetry : IDisposable
     readonly Histogram<double> _endToEndLatency;
     readonly Histogram<double> _stageLatency;
     long _windowsInFlight;
+    long _framesInAnalysis;
 
     public PipelineTelemetry(ILogger? logger = null)
     {
@@ -69,10 +71,14 @@ public sealed class PipelineTelemetry : IDisposable
         _stageLatency = Meter.CreateHistogram<double>(StageLatencyName, "ms",
             "Where the end-to-end latency of a published window goes, tagged stage: ingest, window, batch, model, publish (in that order; they add up to " + EndToEndLatencyName + ").");
         Meter.CreateObservableGauge(WindowsInFlightName, () => WindowsInFlight, "{window}", "Windows formed and not yet published or dropped.");
+        Meter.CreateObservableGauge(FramesInAnalysisName, () => FramesInAnalysis, "{frame}", "Camera frames waiting for or in the pose model (frame input).");
     }
 
     /// <summary>Windows formed and not yet settled (published or dropped): zero once a paused input has drained.</summary>
     public long WindowsInFlight => Interlocked.Read(ref _windowsInFlight);
+
+    /// <summary>Camera frames taken by the frame-analysis stage and not yet handed on as skeletons or rejected: zero once a paused input has drained.</summary>
+    public long FramesInAnalysis => Interlocked.Read(ref _framesInAnalysis);
 
     public Meter Meter { get; }
 
@@ -85,6 +91,8 @@ public sealed class PipelineTelemetry : IDisposable
         _windows.Add(1);
         Interlocked.Increment(ref _windowsInFlight);
     }
+
+    internal void FramesInAnalysisChanged(int delta) => Interlocked.Add(ref _framesInAnalysis, delta);
 
     internal void BatchFormed(int size) => _batchSize.Record(size);
 

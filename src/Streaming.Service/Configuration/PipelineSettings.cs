@@ -13,6 +13,12 @@ public enum PipelineInput
 
     /// <summary>Action events (schemas/action-event.v1.schema.json) through ActionLLM.</summary>
     ActionLabels,
+
+    /// <summary>
+    /// Camera frames (JPEG or rgb24 with the VideoFrame headers) through the pose model of <see cref="VideoSettings"/>, whose
+    /// coco17 skeletons go to the skeleton model of <see cref="PipelineSettings.Model"/> (a 2-D one: samples/llm-ar-2d).
+    /// </summary>
+    Frames,
 }
 
 /// <summary>The pipeline's settings (section <c>Pipeline</c> of appsettings.json, <c>STREAMING_Pipeline__…</c>, or flags).</summary>
@@ -103,6 +109,28 @@ public sealed record PipelineSettings
     {
         MaxBatchSize = MaxBatchSize, MaxWait = TimeSpan.FromMilliseconds(MaxWaitMs), PerStreamCapacity = PerStreamCapacity, Policy = Backpressure,
     };
+
+    /// <summary>The options of the frame pipeline: the pose stage's from <paramref name="video"/>, then the skeleton pipeline's.</summary>
+    public FramePipelineOptions ToFrameOptions(VideoSettings video)
+    {
+        ArgumentNullException.ThrowIfNull(video);
+        var options = new FramePipelineOptions
+        {
+            MaxFrameBytes = video.MaxFrameBytes,
+            Analysis = new MicroBatchOptions { MaxBatchSize = video.PoseBatchSize, PerStreamCapacity = video.FramesQueuedPerStream, Policy = Backpressure },
+            Skeletons = ToOptions(),
+        };
+        try
+        {
+            options.Analysis.Validate();
+            ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxFrameBytes, 1, nameof(video.MaxFrameBytes));
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"configuration section '{VideoSettings.SectionName}': {e.Message}", e);
+        }
+        return options;
+    }
 
     public SkeletonPipelineOptions ToOptions()
     {

@@ -13,6 +13,9 @@ namespace Streaming.Service.Configuration;
 /// </summary>
 public sealed record ServiceConfiguration(KafkaSettings Kafka, PipelineSettings Pipeline, TelemetrySettings Telemetry, HostSettings Host, LogLevel LogLevel)
 {
+    /// <summary>The pose model and its frame batches, for <see cref="PipelineInput.Frames"/>.</summary>
+    public VideoSettings Video { get; init; } = new();
+
     /// <summary>The layers from <paramref name="appSettingsPath"/> (absent is fine only for the default appsettings.json) and <paramref name="flags"/>.</summary>
     public static ServiceConfiguration Load(string appSettingsPath, IEnumerable<KeyValuePair<string, string?>> flags) => From(Layers(appSettingsPath, flags));
 
@@ -34,6 +37,15 @@ public sealed record ServiceConfiguration(KafkaSettings Kafka, PipelineSettings 
             throw new ArgumentException($"Logging:Level '{levelText}' is not one of {string.Join(", ", Enum.GetNames<LogLevel>())}.");
         var pipeline = Bind<PipelineSettings>(configuration, PipelineSettings.SectionName);
         var kafka = KafkaSettings.FromConfiguration(configuration);
+        var video = Bind<VideoSettings>(configuration, VideoSettings.SectionName);
+        if (pipeline.Input == PipelineInput.Frames)
+        {
+            pipeline.ToFrameOptions(video);
+            if (string.IsNullOrWhiteSpace(video.PoseModel))
+                throw new ArgumentException("Pipeline:Input Frames needs a pose model: set Video:PoseModel (--pose-model <file.onnx>), e.g. MoveNet as `streaming models import` writes it.");
+            // Camera frames have their own topic unless one is configured.
+            if (!configuration.GetSection("Kafka:InputTopics").Exists()) kafka = kafka with { InputTopics = [StreamingTopics.Frames.Name] };
+        }
         if (pipeline.Input == PipelineInput.ActionLabels)
         {
             pipeline.ToActionOptions();
@@ -48,7 +60,7 @@ public sealed record ServiceConfiguration(KafkaSettings Kafka, PipelineSettings 
             if (!string.IsNullOrWhiteSpace(pipeline.Anticipator))
                 throw new ArgumentException("Pipeline:Anticipator applies to Pipeline:Input ActionLabels; skeleton input runs the models of Pipeline:Model, whose recognizer's actions are not the anticipator's.");
         }
-        return new ServiceConfiguration(kafka, pipeline, telemetry.Validate(), host.Validate(), level);
+        return new ServiceConfiguration(kafka, pipeline, telemetry.Validate(), host.Validate(), level) { Video = video };
     }
 
     static T Bind<T>(IConfiguration configuration, string section) where T : new()

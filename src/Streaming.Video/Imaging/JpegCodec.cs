@@ -37,7 +37,7 @@ public static class JpegCodec
         return result is SKCodecResult.Success ? FromBitmap(bitmap) : null;
     }
 
-    private static RgbImage FromBitmap(SKBitmap bitmap)
+    internal static RgbImage FromBitmap(SKBitmap bitmap)
     {
         var rgba = bitmap.GetPixelSpan();
         int w = bitmap.Width, h = bitmap.Height, stride = bitmap.RowBytes;

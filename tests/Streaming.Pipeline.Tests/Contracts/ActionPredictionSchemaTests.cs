@@ -30,6 +30,35 @@ public class ActionPredictionSchemaTests
         Assert.Equal(Sample().Recognized.TopK, ActionPredictionJson.Deserialize(Encoding.UTF8.GetBytes(json)).Recognized.TopK);
     }
 
+    static ActionPrediction WithLastFrame()
+    {
+        var keypoints = Enumerable.Range(0, 17).Select(j => new[] { 10f * j, 5f * j, 0.9f }).ToArray();
+        return Sample() with { LastFrame = new FrameKeypoints(41, SkeletonFrames.T0.AddSeconds(1), 640, 480, "coco17", keypoints) };
+    }
+
+    [Fact]
+    public async Task Serialize_SkeletonInput_HasNoLastFrame_FrameInput_HasItAndPassesSchema()
+    {
+        Assert.Null(JsonNode.Parse(ActionPredictionJson.Serialize(Sample()))!["lastFrame"]);
+        var json = Encoding.UTF8.GetString(ActionPredictionJson.Serialize(WithLastFrame()));
+        Assert.Empty((await Schema()).Validate(json));
+        var lastFrame = ActionPredictionJson.Deserialize(Encoding.UTF8.GetBytes(json)).LastFrame!;
+        Assert.Equal((41L, 640, 480, "coco17"), (lastFrame.Sequence, lastFrame.Width, lastFrame.Height, lastFrame.Layout));
+        Assert.Equal([160f, 80f, 0.9f], lastFrame.Keypoints[16]);
+    }
+
+    [Theory]
+    [InlineData("keypoints", "[[1,2,0.5]]")]
+    [InlineData("keypoints", "null")]
+    [InlineData("layout", "\"ntu25\"")]
+    [InlineData("width", "0")]
+    public async Task Validate_WrongLastFrame_Fails(string field, string value)
+    {
+        var json = JsonNode.Parse(ActionPredictionJson.Serialize(WithLastFrame()))!.AsObject();
+        json["lastFrame"]![field] = JsonNode.Parse(value);
+        Assert.NotEmpty((await Schema()).Validate(json.ToJsonString()));
+    }
+
     [Theory]
     [InlineData("schema", "2")]
     [InlineData("latencyMs", "-1")]

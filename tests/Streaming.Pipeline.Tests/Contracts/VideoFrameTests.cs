@@ -45,8 +45,8 @@ public class VideoFrameTests
     }
 
     [Fact]
-    public void Create_JpegWithoutSoi_RejectedAsTruncated() =>
-        Assert.Equal("truncated-jpeg", VideoFrame.Create("cam-1", Headers("jpeg"), Jpeg.AsMemory(2)).Rejection?.Code);
+    public void Create_JpegWithoutSoi_RejectedAsCorrupt() =>
+        Assert.Equal("corrupt-jpeg", VideoFrame.Create("cam-1", Headers("jpeg"), Jpeg.AsMemory(2)).Rejection?.Code);
 
     [Fact]
     public void Create_BadHeaders_RejectedWithTheHeaderNamed()
@@ -55,7 +55,7 @@ public class VideoFrameTests
         missing.Remove("seq");
         Assert.Equal("missing-field", VideoFrame.Create("cam-1", missing, Jpeg).Rejection?.Code);
         var rejection = VideoFrame.Create("cam-1", Headers("png"), Jpeg).Rejection;
-        Assert.Equal("invalid-field", rejection?.Code);
+        Assert.Equal("unknown-format", rejection?.Code);
         Assert.Contains("png", rejection!.Message);
         Assert.Equal("invalid-field", VideoFrame.Create("cam-1", Headers("rgb24", width: 0), Array.Empty<byte>()).Rejection?.Code);
     }
