@@ -3,8 +3,8 @@ using System.Text.Json;
 namespace Streaming.Video.Tests.Tfjs;
 
 /// <summary>
-/// A small TF.js graph model written to a temporary folder: <c>y = x * scale + offset</c> on an [1, 2, 2, 1] float
-/// input, with <c>scale</c> stored as uint8 (affine) and <c>offset</c> as uint16, plus any extra nodes a test adds.
+/// A small TF.js graph model written to a temporary folder: <c>y = x * scale + offset</c> on a [1, size, size, channels]
+/// float input, with <c>scale</c> stored as uint8 (affine) and <c>offset</c> as uint16, plus any extra nodes a test adds.
 /// </summary>
 public sealed class TinyTfjsModel : IDisposable
 {
@@ -16,11 +16,16 @@ public sealed class TinyTfjsModel : IDisposable
     public const float Scale = 2.0f;
     public const float Offset = 3.5f;
 
-    public TinyTfjsModel(params object[] extraNodes)
+    public TinyTfjsModel(params object[] extraNodes) : this(2, 1, extraNodes)
     {
+    }
+
+    public TinyTfjsModel(int size, int channels, params object[] extraNodes)
+    {
+        var side = size.ToString(System.Globalization.CultureInfo.InvariantCulture);
         object[] nodes =
         [
-            new { name = "x", op = "Placeholder", attr = new { dtype = new { type = "DT_FLOAT" }, shape = new { shape = new { dim = new[] { new { size = "-1" }, new { size = "2" }, new { size = "2" }, new { size = "1" } } } } } },
+            new { name = "x", op = "Placeholder", attr = new { dtype = new { type = "DT_FLOAT" }, shape = new { shape = new { dim = new[] { new { size = "-1" }, new { size = side }, new { size = side }, new { size = channels.ToString(System.Globalization.CultureInfo.InvariantCulture) } } } } } },
             new { name = "scale", op = "Const", attr = new { } },
             new { name = "offset", op = "Const", attr = new { } },
             new { name = "scaled", op = "Mul", input = new[] { "x", "scale" }, attr = new { } },
