@@ -1,26 +1,19 @@
 namespace Streaming.Video.Onnx;
 
-/// <summary>A node attribute: one int, float, string or list of ints (the kinds the importer's nodes use).</summary>
-internal sealed record OnnxAttribute(string Name, long? Int = null, float? Float = null, string? Text = null, long[]? Ints = null)
+/// <summary>A node attribute: one int, string or list of ints (the kinds the importer's nodes use).</summary>
+internal sealed record OnnxAttribute(string Name, long? Int = null, string? Text = null, long[]? Ints = null)
 {
     public static OnnxAttribute Of(string name, long value) => new(name, Int: value);
-
-    public static OnnxAttribute Of(string name, float value) => new(name, Float: value);
 
     public static OnnxAttribute Of(string name, string value) => new(name, Text: value);
 
     public static OnnxAttribute Of(string name, params long[] values) => new(name, Ints: values);
 
-    // AttributeProto: name = 1, f = 2, i = 3, s = 4, ints = 8, type = 20 (FLOAT = 1, INT = 2, STRING = 3, INTS = 7).
+    // AttributeProto: name = 1, i = 3, s = 4, ints = 8, type = 20 (INT = 2, STRING = 3, INTS = 7).
     public void Write(ProtoWriter w)
     {
         w.String(1, Name);
-        if (Float is { } f)
-        {
-            w.Float(2, f);
-            w.Varint(20, 1);
-        }
-        else if (Int is { } i)
+        if (Int is { } i)
         {
             w.Varint(3, i);
             w.Varint(20, 2);

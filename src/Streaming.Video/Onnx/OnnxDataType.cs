@@ -4,7 +4,6 @@ namespace Streaming.Video.Onnx;
 public enum OnnxDataType
 {
     Float = 1,
-    Uint8 = 2,
     Int32 = 6,
     Int64 = 7,
     Double = 11,

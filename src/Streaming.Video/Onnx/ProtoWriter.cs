@@ -1,10 +1,9 @@
-using System.Buffers.Binary;
 using System.Text;
 
 namespace Streaming.Video.Onnx;
 
 /// <summary>
-/// The protobuf wire format, as much of it as ONNX's messages need: varints (wire type 0), 32-bit floats (type 5) and
+/// The protobuf wire format, as much of it as the importer's ONNX messages need: varints (wire type 0) and
 /// length-delimited bytes, strings and nested messages (type 2). Fields are written in the order they are called.
 /// </summary>
 internal sealed class ProtoWriter
@@ -15,14 +14,6 @@ internal sealed class ProtoWriter
     {
         Tag(field, 0);
         RawVarint((ulong)value); // negative int64s take ten bytes, as protobuf's two's-complement encoding says
-    }
-
-    public void Float(int field, float value)
-    {
-        Tag(field, 5);
-        Span<byte> bytes = stackalloc byte[4];
-        BinaryPrimitives.WriteSingleLittleEndian(bytes, value);
-        buffer.Write(bytes);
     }
 
     public void Bytes(int field, ReadOnlySpan<byte> value)
