@@ -125,6 +125,11 @@ public sealed class ActionLlmOptions
     readonly Option<float> learningRate = new("--learning-rate") { Description = "AdamW's peak learning rate (warm-up, then cosine decay to a twentieth).", DefaultValueFactory = _ => new ActionLlmTrainingOptions().LearningRate };
     readonly Option<double> minObserved = new("--min-observed") { Description = "Training observes each video up to a fraction drawn uniformly from [--min-observed, --max-observed].", DefaultValueFactory = _ => new ActionLlmTrainingOptions().MinObserved };
     readonly Option<double> maxObserved = new("--max-observed") { Description = "See --min-observed; a model that anticipates late in live activities wants this high.", DefaultValueFactory = _ => new ActionLlmTrainingOptions().MaxObserved };
+    readonly Option<int> batchSize = new("--batch-size")
+    {
+        Description = "Observations per optimizer step, padded to the longest and run as one forward (1: one at a time, the loss of each its own step).",
+        DefaultValueFactory = _ => new ActionLlmTrainingOptions().BatchSize,
+    };
     readonly Option<double> labelNoise = new("--label-noise") { Description = "Fraction of observed steps relabelled at random in training (robustness to recognition errors).", DefaultValueFactory = _ => new ActionLlmTrainingOptions().LabelNoise };
     readonly Option<bool> noCmib = new("--no-cmib") { Description = "Ablation: without the cross-modality interaction block." };
     readonly Option<bool> noTextLoss = new("--no-text-loss") { Description = "Ablation: without L_T, the past classifier's loss at the text positions." };
@@ -142,7 +147,7 @@ public sealed class ActionLlmOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { lm, lmSteps, epochs, queries, queryInit, stepsPerVideo, learningRate, minObserved, maxObserved, labelNoise, noCmib, noTextLoss, noVisual, noVisualLoss, noDurationPrior, noTransitionPrior, seed })
+        foreach (var option in new Option[] { lm, lmSteps, epochs, queries, queryInit, stepsPerVideo, learningRate, minObserved, maxObserved, batchSize, labelNoise, noCmib, noTextLoss, noVisual, noVisualLoss, noDurationPrior, noTransitionPrior, seed })
             command.Options.Add(option);
     }
 
@@ -153,7 +158,7 @@ public sealed class ActionLlmOptions
         new ActionLlmTrainingOptions
         {
             Epochs = parse.GetValue(epochs), StepsPerVideo = parse.GetValue(stepsPerVideo), LearningRate = parse.GetValue(learningRate),
-            MinObserved = parse.GetValue(minObserved), MaxObserved = parse.GetValue(maxObserved), LabelNoise = parse.GetValue(labelNoise),
+            MinObserved = parse.GetValue(minObserved), MaxObserved = parse.GetValue(maxObserved), BatchSize = parse.GetValue(batchSize), LabelNoise = parse.GetValue(labelNoise),
             TextLoss = !parse.GetValue(noTextLoss), VisualLoss = !parse.GetValue(noVisualLoss), DurationPrior = !parse.GetValue(noDurationPrior),
             TransitionPrior = !parse.GetValue(noTransitionPrior),
             Seed = parse.GetValue(seed),
