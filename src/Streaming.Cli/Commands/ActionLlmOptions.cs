@@ -52,9 +52,12 @@ public sealed record ActionLlmSetup(string LmFolder, LanguageModelTrainingOption
     }
 
     /// <summary>Scores <paramref name="model"/> on <paramref name="videos"/> with the anticipation protocol, with their features when it reads them.</summary>
-    public IReadOnlyList<MocCell> Evaluate(ActionLlm model, IReadOnlyList<LabelledVideo> videos, int classes) => model.Config.VisualFeatures > 0
-        ? AnticipationProtocol.Evaluate(videos, classes, ActionLlmTraining.VisualAnticipation(model, Training.StepsPerVideo))
-        : AnticipationProtocol.Evaluate(videos, classes, ActionLlmTraining.Anticipation(model, Training.StepsPerVideo));
+    public IReadOnlyList<MocCell> Evaluate(ActionLlm model, IReadOnlyList<LabelledVideo> videos, int classes) => Evaluate([model], videos, classes);
+
+    /// <summary>Scores an ensemble of models (seeds) decoding as one on <paramref name="videos"/>.</summary>
+    public IReadOnlyList<MocCell> Evaluate(IReadOnlyList<ActionLlm> ensemble, IReadOnlyList<LabelledVideo> videos, int classes) => ensemble[0].Config.VisualFeatures > 0
+        ? AnticipationProtocol.Evaluate(videos, classes, ActionLlmTraining.VisualAnticipation(ensemble, Training.StepsPerVideo))
+        : AnticipationProtocol.Evaluate(videos, classes, ActionLlmTraining.Anticipation(ensemble, Training.StepsPerVideo));
 
     /// <summary>
     /// A fresh ActionLLM trained on one split's training videos, on the frozen --lm, or with --lm per-split on a base model
@@ -145,10 +148,15 @@ public sealed class ActionLlmOptions
     };
     readonly Option<int> seed = new("--seed") { Description = "Seed for initialization, sampling and label noise.", DefaultValueFactory = _ => new ActionLlmTrainingOptions().Seed };
 
-    public void AddTo(Command command)
+    bool seedAdded;
+
+    /// <summary>Adds the options to <paramref name="command"/>; without <paramref name="withSeed"/> for a command that runs several seeds itself.</summary>
+    public void AddTo(Command command, bool withSeed = true)
     {
-        foreach (var option in new Option[] { lm, lmSteps, epochs, queries, queryInit, stepsPerVideo, learningRate, minObserved, maxObserved, batchSize, labelNoise, noCmib, noTextLoss, noVisual, noVisualLoss, noDurationPrior, noTransitionPrior, seed })
+        foreach (var option in new Option[] { lm, lmSteps, epochs, queries, queryInit, stepsPerVideo, learningRate, minObserved, maxObserved, batchSize, labelNoise, noCmib, noTextLoss, noVisual, noVisualLoss, noDurationPrior, noTransitionPrior })
             command.Options.Add(option);
+        if (withSeed) command.Options.Add(seed);
+        seedAdded = withSeed;
     }
 
     public ActionLlmSetup Setup(ParseResult parse) => new(
@@ -161,7 +169,7 @@ public sealed class ActionLlmOptions
             MinObserved = parse.GetValue(minObserved), MaxObserved = parse.GetValue(maxObserved), BatchSize = parse.GetValue(batchSize), LabelNoise = parse.GetValue(labelNoise),
             TextLoss = !parse.GetValue(noTextLoss), VisualLoss = !parse.GetValue(noVisualLoss), DurationPrior = !parse.GetValue(noDurationPrior),
             TransitionPrior = !parse.GetValue(noTransitionPrior),
-            Seed = parse.GetValue(seed),
+            Seed = seedAdded ? parse.GetValue(seed) : new ActionLlmTrainingOptions().Seed,
         },
         !parse.GetValue(noVisual));
 }

@@ -344,29 +344,61 @@ public sealed class ActionLlm : Module
     /// what is left in proportion to their predicted durations. A model that reads visual features takes those of the
     /// observed steps, (S, Dv).
     /// </summary>
-    public IReadOnlyList<AnticipatedSegment> Anticipate(int[] observed, ActionInProgress current, Tensor? features = null)
+    public IReadOnlyList<AnticipatedSegment> Anticipate(int[] observed, ActionInProgress current, Tensor? features = null) =>
+        Anticipate([this], observed, current, features);
+
+    /// <summary>
+    /// <see cref="Anticipate(int[], ActionInProgress, Tensor?)"/> by an ensemble of models of the same actions and queries
+    /// (seeds trained on the same videos): each query's class probabilities and duration averaged over the models, then
+    /// decoded as one model's, with the first model's <see cref="Durations"/> and <see cref="Transitions"/>.
+    /// </summary>
+    public static IReadOnlyList<AnticipatedSegment> Anticipate(IReadOnlyList<ActionLlm> ensemble, int[] observed, ActionInProgress current, Tensor? features = null)
     {
-        if (current.Action < 0 || current.Action >= Actions.Count)
-            throw new ArgumentOutOfRangeException(nameof(current), $"ActionLLM: the action in progress is class {current.Action}; the model has {Actions.Count} actions.");
+        ArgumentNullException.ThrowIfNull(ensemble);
+        if (ensemble.Count == 0) throw new ArgumentException("ActionLLM: an empty ensemble.", nameof(ensemble));
+        var first = ensemble[0];
+        if (ensemble.Any(m => m.Actions.Count != first.Actions.Count || m.Config.Queries != first.Config.Queries))
+            throw new ArgumentException("ActionLLM: the ensemble's models differ in actions or queries.", nameof(ensemble));
+        if (current.Action < 0 || current.Action >= first.Actions.Count)
+            throw new ArgumentOutOfRangeException(nameof(current), $"ActionLLM: the action in progress is class {current.Action}; the model has {first.Actions.Count} actions.");
         if (!(current.Elapsed >= 0) || !(current.Rest > 0))
             throw new ArgumentOutOfRangeException(nameof(current), $"ActionLLM: the action in progress has run {current.Elapsed} with {current.Rest} of the activity left; expected elapsed >= 0 and rest > 0.");
-        ActionLlmOutput output;
-        using (GradMode.Disable()) output = Forward(observed, features);
-        var logits = output.FutureLogits.ToArray();
-        var durations = output.Durations.ToArray();
+        int classes = first.NoneClass + 1, queries = first.Config.Queries;
+        var probabilities = new float[queries * classes];   // (N, K + 1), averaged over the ensemble
+        var durations = new float[queries];
+        foreach (var model in ensemble)
+        {
+            ActionLlmOutput output;
+            using (GradMode.Disable()) output = model.Forward(observed, features);
+            var logits = output.FutureLogits.ToArray();
+            var softmax = new float[classes];
+            for (int q = 0; q < queries; q++)
+            {
+                System.Numerics.Tensors.TensorPrimitives.SoftMax(logits.AsSpan(q * classes, classes), softmax);
+                System.Numerics.Tensors.TensorPrimitives.Add(probabilities.AsSpan(q * classes, classes), softmax, probabilities.AsSpan(q * classes, classes));
+            }
+            System.Numerics.Tensors.TensorPrimitives.Add(durations, output.Durations.ToArray(), durations);
+        }
+        System.Numerics.Tensors.TensorPrimitives.Multiply(probabilities, 1f / ensemble.Count, probabilities);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(durations, 1f / ensemble.Count, durations);
+        return first.Decode(probabilities, durations, current);
+    }
+
+    /// <summary>Decodes per-query class probabilities (N, K + 1) and durations (N) into segments (see <see cref="Anticipate(int[], ActionInProgress, Tensor?)"/>).</summary>
+    IReadOnlyList<AnticipatedSegment> Decode(float[] probabilities, float[] durations, ActionInProgress current)
+    {
         int classes = NoneClass + 1;
-        var probabilities = new float[classes];
         var decoded = new List<(int Action, double Duration, double Probability)>();
         for (int q = 0; q < Config.Queries; q++)
         {
-            System.Numerics.Tensors.TensorPrimitives.SoftMax(logits.AsSpan(q * classes, classes), probabilities);
+            var query = probabilities.AsSpan(q * classes, classes);
             if (q == 0)
             {
-                decoded.Add((current.Action, Math.Max(durations[q], 0f), probabilities[current.Action]));
+                decoded.Add((current.Action, Math.Max(durations[q], 0f), query[current.Action]));
                 continue;
             }
-            if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax(probabilities) == NoneClass) break;
-            var (action, probability) = Transitions is null ? MostLikely(probabilities) : MostLikelyAfter(decoded[^1].Action, probabilities, Transitions);
+            if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax(query) == NoneClass) break;
+            var (action, probability) = Transitions is null ? MostLikely(query) : MostLikelyAfter(decoded[^1].Action, query, Transitions);
             decoded.Add((action, Math.Max(durations[q], 1e-3f), probability));
         }
         if (Durations is null)
@@ -381,14 +413,14 @@ public sealed class ActionLlm : Module
     }
 
     /// <summary>The most likely action of a query's class probabilities (K actions + "None"; "None" is not the most likely here).</summary>
-    (int Action, double Probability) MostLikely(float[] probabilities)
+    (int Action, double Probability) MostLikely(ReadOnlySpan<float> probabilities)
     {
-        int action = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(probabilities.AsSpan(0, NoneClass));
+        int action = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(probabilities[..NoneClass]);
         return (action, probabilities[action]);
     }
 
     /// <summary>The action maximizing p(a) T(previous, a), with that product normalized over the actions; the query's own choice when no action can follow.</summary>
-    (int Action, double Probability) MostLikelyAfter(int previous, float[] probabilities, ActionTransitions transitions)
+    (int Action, double Probability) MostLikelyAfter(int previous, ReadOnlySpan<float> probabilities, ActionTransitions transitions)
     {
         int best = -1;
         double bestScore = 0, total = 0;

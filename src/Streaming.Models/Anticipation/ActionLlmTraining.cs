@@ -209,14 +209,20 @@ public static class ActionLlmTraining
     /// parallel until the first "None", and the segments are laid out frame by frame over the unobserved rest of the
     /// video (whose length the protocol gives), their durations normalized to fill it.
     /// </summary>
-    public static FrameAnticipation Anticipation(ActionLlm model, int stepsPerVideo) =>
-        (observed, futureFrames, length) => Anticipate(model, stepsPerVideo, observed, null, futureFrames, length);
+    public static FrameAnticipation Anticipation(ActionLlm model, int stepsPerVideo) => Anticipation([model], stepsPerVideo);
 
-    /// <summary><see cref="Anticipation"/> for a model that reads visual features: those of the observed frames (D, O), sampled at the steps.</summary>
-    public static VisualFrameAnticipation VisualAnticipation(ActionLlm model, int stepsPerVideo) =>
-        (observed, features, futureFrames, length) => Anticipate(model, stepsPerVideo, observed, features, futureFrames, length);
+    /// <summary><see cref="Anticipation(ActionLlm, int)"/> by an ensemble (<see cref="ActionLlm.Anticipate(IReadOnlyList{ActionLlm}, int[], ActionInProgress, Tensor?)"/>).</summary>
+    public static FrameAnticipation Anticipation(IReadOnlyList<ActionLlm> ensemble, int stepsPerVideo) =>
+        (observed, futureFrames, length) => Anticipate(ensemble, stepsPerVideo, observed, null, futureFrames, length);
 
-    static int[] Anticipate(ActionLlm model, int stepsPerVideo, ReadOnlySpan<int> observed, Tensor? observedFeatures, int futureFrames, int length)
+    /// <summary><see cref="Anticipation(ActionLlm, int)"/> for a model that reads visual features: those of the observed frames (D, O), sampled at the steps.</summary>
+    public static VisualFrameAnticipation VisualAnticipation(ActionLlm model, int stepsPerVideo) => VisualAnticipation([model], stepsPerVideo);
+
+    /// <summary><see cref="VisualAnticipation(ActionLlm, int)"/> by an ensemble.</summary>
+    public static VisualFrameAnticipation VisualAnticipation(IReadOnlyList<ActionLlm> ensemble, int stepsPerVideo) =>
+        (observed, features, futureFrames, length) => Anticipate(ensemble, stepsPerVideo, observed, features, futureFrames, length);
+
+    static int[] Anticipate(IReadOnlyList<ActionLlm> ensemble, int stepsPerVideo, ReadOnlySpan<int> observed, Tensor? observedFeatures, int futureFrames, int length)
     {
         var stepFrames = StepFrames(observed.Length, length, stepsPerVideo);
         var steps = new int[stepFrames.Length];
@@ -226,7 +232,7 @@ public static class ActionLlmTraining
         int filled = 0, last = observed[^1], rest = length - observed.Length;
         var current = new ActionInProgress(last, AnticipationProtocol.CurrentRun(observed) / (double)length, rest / (double)length);
         double end = 0;
-        foreach (var segment in model.Anticipate(steps, current, features))
+        foreach (var segment in ActionLlm.Anticipate(ensemble, steps, current, features))
         {
             end += segment.Share * rest;
             for (; filled < Math.Min(futureFrames, (int)Math.Round(end)); filled++) frames[filled] = segment.Action;

@@ -14,11 +14,11 @@ public sealed class ActionLlmBatchTests
     static readonly string[] Actions = ["cut_tomato", "place_tomato_into_bowl", "add_oil", "mix"];
     const int Dv = 5;
 
-    static ActionLlm Model(int visualFeatures)
+    static ActionLlm Model(int visualFeatures, int seed = 4)
     {
         var tokenizer = new BpeTrainer(new BpeTrainerOptions { VocabularySize = 300 }).Train(Actions.Select(ActionCorpus.Phrase)).ToTokenizer();
         var lm = new LlamaModel(LlamaConfig.Tiny with { VocabSize = tokenizer.VocabularySize }, new Random(2));
-        return new ActionLlm(lm, tokenizer, Actions, new ActionLlmConfig { Queries = 5, InteractionWidth = 16, VisualFeatures = visualFeatures, Dropout = 0f }, new Random(4));
+        return new ActionLlm(lm, tokenizer, Actions, new ActionLlmConfig { Queries = 5, InteractionWidth = 16, VisualFeatures = visualFeatures, Dropout = 0f }, new Random(seed));
     }
 
     static readonly int[][] Observations = [[0, 0, 1, 2, 2, 3, 3], [1, 2], [3, 3, 3, 0, 1], [2]];
@@ -87,5 +87,23 @@ public sealed class ActionLlmBatchTests
             for (int i = 0; i < actual.Length; i++)
                 Assert.True(Math.Abs(expected[name][i] - actual[i]) <= 1e-4 * scale + 1e-6, $"{name}[{i}]: {expected[name][i]} vs {actual[i]}");
         }
+    }
+
+    [Fact]
+    public void An_ensemble_decodes_the_averaged_outputs()
+    {
+        var a = Model(0);
+        var b = Model(0, seed: 5);
+        a.Eval();
+        b.Eval();
+        var current = new ActionInProgress(1, 0.1, 0.6);
+        int[] observed = [0, 0, 1, 1];
+        // The same model twice is that model.
+        Assert.Equal(a.Anticipate(observed, current), ActionLlm.Anticipate([a, a], observed, current));
+        // Two different models: each query's probability is the mean of theirs.
+        var pair = ActionLlm.Anticipate([a, b], observed, current);
+        var (pa, pb) = (a.Anticipate(observed, current), b.Anticipate(observed, current));
+        Assert.NotEqual(pa, pair);
+        Assert.InRange(pair[0].Probability, Math.Min(pa[0].Probability, pb[0].Probability) - 1e-6, Math.Max(pa[0].Probability, pb[0].Probability) + 1e-6);
     }
 }
