@@ -12,7 +12,32 @@ public static class BenchCommand
         bench.Subcommands.Add(Engine());
         bench.Subcommands.Add(LanguageModel());
         bench.Subcommands.Add(Pipeline());
+        bench.Subcommands.Add(Video());
         return bench;
+    }
+
+    static Command Video()
+    {
+        var json = new Option<string?>("--json") { Description = "Also write the results as JSON to this path (format: docs/results-format.md)." };
+        var quick = new Option<bool>("--quick") { Description = "Shorter timings and runs: a rough table in a few minutes." };
+        var only = new Option<VideoBench.Part>("--only") { Description = "Run one part: Decode, Pose or Latency (default: all)." };
+        var data = new Option<string>("--data") { Description = "The shared data folder (its videos/ holds the sample clips).", DefaultValueFactory = _ => DataFolder.Default() };
+        var command = new Command("video",
+            "Camera path: frames/s decoding the sample clips (our ffmpeg frame source against the ffmpeg command line) and JPEG encode/decode (against Pillow); " +
+            "MoveNet Lightning and Thunder pose frames/s at batch 1, 4 and 16 on ONNX Runtime (best of 1 and 2 intra-op threads) against TensorFlow.js " +
+            "with its WASM backend running the same model.json in Node.")
+        {
+            json, quick, only, data,
+        };
+        command.SetAction(parse =>
+        {
+            var run = VideoBench.Run(parse.GetValue(data)!, parse.GetValue(quick), parse.GetValue(only));
+            ResultsTable.Print("streaming bench video", run.Results);
+            if (run.Stages.Count > 0) StageTable.Print("where the latency goes", run.Stages);
+            if (parse.GetValue(json) is { } path) ResultsFile.Write(path, "streaming bench video", run.Results);
+            return 0;
+        });
+        return command;
     }
 
     static Command Pipeline()
