@@ -29,7 +29,7 @@ public static class BenchCommand
         var poseThreads = new Option<int>("--pose-threads")
         {
             Description = "The service's pose intra-op threads in the latency runs (Video:IntraOpThreads; 0: ONNX Runtime's one per physical core). " +
-                "Default 1: on 2 shared cores it kept 4 cameras at 15 fps without drops where 0 dropped frames (README, bench video).",
+                "Default 1: on these 2 shared cores one thread ran pose faster than two (README, bench video).",
             DefaultValueFactory = _ => 1,
         };
         var command = new Command("video",
