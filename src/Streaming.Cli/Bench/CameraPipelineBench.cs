@@ -48,7 +48,7 @@ public static class CameraPipelineBench
         (ModelCall, "one batch's Predict"),
     ];
 
-    public static IEnumerable<(BenchResult[] Results, CameraStages Stages)> Run(string videos, IReadOnlyList<int> streamCounts, IReadOnlyList<double> rates,
+    public static IEnumerable<(List<BenchResult> Results, CameraStages Stages)> Run(string videos, IReadOnlyList<int> streamCounts, IReadOnlyList<double> rates,
         double seconds, VideoSettings video)
     {
         var frames = ClipFrames.Read(Path.Combine(videos, "demo.mp4"), new VideoSourceOptions { Width = Width, Height = Height, KeepAspect = false });
@@ -64,7 +64,7 @@ public static class CameraPipelineBench
         }
     }
 
-    static (BenchResult[] Results, List<StageLatency> Stages) RunOne(List<byte[]> jpegs, int streams, double fps, double seconds, VideoSettings video)
+    static (List<BenchResult> Results, List<StageLatency> Stages) RunOne(List<byte[]> jpegs, int streams, double fps, double seconds, VideoSettings video)
     {
         var kafka = new KafkaSettings { InputTopics = [StreamingTopics.Frames.Name] };
         var settings = new PipelineSettings { Input = PipelineInput.Frames, Model = PipelineSettings.DefaultFrameModel };
@@ -129,7 +129,7 @@ public static class CameraPipelineBench
         long offered = (long)streams * frames;
         double analyzed = offered - service.DeadLettered;
         string name = $"camera S={streams} {fps:0}fps";
-        BenchResult[] results =
+        List<BenchResult> results =
         [
             new($"{name} frames/s offered", "frames/s", offered / wall),
             new($"{name} latency p50", "ms", endToEnd.P50),
@@ -144,6 +144,12 @@ public static class CameraPipelineBench
             new($"{name} cpu", "% of all cores", cpu),
             new($"{name} memory", "MB", process.WorkingSet64 / (1024.0 * 1024.0)),
         ];
+        foreach (var stage in breakdown.Where(s => s.Stage != EndToEnd))
+        {
+            results.Add(new BenchResult($"{name} stage {stage.Stage} p50", "ms", stage.P50));
+            results.Add(new BenchResult($"{name} stage {stage.Stage} p95", "ms", stage.P95));
+            results.Add(new BenchResult($"{name} stage {stage.Stage} p99", "ms", stage.P99));
+        }
         return (results, breakdown);
     }
 }
