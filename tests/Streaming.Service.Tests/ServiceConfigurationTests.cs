@@ -1,7 +1,9 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using Streaming.Kafka.Topics;
 using Streaming.Service;
 using Streaming.Service.Configuration;
 using Streaming.Service.ModelFolders;
+using Streaming.Video.Pose;
 
 namespace Streaming.Service.Tests;
 
@@ -38,11 +40,61 @@ public sealed class ServiceConfigurationTests : IDisposable
     }
 
     [Fact]
-    public void Frames_WithoutPoseModel_OrWithAnEmptyBatch_SayWhatToSet()
+    public void Frames_ByDefault_RunMoveNetLightningAndTheTwoDimensionalLlmAr()
     {
-        Assert.Contains("Video:PoseModel", Assert.Throws<ArgumentException>(() => Load(("Pipeline:Input", "Frames"))).Message);
+        var settings = Load(("Pipeline:Input", "Frames"));
+        Assert.Equal(MoveNet.Lightning, settings.Video.MoveNet);
+        Assert.Equal(Path.Combine("samples", "llm-ar-2d"), settings.Pipeline.Model);
+        Assert.Equal("m", Load(("Pipeline:Input", "Frames"), ("Pipeline:Model", "m")).Pipeline.Model);
+        Assert.Equal(Path.Combine("samples", "baseline"), Load().Pipeline.Model);
+        Assert.Equal(MoveNet.Thunder, Load(("Pipeline:Input", "Frames"), ("Video:PoseModel", "thunder")).Video.MoveNet);
+    }
+
+    [Fact]
+    public void SampleSettings_BindToEachInputsDefaults()
+    {
+        var settings = ServiceConfiguration.Load(Path.Combine(RepositoryFiles.Root, "samples", "appsettings.json"), [new("Pipeline:Input", "Frames")]);
+        Assert.Equal(new VideoSettings(), settings.Video);
+        Assert.Equal(Path.Combine("samples", "llm-ar-2d"), settings.Pipeline.Model);
+        var skeletons = ServiceConfiguration.Load(Path.Combine(RepositoryFiles.Root, "samples", "appsettings.json"), []);
+        Assert.Equal(Path.Combine("samples", "baseline"), skeletons.Pipeline.Model);
+    }
+
+    [Fact]
+    public void Frames_OwnOnnxModel_IsDescribedByTheVideoSection()
+    {
+        var video = Load(("Pipeline:Input", "Frames"), ("Video:PoseModel", "rtmpose.onnx"), ("Video:InputWidth", "192"), ("Video:InputHeight", "256"),
+            ("Video:InputLayout", "Nchw"), ("Video:ValueRange", "Unit"), ("Video:OutputLayout", "XyScorePixels"), ("Video:KeypointsOutput", "kp"),
+            ("Video:IntraOpThreads", "1"), ("Video:ExecutionProvider", "Cuda")).Video;
+        Assert.Null(video.MoveNet);
+        var pose = video.ToPoseModelSettings("/models/rtmpose.onnx");
+        Assert.Equal(("/models/rtmpose.onnx", 192, 256, PoseInputLayout.Nchw, PoseValueRange.Unit, KeypointLayout.XyScorePixels, "kp", 1, ExecutionProvider.Cuda),
+            (pose.ModelPath, pose.InputWidth, pose.InputHeight, pose.InputLayout, pose.ValueRange, pose.OutputLayout, pose.KeypointsOutput, pose.IntraOpThreads, pose.ExecutionProvider));
+        // MoveNet's description is its own; the file settings do not apply to it.
+        var thunder = new VideoSettings { PoseModel = "thunder", IntraOpThreads = 2 }.ToPoseModelSettings("t.onnx");
+        Assert.Equal((256, 256, "features", 2), (thunder.InputWidth, thunder.InputHeight, thunder.FeaturesOutput, thunder.IntraOpThreads));
+    }
+
+    [Fact]
+    public void Frames_WithAnEmptyPoseModel_AnEmptyBatch_OrFileSettingsOnMoveNet_SayWhatToSet()
+    {
+        Assert.Contains("Video:PoseModel", Assert.Throws<ArgumentException>(() => Load(("Pipeline:Input", "Frames"), ("Video:PoseModel", " "))).Message);
         var e = Assert.Throws<ArgumentException>(() => Load(("Pipeline:Input", "Frames"), ("Video:PoseModel", "m.onnx"), ("Video:PoseBatchSize", "0")));
         Assert.Contains("'Video'", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Load(("Pipeline:Input", "Frames"), ("Video:InputWidth", "256")));
+        Assert.Contains("Video:PoseModel 'lightning' is MoveNet", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Load(("Pipeline:Input", "Frames"), ("Video:PoseModel", "m.onnx"), ("Video:InputWidth", "8")));
+        Assert.Contains("input size 8x192", e.Message);
+    }
+
+    [Fact]
+    public void PoseModel_MissingFile_NamesTheSettingAndTheChoices()
+    {
+        var missing = Path.Combine(root, "absent.onnx");
+        var e = Assert.Throws<FileNotFoundException>(() => ServicePoseModel.Load(new VideoSettings { PoseModel = missing }, NullLogger.Instance));
+        Assert.Contains("Video:PoseModel", e.Message);
+        Assert.Contains("lightning or thunder", e.Message);
+        Assert.Contains(missing, e.Message);
     }
 
     [Fact]

@@ -12,17 +12,17 @@ public static class RunCommand
 {
     public static Command Create()
     {
-        var config = new Option<string>("--config") { Description = "Settings file (JSON; sections Kafka, Pipeline, Telemetry, Service, Logging). Environment variables STREAMING_<Section>__<Key> and the flags below override it.", DefaultValueFactory = _ => "appsettings.json" };
+        var config = new Option<string>("--config") { Description = "Settings file (JSON; sections Kafka, Pipeline, Video, Telemetry, Service, Logging). Environment variables STREAMING_<Section>__<Key> and the flags below override it.", DefaultValueFactory = _ => "appsettings.json" };
         var bootstrap = new Option<string?>("--bootstrap-servers") { Description = "Kafka brokers (host:port,...). None configured: an embedded broker starts in this process and its address is printed." };
         var input = new Option<string?>("--input-topic") { Description = $"Topic of input messages keyed by stream id (default {StreamingTopics.Skeletons.Name}, {StreamingTopics.Frames.Name} for --input-kind frames, {StreamingTopics.ActionLabels.Name} for --input-kind action-labels)." };
-        var inputKind = new Option<string?>("--input-kind") { Description = "What the input topic carries: skeletons (skeleton JSON, the model of --model), frames (camera frames, JPEG or rgb24 with format/width/height/time/seq headers: pose by --pose-model, then the 2-D skeleton model of --model, e.g. samples/llm-ar-2d) or action-labels (action events, schemas/action-event.v1.schema.json, anticipated by ActionLLM)." };
-        var poseModel = new Option<string?>("--pose-model") { Description = "Pose model (ONNX, COCO-17 keypoints) for --input-kind frames (Video:PoseModel)." };
+        var inputKind = new Option<string?>("--input-kind") { Description = "What the input topic carries: skeletons (skeleton JSON, the model of --model), frames (camera frames, JPEG or rgb24 with format/width/height/time/seq headers: pose by --pose-model, then the 2-D skeleton model of --model, default samples/llm-ar-2d) or action-labels (action events, schemas/action-event.v1.schema.json, anticipated by ActionLLM)." };
+        var poseModel = new Option<string?>("--pose-model") { Description = "Pose model for --input-kind frames (Video:PoseModel): lightning (default) or thunder, MoveNet SinglePose installed by scripts/setup.sh and imported to build/models on first use, or a COCO-17 pose model's .onnx file, whose input and output the Video section describes (see samples/appsettings.json)." };
         var anticipator = new Option<string?>("--anticipator") { Description = "ActionLLM checkpoint folder (streaming train anticipator --out) for action-label input." };
         var activity = new Option<string?>("--activity-seconds") { Description = "ActionLLM's time scale: the expected length of one activity, which its durations are fractions of (default 385, the mean 50 Salads video)." };
         inputKind.AcceptOnlyFromAmong("skeletons", "frames", "action-labels");
         var output = new Option<string?>("--output-topic") { Description = $"Topic for the predictions (default {StreamingTopics.Predictions.Name})." };
         var group = new Option<string?>("--group-id") { Description = "Consumer group; instances with the same group share the input partitions (scale-out: start more instances)." };
-        var model = new Option<string?>("--model") { Description = "Model folder: the baseline models (pose-classifier.safetensors and anticipator.json, default samples/baseline), an MLP of `streaming train mlp` (mlp.json, mlp.safetensors) or LLM-AR of `streaming train llm-ar` (llm-ar.json)." };
+        var model = new Option<string?>("--model") { Description = "Model folder: the baseline models (pose-classifier.safetensors and anticipator.json, default samples/baseline; samples/llm-ar-2d for frames), an MLP of `streaming train mlp` (mlp.json, mlp.safetensors) or LLM-AR of `streaming train llm-ar` (llm-ar.json)." };
         var otlp = new Option<string?>("--otlp-endpoint") { Description = "Export traces and metrics over OTLP to this endpoint, e.g. http://localhost:4317." };
         var telemetry = new Option<string?>("--telemetry") { Description = "console: also write spans and metrics to standard output." };
         telemetry.AcceptOnlyFromAmong("console");

@@ -47,6 +47,9 @@ public sealed record PipelineSettings
     /// </summary>
     public string Model { get; init; } = Path.Combine("samples", "baseline");
 
+    /// <summary>The model of <see cref="PipelineInput.Frames"/> when <see cref="Model"/> is not configured: LLM-AR on the image plane, which serves coco17.</summary>
+    public static readonly string DefaultFrameModel = Path.Combine("samples", "llm-ar-2d");
+
     /// <summary>Skeleton frames per window; 0: the length the model was trained on (<see cref="ITrainedWindow"/>), else <see cref="DefaultWindowFrames"/>.</summary>
     public int WindowFrames { get; init; }
 

@@ -38,11 +38,13 @@ public sealed record ServiceConfiguration(KafkaSettings Kafka, PipelineSettings 
         var pipeline = Bind<PipelineSettings>(configuration, PipelineSettings.SectionName);
         var kafka = KafkaSettings.FromConfiguration(configuration);
         var video = Bind<VideoSettings>(configuration, VideoSettings.SectionName);
+        // Unset or empty: the input's own default (pose gives coco17 skeletons, which the 2-D LLM-AR model serves).
+        if (string.IsNullOrWhiteSpace(configuration["Pipeline:Model"]))
+            pipeline = pipeline with { Model = pipeline.Input == PipelineInput.Frames ? PipelineSettings.DefaultFrameModel : new PipelineSettings().Model };
         if (pipeline.Input == PipelineInput.Frames)
         {
             pipeline.ToFrameOptions(video);
-            if (string.IsNullOrWhiteSpace(video.PoseModel))
-                throw new ArgumentException("Pipeline:Input Frames needs a pose model: set Video:PoseModel (--pose-model <file.onnx>), e.g. MoveNet as `streaming models import` writes it.");
+            video.Validate();
             // Camera frames have their own topic unless one is configured.
             if (!configuration.GetSection("Kafka:InputTopics").Exists()) kafka = kafka with { InputTopics = [StreamingTopics.Frames.Name] };
         }

@@ -7,13 +7,16 @@ using Streaming.Pipeline.Contracts;
 using Streaming.Pipeline.Inference;
 using Streaming.Pipeline.Telemetry;
 using Streaming.Service.Configuration;
+using Streaming.Service.ModelFolders;
+using Streaming.Video.Pose;
 
 namespace Streaming.Service.Harness;
 
 /// <summary>
 /// The service and what runs beside it in one process, as <c>run</c>, <c>demo</c> and <c>bench</c> use it: the Kafka
-/// endpoint (an embedded broker with the service's topics when no bootstrap servers are configured), the service, and
-/// optionally a producer for replays and a viewer that reads the output topic as a downstream consumer would.
+/// endpoint (an embedded broker with the service's topics when no bootstrap servers are configured), the pose model for
+/// camera-frame input, the service, and optionally a producer for replays and a viewer that reads the output topic as a
+/// downstream consumer would.
 /// </summary>
 public sealed class ServiceHarness : IDisposable
 {
@@ -24,14 +27,22 @@ public sealed class ServiceHarness : IDisposable
 
     /// <param name="view">Called on the viewer's thread with each prediction on the output topic and the time it arrived; null: no viewer.</param>
     /// <param name="logging">Logs under the categories Streaming.Pipeline (inputs rejected, windows dropped, streams expired) and Streaming.Service (settlement, rebalances).</param>
-    public ServiceHarness(KafkaSettings kafka, PipelineSettings pipeline, IActionModel model, ILoggerFactory logging, Action<ActionPrediction, DateTimeOffset>? view = null)
+    /// <param name="video">Frame input: the pose model to load (<see cref="ServicePoseModel"/>) and its batches; defaults (MoveNet Lightning) when null.</param>
+    public ServiceHarness(KafkaSettings kafka, PipelineSettings pipeline, IActionModel model, ILoggerFactory logging, Action<ActionPrediction, DateTimeOffset>? view = null,
+        VideoSettings? video = null)
     {
         Kafka = kafka;
         endpoint = KafkaEndpoint.Open(kafka);
         try
         {
             Telemetry = new PipelineTelemetry(logging.CreateLogger(PipelineTelemetry.Name));
-            Service = new StreamingService(kafka, endpoint.BootstrapServers, model, pipeline, Telemetry, logging.CreateLogger<StreamingService>());
+            if (pipeline.Input == PipelineInput.Frames)
+            {
+                video ??= new VideoSettings();
+                PoseModel = ServicePoseModel.Load(video, logging.CreateLogger<OnnxPoseModel>());
+            }
+            Service = new StreamingService(kafka, endpoint.BootstrapServers, model, pipeline, Telemetry, logging.CreateLogger<StreamingService>(),
+                frames: PoseModel is null ? null : new PoseFrameAnalyzer(PoseModel), video: video);
             if (view is null)
             {
                 viewerAssigned.TrySetResult();
@@ -65,6 +76,9 @@ public sealed class ServiceHarness : IDisposable
 
     public PipelineTelemetry Telemetry { get; } = null!;
 
+    /// <summary>The pose model of frame input (null for other inputs), owned by the harness.</summary>
+    public OnnxPoseModel? PoseModel { get; }
+
     /// <summary>A producer to the same cluster, for replaying recorded streams into the input topic.</summary>
     public KafkaSink Producer => producer ??= new KafkaSink(Kafka, BootstrapServers);
 
@@ -76,6 +90,7 @@ public sealed class ServiceHarness : IDisposable
         viewer?.Dispose();
         producer?.Dispose();
         Service?.Dispose();
+        PoseModel?.Dispose();
         Telemetry?.Dispose();
         endpoint.Dispose();
     }

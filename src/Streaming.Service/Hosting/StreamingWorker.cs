@@ -29,8 +29,11 @@ public sealed class StreamingWorker(ServiceConfiguration settings, ServiceReadin
     {
         var model = ServiceModel.Load(settings.Pipeline);
         readiness.ModelLoaded();
-        harness = new ServiceHarness(settings.Kafka, settings.Pipeline, model, logging);
+        harness = new ServiceHarness(settings.Kafka, settings.Pipeline, model, logging, video: settings.Video);
         if (harness.Broker is not null) Console.WriteLine($"embedded broker: {harness.BootstrapServers}");
+        if (harness.PoseModel is { } pose)
+            logger.LogInformation("pose model {Pose} from {Path} on the {Provider} execution provider, batches of up to {Batch} frames",
+                pose.Name, pose.ModelPath, pose.ExecutionProvider, settings.Video.PoseBatchSize);
         logger.LogInformation("consuming {Input} -> {Output} with model {Model} (SIGTERM or Ctrl+C stops after a drain of at most {Drain} s)",
             string.Join(",", settings.Kafka.InputTopics), settings.Kafka.OutputTopic, model.Id, settings.Host.DrainTimeoutSeconds);
         watching = WatchAsync(harness);

@@ -23,6 +23,9 @@ public sealed class OnnxPoseModel : IPoseModel
     public string Name { get; }
     public int FeatureSize { get; }
 
+    /// <summary>The .onnx file that runs.</summary>
+    public string ModelPath => settings.ModelPath;
+
     /// <summary>Where ONNX Runtime runs the model: CPU when CUDA was asked for but could not be used.</summary>
     public ExecutionProvider ExecutionProvider { get; }
 
