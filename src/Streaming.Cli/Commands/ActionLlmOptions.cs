@@ -13,11 +13,12 @@ namespace Streaming.Cli.Commands;
 public sealed record ActionLlmTrainingRun(ActionLlm Model, TimeSpan BaseModelTime, TimeSpan TrainingTime, int EpochsRun)
 {
     /// <summary>The cost line the commands print, e.g. "base LM 48 s; ActionLLM 41 s, 2.1 s per epoch".</summary>
-    public static string Describe(IReadOnlyList<ActionLlmTrainingRun> runs)
+    /// <param name="unit">What one run trained for, in the "per …" of the line: a split, or a split and seed.</param>
+    public static string Describe(IReadOnlyList<ActionLlmTrainingRun> runs, string unit = "split")
     {
         double baseModel = runs.Sum(r => r.BaseModelTime.TotalSeconds), training = runs.Sum(r => r.TrainingTime.TotalSeconds);
         int epochs = runs.Sum(r => r.EpochsRun), n = runs.Count;
-        var perSplit = n > 1 ? " per split" : "";
+        var perSplit = n > 1 ? $" per {unit}" : "";
         var lm = baseModel > 0 ? string.Create(CultureInfo.InvariantCulture, $"base LM {baseModel / n:0.0} s{perSplit}; ") : "";
         return string.Create(CultureInfo.InvariantCulture,
             $"{lm}ActionLLM {training / n:0.0} s{perSplit}, {(epochs > 0 ? training / epochs : 0):0.00} s per epoch");

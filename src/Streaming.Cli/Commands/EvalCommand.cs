@@ -265,7 +265,7 @@ public static class EvalCommand
             });
         if (runs.Count > 0)
             AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                $"training: {ActionLlmTrainingRun.Describe(runs)}; {splitNumbers.Length} splits x {protocol.Seeds.Length} seeds; {clock.Elapsed.TotalSeconds:0} s")));
+                $"training: {ActionLlmTrainingRun.Describe(runs, protocol.Seeds.Length > 1 ? "split and seed" : "split")}; {splitNumbers.Length} splits x {protocol.Seeds.Length} seeds; {clock.Elapsed.TotalSeconds:0} s")));
 
         var extra = new List<BenchResult>();
         var methods = new Dictionary<string, List<List<IReadOnlyList<MocCell>>>>();
@@ -289,7 +289,7 @@ public static class EvalCommand
                 if (choice.Ensemble) ensembled.Add(actionLlm.Evaluate(split.Models, split.Test, dataset.Actions.Count));
             }
             methods["actionllm"] = perSeed;
-            if (choice.Ensemble) methods[$"actionllm ensemble of seeds {string.Join(",", protocol.Seeds)}"] = [ensembled];
+            if (choice.Ensemble) methods[$"actionllm ensemble of {protocol.Seeds.Length} seeds"] = [ensembled];
         }
 
         MocReport.Write($"MoC (%) over {(only is null ? $"{dataset.SplitCount} splits" : $"split {string.Join(", ", splitNumbers)}")}: observe α, predict the next β" +
