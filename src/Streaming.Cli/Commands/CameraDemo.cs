@@ -31,6 +31,9 @@ public sealed record CameraDemoOptions(string VideosFolder, string Model, string
 /// </summary>
 public static class CameraDemo
 {
+    /// <summary>Seconds without frames after which a camera has ended; more than the pose stage may stall a stream on busy cores.</summary>
+    const double IdleSeconds = 3;
+
     static readonly string[] VideoExtensions = [".mp4", ".avi", ".mkv", ".mov", ".webm"];
 
     /// <summary>A clip as its camera sends it: at the demo's frame rate.</summary>
@@ -42,8 +45,8 @@ public static class CameraDemo
         var kafka = new KafkaSettings { InputTopics = [StreamingTopics.Frames.Name] };
         // Block: when the cores are busy, frames wait in Kafka rather than being dropped, so every window of every clip is
         // predicted and the annotated videos are complete; the latency shows what the wait cost.
-        // A camera silent for a second has ended: the frames after its last full window are dead-lettered before the summary.
-        var pipeline = new PipelineSettings { Input = PipelineInput.Frames, Model = options.Model, Backpressure = BackpressurePolicy.Block, IdleTimeoutSeconds = 1 };
+        // A camera silent for IdleSeconds has ended: the frames after its last full window are dead-lettered before the summary.
+        var pipeline = new PipelineSettings { Input = PipelineInput.Frames, Model = options.Model, Backpressure = BackpressurePolicy.Block, IdleTimeoutSeconds = IdleSeconds };
         // One intra-op thread: measured faster than two on cores that other work shares (docs/video.md).
         var video = new VideoSettings { PoseModel = options.PoseModel, IntraOpThreads = 1 };
         var model = SkeletonModelFolder.Load(options.Model, TimeSpan.FromSeconds(pipeline.HorizonSeconds));
@@ -71,7 +74,7 @@ public static class CameraDemo
                 var predicted = ctx.AddTask("predictions received", maxValue: clips.Sum(c => Math.Max(1, (c.EstimatedFrames - pipeline.WindowFrames) / pipeline.HopFrames + 1)));
                 var progress = new Progress<VideoPublishProgress>(p => sent.Value = Math.Min(p.Frames, sent.MaxValue));
                 var publishing = VideoPublisher.PublishAsync(harness.Producer, kafka.InputTopics[0], sources, 85, progress, cancellationToken);
-                // Until the clips are sent and no prediction has arrived for two seconds.
+                // Until the clips are sent and nothing has arrived for longer than a camera may be idle.
                 long seen = -1;
                 var quietSince = DateTimeOffset.UtcNow;
                 while (!cancellationToken.IsCancellationRequested)
@@ -79,7 +82,7 @@ public static class CameraDemo
                     await Task.Delay(250, CancellationToken.None);
                     predicted.Value = Math.Min(recorder.Count, predicted.MaxValue);
                     if (recorder.Count != seen) (seen, quietSince) = (recorder.Count, DateTimeOffset.UtcNow);
-                    if (publishing.IsCompleted && DateTimeOffset.UtcNow - quietSince > TimeSpan.FromSeconds(2)) break;
+                    if (publishing.IsCompleted && DateTimeOffset.UtcNow - quietSince > TimeSpan.FromSeconds(IdleSeconds + 1)) break;
                 }
                 published = await publishing;
                 sent.Value = sent.MaxValue;

@@ -62,7 +62,7 @@ public static class DemoCommand
         var poseModel = new Option<string>("--pose-model") { Description = "--video: lightning or thunder (MoveNet, installed by scripts/setup.sh) or a COCO-17 pose model's .onnx file.", DefaultValueFactory = _ => new VideoSettings().PoseModel };
         var height = new Option<int>("--height") { Description = "--video: frames are scaled to this height (aspect kept) before publishing, as `streaming publish --height` does.", DefaultValueFactory = _ => 360 };
         var fps = new Option<double>("--fps") { Description = "--video: the cameras' frame rate (ffmpeg resamples each clip); 15 keeps pose on every frame of the three cameras within 2 shared cores.", DefaultValueFactory = _ => 15 };
-        var sheetColumns = new Option<int>("--sheet-columns") { Description = "--video: frames per clip on the contact sheet, evenly spaced.", DefaultValueFactory = _ => 5 };
+        var sheetColumns = new Option<int>("--sheet-columns") { Description = "--video: frames per clip on the contact sheet, evenly spaced.", DefaultValueFactory = _ => 4 };
         var sheetWidth = new Option<int>("--sheet-cell-width") { Description = "--video: width in pixels of each frame on the contact sheet.", DefaultValueFactory = _ => 144 };
         var beta = new Option<double>("--beta") { Description = "--anticipation: the fraction of the video after each moment that is scored.", DefaultValueFactory = _ => 0.2 };
         var command = new Command("demo",

@@ -41,7 +41,9 @@ public static class ContactSheet
             }
         }
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        using var png = sheet.Encode(SKEncodedImageFormat.Png, 100);
+        // Every row filter and zlib's best level: photographs compress poorly, and the sheet is meant to be shared.
+        using var pixels = sheet.PeekPixels();
+        using var png = pixels.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.AllFilters, 9)) ?? throw new InvalidOperationException("SkiaSharp could not encode the contact sheet as PNG.");
         using var file = File.Create(path);
         png.SaveTo(file);
     }
