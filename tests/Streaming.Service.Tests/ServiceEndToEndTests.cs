@@ -120,4 +120,40 @@ public sealed class ServiceEndToEndTests
         Assert.All(dead, d => Assert.Contains("dlq.reason=unserved-layout", d, StringComparison.Ordinal));
         Assert.Contains("sends coco17: coco17 is an image-plane layout without depth", dead[0], StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// The same NTU RGB+D file and coco17 stream into `streaming run` with the shipped LLM-AR models: the 3-D model
+    /// (samples/llm-ar) serves the ntu25 file through the canonical skeleton and dead-letters coco17 unserved-layout; the
+    /// 2-D model (samples/llm-ar-2d) serves both. 60 frames in 30-frame windows with hop 15 give 3 windows per stream.
+    /// </summary>
+    [Theory]
+    [InlineData("llm-ar", 3, 60)]
+    [InlineData("llm-ar-2d", 6, 0)]
+    public async Task NtuSkeletonFile_Replayed_ThroughLlmAr(string sample, int predictions, int deadLetters)
+    {
+        var kafka = new KafkaSettings { EmbeddedPartitions = 1 };
+        using var endpoint = KafkaEndpoint.Open(kafka);
+        var bootstrap = endpoint.BootstrapServers;
+        var kinect = ServiceFeed.Frames("kinect", 0, 60);
+        var file = Path.Combine(Path.GetTempPath(), $"S001C001P001R001A{Guid.NewGuid().ToString("N")[..6]}.skeleton");
+        ModelFolders.LayoutStreams.WriteNtuSkeletonFile(file, kinect);
+        var ntu = ReplayCatalog.Ntu(file, kinect[0].CaptureTime);
+        File.Delete(file);
+        await ServiceFeed.Publish(kafka, bootstrap, ntu.Frames.Concat(kinect.Select(f => ModelFolders.LayoutStreams.Coco17(f, "coco"))));
+
+        var model = SkeletonModelFolder.LoadLlmAr(Path.Combine(RepositoryFiles.Root, "samples", sample), TimeSpan.FromSeconds(20));
+        using var telemetry = new PipelineTelemetry();
+        var pipeline = new PipelineSettings { IdleTimeoutSeconds = 2, PerStreamCapacity = 64, WindowFrames = 30, HopFrames = 15 };
+        using (var service = new StreamingService(kafka, bootstrap, model, pipeline, telemetry, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
+        {
+            await ServiceFeed.Until(() => service.Published >= predictions && service.DeadLettered >= deadLetters, $"{predictions} predictions and {deadLetters} dead letters", 60);
+            await Task.Delay(500);
+            Assert.Equal(predictions, service.Published);
+            Assert.Equal(deadLetters, service.DeadLettered);
+        }
+        var keys = (await Kcat.Run(null, "-b", bootstrap, "-C", "-t", kafka.OutputTopic, "-e", "-o", "beginning", "-f", "%k\n"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, keys.Count(k => k == ntu.Id));
+        Assert.Equal(predictions - 3, keys.Count(k => k == "coco"));
+    }
 }

@@ -164,10 +164,11 @@ public static class PipelineBench
     }
 
     /// <summary>
-    /// Listens to the histograms of one pipeline's meter and to the Kafka edge's consume latency: each measurement with its
-    /// instrument's name and its <c>stage</c> tag (the pipeline's) or <c>topic</c> tag (the Kafka edge's), if any.
+    /// Listens to the instruments of one pipeline's meter and to the Kafka edge's consume latency: each measurement with its
+    /// instrument's name and its <c>stage</c>, <c>model</c> or <c>reason</c> tag (the pipeline's) or <c>topic</c> tag (the
+    /// Kafka edge's), if any.
     /// </summary>
-    static MeterListener Listen(Meter pipeline, Action<string, double, string?> measured)
+    internal static MeterListener Listen(Meter pipeline, Action<string, double, string?> measured)
     {
         var listener = new MeterListener
         {
@@ -179,6 +180,7 @@ public static class PipelineBench
         };
         listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => measured(instrument.Name, value, TagOf(tags)));
         listener.SetMeasurementEventCallback<int>((instrument, value, _, _) => measured(instrument.Name, value, null));
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => measured(instrument.Name, value, TagOf(tags)));
         listener.Start();
         return listener;
     }
@@ -186,7 +188,7 @@ public static class PipelineBench
     static string? TagOf(ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         foreach (var tag in tags)
-            if (tag.Key is "stage" or "topic") return tag.Value as string;
+            if (tag.Key is "stage" or "topic" or "model" or "reason") return tag.Value as string;
         return null;
     }
 

@@ -12,6 +12,7 @@ public static class ResultsFile
         foreach (var r in results)
         {
             var row = new JsonObject { ["name"] = r.Name, ["metric"] = r.Metric, ["value"] = Round(r.Value) };
+            if (r.Std is { } std) row["std"] = Round(std);
             if (r.Peer is not null) row["peer"] = r.Peer;
             if (r.PeerValue is { } pv) row["peer_value"] = Round(pv);
             if (r.Ratio is { } ratio) row["ratio"] = Math.Round(ratio, 3);

@@ -52,9 +52,12 @@ public sealed record ActionLlmSetup(string LmFolder, LanguageModelTrainingOption
     }
 
     /// <summary>Scores <paramref name="model"/> on <paramref name="videos"/> with the anticipation protocol, with their features when it reads them.</summary>
-    public IReadOnlyList<MocCell> Evaluate(ActionLlm model, IReadOnlyList<LabelledVideo> videos, int classes) => model.Config.VisualFeatures > 0
-        ? AnticipationProtocol.Evaluate(videos, classes, ActionLlmTraining.VisualAnticipation(model, Training.StepsPerVideo))
-        : AnticipationProtocol.Evaluate(videos, classes, ActionLlmTraining.Anticipation(model, Training.StepsPerVideo));
+    public IReadOnlyList<MocCell> Evaluate(ActionLlm model, IReadOnlyList<LabelledVideo> videos, int classes) => Evaluate([model], videos, classes);
+
+    /// <summary>Scores an ensemble of models (seeds) decoding as one on <paramref name="videos"/>.</summary>
+    public IReadOnlyList<MocCell> Evaluate(IReadOnlyList<ActionLlm> ensemble, IReadOnlyList<LabelledVideo> videos, int classes) => ensemble[0].Config.VisualFeatures > 0
+        ? AnticipationProtocol.Evaluate(videos, classes, ActionLlmTraining.VisualAnticipation(ensemble, Training.StepsPerVideo))
+        : AnticipationProtocol.Evaluate(videos, classes, ActionLlmTraining.Anticipation(ensemble, Training.StepsPerVideo));
 
     /// <summary>
     /// A fresh ActionLLM trained on one split's training videos, on the frozen --lm, or with --lm per-split on a base model
@@ -125,6 +128,11 @@ public sealed class ActionLlmOptions
     readonly Option<float> learningRate = new("--learning-rate") { Description = "AdamW's peak learning rate (warm-up, then cosine decay to a twentieth).", DefaultValueFactory = _ => new ActionLlmTrainingOptions().LearningRate };
     readonly Option<double> minObserved = new("--min-observed") { Description = "Training observes each video up to a fraction drawn uniformly from [--min-observed, --max-observed].", DefaultValueFactory = _ => new ActionLlmTrainingOptions().MinObserved };
     readonly Option<double> maxObserved = new("--max-observed") { Description = "See --min-observed; a model that anticipates late in live activities wants this high.", DefaultValueFactory = _ => new ActionLlmTrainingOptions().MaxObserved };
+    readonly Option<int> batchSize = new("--batch-size")
+    {
+        Description = "Observations per optimizer step, padded to the longest and run as one forward (1: one at a time, the loss of each its own step).",
+        DefaultValueFactory = _ => new ActionLlmTrainingOptions().BatchSize,
+    };
     readonly Option<double> labelNoise = new("--label-noise") { Description = "Fraction of observed steps relabelled at random in training (robustness to recognition errors).", DefaultValueFactory = _ => new ActionLlmTrainingOptions().LabelNoise };
     readonly Option<bool> noCmib = new("--no-cmib") { Description = "Ablation: without the cross-modality interaction block." };
     readonly Option<bool> noTextLoss = new("--no-text-loss") { Description = "Ablation: without L_T, the past classifier's loss at the text positions." };
@@ -140,10 +148,15 @@ public sealed class ActionLlmOptions
     };
     readonly Option<int> seed = new("--seed") { Description = "Seed for initialization, sampling and label noise.", DefaultValueFactory = _ => new ActionLlmTrainingOptions().Seed };
 
-    public void AddTo(Command command)
+    bool seedAdded;
+
+    /// <summary>Adds the options to <paramref name="command"/>; without <paramref name="withSeed"/> for a command that runs several seeds itself.</summary>
+    public void AddTo(Command command, bool withSeed = true)
     {
-        foreach (var option in new Option[] { lm, lmSteps, epochs, queries, queryInit, stepsPerVideo, learningRate, minObserved, maxObserved, labelNoise, noCmib, noTextLoss, noVisual, noVisualLoss, noDurationPrior, noTransitionPrior, seed })
+        foreach (var option in new Option[] { lm, lmSteps, epochs, queries, queryInit, stepsPerVideo, learningRate, minObserved, maxObserved, batchSize, labelNoise, noCmib, noTextLoss, noVisual, noVisualLoss, noDurationPrior, noTransitionPrior })
             command.Options.Add(option);
+        if (withSeed) command.Options.Add(seed);
+        seedAdded = withSeed;
     }
 
     public ActionLlmSetup Setup(ParseResult parse) => new(
@@ -153,10 +166,10 @@ public sealed class ActionLlmOptions
         new ActionLlmTrainingOptions
         {
             Epochs = parse.GetValue(epochs), StepsPerVideo = parse.GetValue(stepsPerVideo), LearningRate = parse.GetValue(learningRate),
-            MinObserved = parse.GetValue(minObserved), MaxObserved = parse.GetValue(maxObserved), LabelNoise = parse.GetValue(labelNoise),
+            MinObserved = parse.GetValue(minObserved), MaxObserved = parse.GetValue(maxObserved), BatchSize = parse.GetValue(batchSize), LabelNoise = parse.GetValue(labelNoise),
             TextLoss = !parse.GetValue(noTextLoss), VisualLoss = !parse.GetValue(noVisualLoss), DurationPrior = !parse.GetValue(noDurationPrior),
             TransitionPrior = !parse.GetValue(noTransitionPrior),
-            Seed = parse.GetValue(seed),
+            Seed = seedAdded ? parse.GetValue(seed) : new ActionLlmTrainingOptions().Seed,
         },
         !parse.GetValue(noVisual));
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Streaming.Cli.Bench;
+using Streaming.Service.Configuration;
 
 namespace Streaming.Cli.Commands;
 
@@ -12,8 +13,56 @@ public static class BenchCommand
         bench.Subcommands.Add(Engine());
         bench.Subcommands.Add(LanguageModel());
         bench.Subcommands.Add(Pipeline());
+        bench.Subcommands.Add(Video());
         return bench;
     }
+
+    static Command Video()
+    {
+        var json = new Option<string?>("--json") { Description = "Also write the results as JSON to this path (format: docs/results-format.md)." };
+        var quick = new Option<bool>("--quick") { Description = "Shorter timings and camera runs: a rough table in a few minutes." };
+        var only = new Option<VideoBench.Part>("--only") { Description = "Run one part: Decode, Pose or Latency (default: all)." };
+        var data = new Option<string>("--data") { Description = "The shared data folder (its videos/ holds the sample clips).", DefaultValueFactory = _ => DataFolder.Default() };
+        var streams = new Option<string>("--streams") { Description = "Comma-separated camera counts, one latency run each.", DefaultValueFactory = _ => "1,2,4,8" };
+        var fps = new Option<string>("--fps") { Description = "Comma-separated camera frame rates.", DefaultValueFactory = _ => "15,30" };
+        var seconds = new Option<double?>("--seconds") { Description = "Seconds of frames per camera and latency run (default 10, 5 with --quick)." };
+        var poseThreads = new Option<int>("--pose-threads")
+        {
+            Description = "The service's pose intra-op threads in the latency runs (Video:IntraOpThreads; 0: ONNX Runtime's one per physical core). " +
+                "Default 1: on these 2 shared cores one thread ran pose faster than two (README, bench video).",
+            DefaultValueFactory = _ => 1,
+        };
+        var command = new Command("video",
+            "Camera path. Frames/s decoding the sample clips at their size and 640 wide (our ffmpeg frame source against the ffmpeg command line) and of JPEG " +
+            "encode/decode (against Pillow); MoveNet Lightning and Thunder pose frames/s at batch 1, 4 and 16 on ONNX Runtime (best of 1 and 2 intra-op " +
+            "threads, named) against TensorFlow.js with its WASM backend running the same model.json in Node; then S camera streams of 320x240 JPEG at each " +
+            "frame rate through the embedded broker and the service with frame input (MoveNet Lightning on every frame, samples/llm-ar-2d): end-to-end " +
+            "latency p50/p95/p99 from a frame's capture to its window's prediction at a downstream consumer, stage by stage, frames and windows dropped by " +
+            "backpressure, pose batch size, CPU and memory.")
+        {
+            json, quick, only, data, streams, fps, seconds, poseThreads,
+        };
+        command.SetAction(parse =>
+        {
+            var load = new VideoBench.LatencyLoad(
+                Numbers(parse.GetValue(streams)!, "--streams").Select(n => n == Math.Floor(n) ? (int)n : throw new ArgumentException($"bench video --streams: {n} is not a whole count.")).ToList(),
+                Numbers(parse.GetValue(fps)!, "--fps"),
+                parse.GetValue(seconds) ?? (parse.GetValue(quick) ? 5 : 10), new VideoSettings { IntraOpThreads = parse.GetValue(poseThreads) });
+            var run = VideoBench.Run(parse.GetValue(data)!, parse.GetValue(quick), parse.GetValue(only), load);
+            ResultsTable.Print("streaming bench video", run.Results);
+            foreach (var stages in run.Stages.GroupBy(s => s.Fps))
+                StageTable.Print($"where the latency goes at {stages.Key:0.##} fps", [.. stages.SelectMany(s => s.Stages)]);
+            if (parse.GetValue(json) is { } path) ResultsFile.Write(path, "streaming bench video", run.Results);
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Positive numbers from a comma-separated option value.</summary>
+    static List<double> Numbers(string value, string option) =>
+        value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(s => double.TryParse(s, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0 ? n
+                : throw new ArgumentException($"bench video {option}: '{s}' is not a positive number.")).ToList();
 
     static Command Pipeline()
     {

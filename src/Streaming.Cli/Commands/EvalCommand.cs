@@ -141,19 +141,41 @@ public static class EvalCommand
     static Command LongTermAnticipation()
     {
         var data = new Option<string>("--data") { Description = "A dataset in the frame-label layout (groundTruth/, mapping.txt, splits/).", DefaultValueFactory = _ => Path.Combine(DataFolder.Default(), "50salads") };
-        var json = new Option<string?>("--json") { Description = "Also write the results as JSON to this path (format: docs/results-format.md)." };
-        var csv = new Option<string?>("--csv") { Description = "Also write the tables as CSV (method, alpha, beta, moc) to this path." };
+        var json = new Option<string?>("--json") { Description = "Also write the results as JSON to this path (format: docs/results-format.md); ActionLLM's cells carry the std over seeds." };
+        var csv = new Option<string?>("--csv") { Description = "Also write the tables as CSV (method, alpha, beta, moc, std) to this path." };
         var methods = new Option<string>("--methods") { Description = "Comma-separated: repeat-last, transitions, actionllm.", DefaultValueFactory = _ => "repeat-last,transitions,actionllm" };
         var splits = new Option<string?>("--splits") { Description = "Comma-separated splits to run (default: all); the table averages those." };
+        var seeds = new Option<string>("--seeds")
+        {
+            Description = "ActionLLM seeds, comma-separated: each retrains the per-split base LM and ActionLLM; the table gives the mean ± std over them.",
+            DefaultValueFactory = _ => "1,2,3",
+        };
+        var noValidation = new Option<bool>("--no-validation")
+        {
+            Description = "Train ActionLLM on all training videos with the decoding given by the flags (--no-duration-prior, --no-transition-prior, --ensemble on) " +
+                "instead of choosing it on validation videos.",
+        };
+        var validationEvery = new Option<int>("--validation-every")
+        {
+            Description = "Validation: one training video in this many, per activity (the last '_'-separated part of a video's name), is held out of training.",
+            DefaultValueFactory = _ => 5,
+        };
+        var ensemble = new Option<string>("--ensemble")
+        {
+            Description = "auto: validation decides between each seed alone and the seeds' averaged class probabilities and durations; on or off forces it.",
+            DefaultValueFactory = _ => "auto",
+        };
         var actionLlmOptions = new ActionLlmOptions();
         var command = new Command("lta",
             "Long-term action anticipation (Abu Farha et al. 2018): observe alpha in {0.2, 0.3} of each test video's ground-truth labels, predict the next " +
-            "beta in {0.1, 0.2, 0.3, 0.5}; Mean over Classes accuracy per split, averaged over all splits. Scores ActionLLM (trained on each split's " +
-            "training videos on the frozen --lm) and the baselines repeat-last and first-order transitions with mean durations.")
+            "beta in {0.1, 0.2, 0.3, 0.5}; Mean over Classes accuracy per split, averaged over all splits. Scores ActionLLM and the baselines repeat-last " +
+            "and first-order transitions with mean durations. ActionLLM trains per split and seed on the training videos less a validation set (one in " +
+            "--validation-every per activity); its decoding (residual time, transitions) and ensembling are chosen on the validation videos, and the test " +
+            "videos are scored once, with that choice.")
         {
-            data, json, csv, methods, splits,
+            data, json, csv, methods, splits, seeds, noValidation, validationEvery, ensemble,
         };
-        actionLlmOptions.AddTo(command);
+        actionLlmOptions.AddTo(command, withSeed: false);
         command.SetAction(parse =>
         {
             var chosen = parse.GetValue(methods)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
@@ -161,14 +183,34 @@ public static class EvalCommand
                 if (m is not ("repeat-last" or "transitions" or "actionllm"))
                     throw new ArgumentException($"eval lta --methods: unknown method '{m}' (repeat-last, transitions, actionllm).");
             var actionLlm = actionLlmOptions.Setup(parse);
-            var only = parse.GetValue(splits)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-                .Select(k => int.TryParse(k, CultureInfo.InvariantCulture, out var n) ? n : throw new ArgumentException($"eval lta --splits: '{k}' is not a split number.")).ToArray();
-            return Run(parse.GetValue(data)!, parse.GetValue(json), parse.GetValue(csv), chosen, only, actionLlm);
+            var only = Numbers(parse.GetValue(splits), "--splits");
+            var seedList = Numbers(parse.GetValue(seeds), "--seeds") ?? [];
+            if (seedList.Length == 0 || seedList.Distinct().Count() != seedList.Length)
+                throw new ArgumentException($"eval lta --seeds: '{parse.GetValue(seeds)}' must name one or more different seeds.");
+            var ensembleMode = parse.GetValue(ensemble) switch
+            {
+                "auto" => (bool?)null,
+                "on" => true,
+                "off" => false,
+                var other => throw new ArgumentException($"eval lta --ensemble: '{other}' is not auto, on or off."),
+            };
+            if (ensembleMode == true && seedList.Length < 2) throw new ArgumentException("eval lta --ensemble on: an ensemble needs two or more --seeds.");
+            var protocol = new LtaProtocol(seedList, !parse.GetValue(noValidation), parse.GetValue(validationEvery), ensembleMode);
+            return Run(parse.GetValue(data)!, parse.GetValue(json), parse.GetValue(csv), chosen, only, actionLlm, protocol);
         });
         return command;
     }
 
-    static int Run(string root, string? jsonPath, string? csvPath, IReadOnlyList<string> chosen, int[]? only, ActionLlmSetup actionLlm)
+    static int[]? Numbers(string? list, string option) => list?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+        .Select(k => int.TryParse(k, CultureInfo.InvariantCulture, out var n) ? n : throw new ArgumentException($"eval lta {option}: '{k}' is not a number.")).ToArray();
+
+    /// <summary>ActionLLM's seeds, whether choices are made on validation videos (one in <paramref name="ValidationEvery"/>), and the ensemble: null lets validation decide.</summary>
+    sealed record LtaProtocol(int[] Seeds, bool Validation, int ValidationEvery, bool? Ensemble);
+
+    /// <summary>One split's ActionLLM models (one per seed) and the videos they were trained, validated and tested on.</summary>
+    sealed record SplitModels(int Split, IReadOnlyList<LabelledVideo> Fit, IReadOnlyList<LabelledVideo> Validation, IReadOnlyList<LabelledVideo> Test, List<ActionLlm> Models);
+
+    static int Run(string root, string? jsonPath, string? csvPath, IReadOnlyList<string> chosen, int[]? only, ActionLlmSetup actionLlm, LtaProtocol protocol)
     {
         var dataset = FrameLabelDataset.Open(root);
         var splitNumbers = only ?? [.. Enumerable.Range(1, dataset.SplitCount)];
@@ -176,9 +218,17 @@ public static class EvalCommand
             if (k < 1 || k > dataset.SplitCount) throw new ArgumentException($"eval lta --splits: split {k} does not exist (1..{dataset.SplitCount}).");
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(Path.GetFileName(Path.GetFullPath(root)))}[/]: {dataset.Actions.Count} actions, {dataset.SplitCount} splits");
         (actionLlm, var inputs) = actionLlm.For(dataset);
-        if (chosen.Contains("actionllm")) AnsiConsole.WriteLine(inputs);
-        // method -> per split cells
-        var methods = chosen.ToDictionary(m => m, _ => new List<IReadOnlyList<MocCell>>());
+        bool llm = chosen.Contains("actionllm");
+        if (llm)
+        {
+            AnsiConsole.WriteLine(inputs);
+            AnsiConsole.WriteLine(protocol.Validation
+                ? $"ActionLLM: seeds {string.Join(", ", protocol.Seeds)}; one training video in {protocol.ValidationEvery} per activity is held out for validation, " +
+                  "where the decoding and ensembling are chosen; the test videos are scored once, with the choice (--no-validation trains on all)"
+                : $"ActionLLM: seeds {string.Join(", ", protocol.Seeds)}; no validation: trained on all training videos, decoded as the flags say");
+        }
+        var baselines = chosen.Where(m => m != "actionllm").ToDictionary(m => m, _ => new List<IReadOnlyList<MocCell>>());
+        var trained = new List<SplitModels>();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var runs = new List<ActionLlmTrainingRun>();
         AnsiConsole.Progress()
@@ -190,29 +240,91 @@ public static class EvalCommand
                 {
                     task.Description = $"split {k}";
                     var (train, test) = dataset.Split(k);
-                    if (methods.TryGetValue("repeat-last", out var repeat))
+                    if (baselines.TryGetValue("repeat-last", out var repeat))
                         repeat.Add(AnticipationProtocol.Evaluate(test, dataset.Actions.Count, AnticipationProtocol.RepeatLast));
-                    if (methods.TryGetValue("transitions", out var chain))
+                    if (baselines.TryGetValue("transitions", out var chain))
                     {
                         var transitions = TransitionAnticipator.Train(train.Select(v => AnticipationProtocol.Runs(v.Labels)), dataset.Actions);
                         chain.Add(AnticipationProtocol.Evaluate(test, dataset.Actions.Count, AnticipationProtocol.Transitions(transitions)));
                     }
-                    if (methods.TryGetValue("actionllm", out var llm))
+                    if (llm)
                     {
-                        var training = ctx.AddTask($"split {k}: ActionLLM", maxValue: 1);
-                        var run = actionLlm.Train(dataset, train, k, training);
-                        runs.Add(run);
-                        llm.Add(actionLlm.Evaluate(run.Model, test, dataset.Actions.Count));
+                        var (fit, validation) = protocol.Validation ? ValidationSplit.Carve(train, protocol.ValidationEvery) : (train, []);
+                        var models = new List<ActionLlm>();
+                        foreach (var seed in protocol.Seeds)
+                        {
+                            var training = ctx.AddTask($"split {k} seed {seed}: ActionLLM", maxValue: 1);
+                            var run = (actionLlm with { Training = actionLlm.Training with { Seed = seed } }).Train(dataset, fit, k, training);
+                            runs.Add(run);
+                            models.Add(run.Model);
+                        }
+                        trained.Add(new SplitModels(k, fit, validation, test, models));
                     }
                     task.Increment(1);
                 }
             });
         if (runs.Count > 0)
             AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                $"training: {ActionLlmTrainingRun.Describe(runs)}; {runs.Count} splits; whole evaluation {clock.Elapsed.TotalSeconds:0} s")));
+                $"training: {ActionLlmTrainingRun.Describe(runs)}; {splitNumbers.Length} splits x {protocol.Seeds.Length} seeds; {clock.Elapsed.TotalSeconds:0} s")));
 
-        MocReport.Write($"MoC (%) over {(only is null ? $"{dataset.SplitCount} splits" : $"split {string.Join(", ", splitNumbers)}")}: observe α, predict the next β",
-            methods, jsonPath, csvPath);
+        var extra = new List<BenchResult>();
+        var methods = new Dictionary<string, List<List<IReadOnlyList<MocCell>>>>();
+        foreach (var m in chosen)
+        {
+            if (m != "actionllm")
+            {
+                methods[m] = [baselines[m]];
+                continue;
+            }
+            var choice = protocol.Validation ? ChooseOnValidation(trained, actionLlm, dataset.Actions.Count, protocol, extra)
+                : new DecodingChoice(actionLlm.Training.DurationPrior, actionLlm.Training.TransitionPrior, protocol.Ensemble == true);
+            AnsiConsole.MarkupLine($"ActionLLM decoding: [green]{Markup.Escape(choice.Name)}[/]{(protocol.Validation ? " (chosen on validation)" : "")}");
+            // Each seed alone (mean ± std) always; the ensemble beside it when chosen.
+            var perSeed = protocol.Seeds.Select(_ => new List<IReadOnlyList<MocCell>>()).ToList();
+            var ensembled = new List<IReadOnlyList<MocCell>>();
+            foreach (var split in trained)
+            {
+                choice.Apply(split.Models, split.Fit);
+                for (int s = 0; s < split.Models.Count; s++) perSeed[s].Add(actionLlm.Evaluate(split.Models[s], split.Test, dataset.Actions.Count));
+                if (choice.Ensemble) ensembled.Add(actionLlm.Evaluate(split.Models, split.Test, dataset.Actions.Count));
+            }
+            methods["actionllm"] = perSeed;
+            if (choice.Ensemble) methods[$"actionllm ensemble of seeds {string.Join(",", protocol.Seeds)}"] = [ensembled];
+        }
+
+        MocReport.Write($"MoC (%) over {(only is null ? $"{dataset.SplitCount} splits" : $"split {string.Join(", ", splitNumbers)}")}: observe α, predict the next β" +
+            (llm && protocol.Seeds.Length > 1 ? $"; ActionLLM mean ± std over seeds {string.Join(", ", protocol.Seeds)}" : ""),
+            methods, jsonPath, csvPath, extra);
         return 0;
+    }
+
+    /// <summary>
+    /// Scores every <see cref="DecodingChoice"/> on the validation videos (MoC averaged over α, β, splits and, for single
+    /// models, seeds), prints them, and returns the best; the scores go to the results file as <c>actionllm validation …</c>.
+    /// </summary>
+    static DecodingChoice ChooseOnValidation(IReadOnlyList<SplitModels> trained, ActionLlmSetup actionLlm, int classes, LtaProtocol protocol, List<BenchResult> results)
+    {
+        var candidates = DecodingChoice.Candidates(protocol.Seeds.Length).Where(c => protocol.Ensemble is not { } e || c.Ensemble == e).ToList();
+        var table = new Table().Border(TableBorder.Rounded).Title("ActionLLM on the validation videos");
+        table.AddColumn("decoding");
+        table.AddColumn(new TableColumn("MoC % (average)").RightAligned());
+        var scores = new List<(DecodingChoice Choice, double Moc)>();
+        foreach (var choice in candidates)
+        {
+            double moc = trained.Average(split =>
+            {
+                choice.Apply(split.Models, split.Fit);
+                return choice.Ensemble
+                    ? actionLlm.Evaluate(split.Models, split.Validation, classes).Average(c => c.Moc)
+                    : split.Models.Average(model => actionLlm.Evaluate(model, split.Validation, classes).Average(c => c.Moc));
+            }) * 100;
+            scores.Add((choice, moc));
+            results.Add(new BenchResult($"actionllm validation {choice.Name}", "MoC %", moc));
+        }
+        var best = scores.MaxBy(s => s.Moc).Choice;
+        foreach (var (choice, moc) in scores)
+            table.AddRow(choice == best ? $"[green]{Markup.Escape(choice.Name)}[/]" : Markup.Escape(choice.Name), moc.ToString("0.0", CultureInfo.InvariantCulture));
+        AnsiConsole.Write(table);
+        return best;
     }
 }

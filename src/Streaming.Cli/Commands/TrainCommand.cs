@@ -137,7 +137,7 @@ public static class TrainCommand
             .Start(ctx => run = setup.Train(dataset, train, split, ctx.AddTask($"split {split}", maxValue: 1), outDir));
         AnsiConsole.MarkupLine($"trained: {Markup.Escape(ActionLlmTrainingRun.Describe([run!]))}; checkpoint [green]{Markup.Escape(Path.GetFullPath(outDir))}[/]");
         var cells = setup.Evaluate(run!.Model, test, dataset.Actions.Count);
-        MocReport.Write($"MoC (%) on split {split}'s test videos", new Dictionary<string, List<IReadOnlyList<MocCell>>> { ["actionllm"] = [cells] }, null, null);
+        MocReport.Write($"MoC (%) on split {split}'s test videos", new Dictionary<string, List<List<IReadOnlyList<MocCell>>>> { ["actionllm"] = [[cells]] }, null, null);
         return 0;
     }
 

@@ -11,7 +11,7 @@ public static class PythonPeer
 {
     public const string SystemPython = "/usr/bin/python3";
 
-    /// <summary>Path of a peer script shipped next to the executable (Peers/*.py).</summary>
+    /// <summary>Path of a peer script shipped next to the executable (Peers/*.py, Peers/*.mjs).</summary>
     public static string Script(string name) => Path.Combine(AppContext.BaseDirectory, "Peers", name);
 
     public static JsonNode Run(string scriptName, params string[] args) => Run(scriptName, PeerThreading.Default, args);

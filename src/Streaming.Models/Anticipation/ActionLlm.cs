@@ -44,15 +44,15 @@ public sealed class CrossAttention : Module
             Child("v", new Linear(width, width, true, rng)), Child("o", new Linear(width, width, true, rng)));
     }
 
-    /// <summary>x (1, Tx, D) attends y (1, Ty, D) -> (1, Tx, D).</summary>
-    public Tensor Forward(Tensor x, Tensor y)
+    /// <summary>x (B, Tx, D) attends y (B, Ty, D) -> (B, Tx, D); <paramref name="yPadding"/> (B, Ty): nonzero marks a padded step of y, which no row attends.</summary>
+    public Tensor Forward(Tensor x, Tensor y, Tensor? yPadding = null)
     {
-        int tx = x.Shape[1], ty = y.Shape[1], d = x.Shape[2], hd = d / heads;
-        var qh = q.Forward(x).Reshape(1, tx, heads, hd).Transpose(1, 2);     // (1, H, Tx, hd)
-        var kh = k.Forward(y).Reshape(1, ty, heads, hd).Transpose(1, 2);     // (1, H, Ty, hd)
-        var vh = v.Forward(y).Reshape(1, ty, heads, hd).Transpose(1, 2);
-        var att = Tensor.ScaledDotProductAttention(qh, kh, vh);              // (1, H, Tx, hd)
-        return o.Forward(att.Transpose(1, 2).Reshape(1, tx, d));
+        int b = x.Shape[0], tx = x.Shape[1], ty = y.Shape[1], d = x.Shape[2], hd = d / heads;
+        var qh = q.Forward(x).Reshape(b, tx, heads, hd).Transpose(1, 2);     // (B, H, Tx, hd)
+        var kh = k.Forward(y).Reshape(b, ty, heads, hd).Transpose(1, 2);     // (B, H, Ty, hd)
+        var vh = v.Forward(y).Reshape(b, ty, heads, hd).Transpose(1, 2);
+        var att = Tensor.ScaledDotProductAttention(qh, kh, vh, keyPaddingMask: yPadding); // (B, H, Tx, hd)
+        return o.Forward(att.Transpose(1, 2).Reshape(b, tx, d));
     }
 }
 
@@ -88,18 +88,21 @@ public sealed class InteractionBlock : Module
                 Parameter("v_norm1", Tensor.Ones(width)), Parameter("v_norm2", Tensor.Ones(width)));
     }
 
-    /// <summary>t (1, S, D), q (1, N, D) and, for a block with a visual stream, v (1, S, D) -> the three updated.</summary>
-    public (Tensor T, Tensor Q, Tensor? V) Forward(Tensor t, Tensor q, Tensor? v = null)
+    /// <summary>
+    /// t (B, S, D), q (B, N, D) and, for a block with a visual stream, v (B, S, D) -> the three updated.
+    /// <paramref name="stepPadding"/> (B, S): nonzero marks a padded step of t and v, which nothing attends.
+    /// </summary>
+    public (Tensor T, Tensor Q, Tensor? V) Forward(Tensor t, Tensor q, Tensor? v = null, Tensor? stepPadding = null)
     {
         if ((v is null) != (visual is null))
             throw new ArgumentException(visual is null ? "InteractionBlock: a visual stream was given to a label-only block." : "InteractionBlock: the visual stream is missing.", nameof(v));
-        var ot = tt.Forward(t, t) + tq.Forward(t, q);
-        var oq = qq.Forward(q, q) + qt.Forward(q, t);
+        var ot = tt.Forward(t, t, stepPadding) + tq.Forward(t, q);
+        var oq = qq.Forward(q, q) + qt.Forward(q, t, stepPadding);
         if (v is not null && visual is not null)
         {
-            var ov = visual.VV.Forward(v, v) + visual.VT.Forward(v, t) + visual.VQ.Forward(v, q);
-            ot = ot + visual.TV.Forward(t, v);
-            oq = oq + visual.QV.Forward(q, v);
+            var ov = visual.VV.Forward(v, v, stepPadding) + visual.VT.Forward(v, t, stepPadding) + visual.VQ.Forward(v, q);
+            ot = ot + visual.TV.Forward(t, v, stepPadding);
+            oq = oq + visual.QV.Forward(q, v, stepPadding);
             v = Tensor.RmsNorm(v + ov, visual.Norm1, 1e-6f);
             v = Tensor.RmsNorm(v + visual.Ffn2.Forward(visual.Ffn1.Forward(v).Silu()), visual.Norm2, 1e-6f);
         }
@@ -219,32 +222,104 @@ public sealed class ActionLlm : Module
     /// Observed steps (their action indices, S) and, for a model with <see cref="ActionLlmConfig.VisualFeatures"/> = Dv,
     /// their visual features (S, Dv) -> past logits (from the text and from the visual positions), future logits and durations.
     /// </summary>
-    public ActionLlmOutput Forward(int[] observed, Tensor? features = null)
+    public ActionLlmOutput Forward(int[] observed, Tensor? features = null) => Forward([observed], features is null ? null : [features])[0];
+
+    /// <summary>
+    /// A batch of observations in one forward: B rows of S_b steps (and (S_b, Dv) features each, for a visual model), padded to
+    /// the longest, S. Each row computes what it would alone: padded steps are masked out of every attention, and the LM's
+    /// rotary positions count only a row's own steps, so its queries sit at the positions they have unpadded.
+    /// </summary>
+    public IReadOnlyList<ActionLlmOutput> Forward(IReadOnlyList<int[]> observed, IReadOnlyList<Tensor>? features = null)
     {
         ArgumentNullException.ThrowIfNull(observed);
-        if (observed.Length == 0) throw new ArgumentException("ActionLLM: no observed steps.", nameof(observed));
-        int s = observed.Length, n = Config.Queries, c = lm.Config.HiddenSize, dv = Config.VisualFeatures;
-        CheckFeatures(features, s);
-        var text = Tensor.Embedding(labelFeatures, observed, 1, s);                     // (1, S, C)
+        if (observed.Count == 0) throw new ArgumentException("ActionLLM: an empty batch.", nameof(observed));
+        if (features is not null && features.Count != observed.Count)
+            throw new ArgumentException($"ActionLLM: {features.Count} feature matrices for {observed.Count} observations.", nameof(features));
+        int b = observed.Count, n = Config.Queries, c = lm.Config.HiddenSize, dv = Config.VisualFeatures, k = Actions.Count;
+        var lengths = new int[b];
+        for (int r = 0; r < b; r++)
+        {
+            lengths[r] = observed[r]?.Length ?? throw new ArgumentNullException(nameof(observed));
+            if (lengths[r] == 0) throw new ArgumentException("ActionLLM: no observed steps.", nameof(observed));
+            CheckFeatures(features?[r], lengths[r]);
+        }
+        int s = lengths.Max();
+        var padding = StepPadding(lengths, s);                                          // (B, S) or null when no row is short
+        var text = Tensor.Embedding(labelFeatures, Padded(observed, s), b, s);          // (B, S, C)
         var query = queries.Reshape(1, n, c);                                            // (1, N, C)
+        if (b > 1) query = query + Tensor.Zeros(b, n, c);                                // (B, N, C)
         Tensor? vision = null;
         if (features is not null && visual is not null)                                 // feature adapter
-            vision = visual.Adapter2.Forward(visual.Adapter1.Forward(features.Reshape(1, s, dv)).Silu()); // (1, S, C)
+            vision = visual.Adapter2.Forward(visual.Adapter1.Forward(PaddedFeatures(features, s, dv)).Silu()); // (B, S, C)
         if (interaction is not null)
         {
             var (t, q, v) = interaction.Forward(Positional(downT.Forward(text)), Positional(downQ.Forward(query)),
-                vision is null || visual is null ? null : Positional(visual.Down.Forward(vision)));
+                vision is null || visual is null ? null : Positional(visual.Down.Forward(vision)), padding);
             text = text + upT.Forward(t);                                                // residuals around the CMIB
             query = query + upQ.Forward(q);
             if (vision is not null && visual is not null && v is not null) vision = vision + visual.Up.Forward(v);
         }
-        var x = Tensor.RmsNorm(Tensor.Concat(vision is null ? [text, query] : [text, vision, query], 1), joinNorm, 1e-6f); // (1, S + N, C) or (1, 2S + N, C)
+        var x = Tensor.RmsNorm(Tensor.Concat(vision is null ? [text, query] : [text, vision, query], 1), joinNorm, 1e-6f); // (B, S + N, C) or (B, 2S + N, C)
         x = x + tuneUp.Forward(tuneDown.Forward(x).Dropout(Config.Dropout, Training, rng)); // action tuning
-        var h = lm.Forward(x, computeLogits: false).LastHiddenState;                     // (1, S [+ S] + N, C)
-        var past = pastHead.Forward(h.Narrow(1, 0, s)).Reshape(s, Actions.Count);        // (S, K)
-        var visualPast = vision is null ? null : pastHead.Forward(h.Narrow(1, s, s)).Reshape(s, Actions.Count); // (S, K)
-        var hq = h.Narrow(1, vision is null ? s : 2 * s, n);                             // (1, N, C)
-        return new ActionLlmOutput(past, futureHead.Forward(hq).Reshape(n, Actions.Count + 1), durationHead.Forward(hq).Reshape(n), visualPast);
+        var (positions, lmPadding) = padding is null ? (null, null) : LmLayout(lengths, s, n, vision is not null);
+        var h = lm.Forward(x, positions, lmPadding, computeLogits: false).LastHiddenState; // (B, S [+ S] + N, C)
+        var past = pastHead.Forward(h.Narrow(1, 0, s));                                  // (B, S, K)
+        var visualPast = vision is null ? null : pastHead.Forward(h.Narrow(1, s, s));    // (B, S, K)
+        var hq = h.Narrow(1, vision is null ? s : 2 * s, n);                             // (B, N, C)
+        var future = futureHead.Forward(hq);                                             // (B, N, K + 1)
+        var durations = durationHead.Forward(hq);                                        // (B, N, 1)
+        var outputs = new ActionLlmOutput[b];
+        for (int r = 0; r < b; r++)
+        {
+            int sr = lengths[r];
+            outputs[r] = new ActionLlmOutput(past.Narrow(0, r, 1).Narrow(1, 0, sr).Reshape(sr, k), future.Narrow(0, r, 1).Reshape(n, k + 1),
+                durations.Narrow(0, r, 1).Reshape(n), visualPast?.Narrow(0, r, 1).Narrow(1, 0, sr).Reshape(sr, k));
+        }
+        return outputs;
+    }
+
+    /// <summary>(B, S): 1 at a row's steps past its own length; null when every row has S steps.</summary>
+    static Tensor? StepPadding(int[] lengths, int s)
+    {
+        if (lengths.All(l => l == s)) return null;
+        var mask = new float[lengths.Length * s];
+        for (int r = 0; r < lengths.Length; r++) mask.AsSpan(r * s + lengths[r], s - lengths[r]).Fill(1f);
+        return Tensor.FromArray(mask, lengths.Length, s);
+    }
+
+    /// <summary>The rows' steps, row-major (B * S), a padded step reading class 0 (masked out wherever it is read).</summary>
+    static int[] Padded(IReadOnlyList<int[]> observed, int s)
+    {
+        var ids = new int[observed.Count * s];
+        for (int r = 0; r < observed.Count; r++) observed[r].CopyTo(ids, r * s);
+        return ids;
+    }
+
+    /// <summary>The rows' features (S_b, Dv) stacked into (B, S, Dv), zeros at padded steps.</summary>
+    static Tensor PaddedFeatures(IReadOnlyList<Tensor> features, int s, int dv) =>
+        Tensor.Stack([.. features.Select(f => f.Shape[0] == s ? f : Tensor.Concat([f, Tensor.Zeros(s - f.Shape[0], dv)], 0))], 0);
+
+    /// <summary>
+    /// The LM's rotary positions (B * L) and padding (B, L) for rows laid out [text; visual; queries] with each block S wide:
+    /// row b's text at 0 .. S_b - 1, its visual steps at S_b .. 2 S_b - 1 and its queries after its own steps.
+    /// </summary>
+    static (int[] Positions, Tensor Padding) LmLayout(int[] lengths, int s, int n, bool visual)
+    {
+        int blocks = visual ? 2 : 1, width = blocks * s + n;
+        var positions = new int[lengths.Length * width];
+        var padding = new float[lengths.Length * width];
+        for (int r = 0; r < lengths.Length; r++)
+        {
+            int row = r * width, sr = lengths[r];
+            for (int block = 0; block < blocks; block++)
+                for (int p = 0; p < s; p++)
+                {
+                    positions[row + block * s + p] = block * sr + Math.Min(p, sr - 1);
+                    if (p >= sr) padding[row + block * s + p] = 1f;
+                }
+            for (int j = 0; j < n; j++) positions[row + blocks * s + j] = blocks * sr + j;
+        }
+        return (positions, Tensor.FromArray(padding, lengths.Length, width));
     }
 
     void CheckFeatures(Tensor? features, int steps)
@@ -269,29 +344,61 @@ public sealed class ActionLlm : Module
     /// what is left in proportion to their predicted durations. A model that reads visual features takes those of the
     /// observed steps, (S, Dv).
     /// </summary>
-    public IReadOnlyList<AnticipatedSegment> Anticipate(int[] observed, ActionInProgress current, Tensor? features = null)
+    public IReadOnlyList<AnticipatedSegment> Anticipate(int[] observed, ActionInProgress current, Tensor? features = null) =>
+        Anticipate([this], observed, current, features);
+
+    /// <summary>
+    /// <see cref="Anticipate(int[], ActionInProgress, Tensor?)"/> by an ensemble of models of the same actions and queries
+    /// (seeds trained on the same videos): each query's class probabilities and duration averaged over the models, then
+    /// decoded as one model's, with the first model's <see cref="Durations"/> and <see cref="Transitions"/>.
+    /// </summary>
+    public static IReadOnlyList<AnticipatedSegment> Anticipate(IReadOnlyList<ActionLlm> ensemble, int[] observed, ActionInProgress current, Tensor? features = null)
     {
-        if (current.Action < 0 || current.Action >= Actions.Count)
-            throw new ArgumentOutOfRangeException(nameof(current), $"ActionLLM: the action in progress is class {current.Action}; the model has {Actions.Count} actions.");
+        ArgumentNullException.ThrowIfNull(ensemble);
+        if (ensemble.Count == 0) throw new ArgumentException("ActionLLM: an empty ensemble.", nameof(ensemble));
+        var first = ensemble[0];
+        if (ensemble.Any(m => m.Actions.Count != first.Actions.Count || m.Config.Queries != first.Config.Queries))
+            throw new ArgumentException("ActionLLM: the ensemble's models differ in actions or queries.", nameof(ensemble));
+        if (current.Action < 0 || current.Action >= first.Actions.Count)
+            throw new ArgumentOutOfRangeException(nameof(current), $"ActionLLM: the action in progress is class {current.Action}; the model has {first.Actions.Count} actions.");
         if (!(current.Elapsed >= 0) || !(current.Rest > 0))
             throw new ArgumentOutOfRangeException(nameof(current), $"ActionLLM: the action in progress has run {current.Elapsed} with {current.Rest} of the activity left; expected elapsed >= 0 and rest > 0.");
-        ActionLlmOutput output;
-        using (GradMode.Disable()) output = Forward(observed, features);
-        var logits = output.FutureLogits.ToArray();
-        var durations = output.Durations.ToArray();
+        int classes = first.NoneClass + 1, queries = first.Config.Queries;
+        var probabilities = new float[queries * classes];   // (N, K + 1), averaged over the ensemble
+        var durations = new float[queries];
+        foreach (var model in ensemble)
+        {
+            ActionLlmOutput output;
+            using (GradMode.Disable()) output = model.Forward(observed, features);
+            var logits = output.FutureLogits.ToArray();
+            var softmax = new float[classes];
+            for (int q = 0; q < queries; q++)
+            {
+                System.Numerics.Tensors.TensorPrimitives.SoftMax(logits.AsSpan(q * classes, classes), softmax);
+                System.Numerics.Tensors.TensorPrimitives.Add(probabilities.AsSpan(q * classes, classes), softmax, probabilities.AsSpan(q * classes, classes));
+            }
+            System.Numerics.Tensors.TensorPrimitives.Add(durations, output.Durations.ToArray(), durations);
+        }
+        System.Numerics.Tensors.TensorPrimitives.Multiply(probabilities, 1f / ensemble.Count, probabilities);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(durations, 1f / ensemble.Count, durations);
+        return first.Decode(probabilities, durations, current);
+    }
+
+    /// <summary>Decodes per-query class probabilities (N, K + 1) and durations (N) into segments (see <see cref="Anticipate(int[], ActionInProgress, Tensor?)"/>).</summary>
+    IReadOnlyList<AnticipatedSegment> Decode(float[] probabilities, float[] durations, ActionInProgress current)
+    {
         int classes = NoneClass + 1;
-        var probabilities = new float[classes];
         var decoded = new List<(int Action, double Duration, double Probability)>();
         for (int q = 0; q < Config.Queries; q++)
         {
-            System.Numerics.Tensors.TensorPrimitives.SoftMax(logits.AsSpan(q * classes, classes), probabilities);
+            var query = probabilities.AsSpan(q * classes, classes);
             if (q == 0)
             {
-                decoded.Add((current.Action, Math.Max(durations[q], 0f), probabilities[current.Action]));
+                decoded.Add((current.Action, Math.Max(durations[q], 0f), query[current.Action]));
                 continue;
             }
-            if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax(probabilities) == NoneClass) break;
-            var (action, probability) = Transitions is null ? MostLikely(probabilities) : MostLikelyAfter(decoded[^1].Action, probabilities, Transitions);
+            if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax(query) == NoneClass) break;
+            var (action, probability) = Transitions is null ? MostLikely(query) : MostLikelyAfter(decoded[^1].Action, query, Transitions);
             decoded.Add((action, Math.Max(durations[q], 1e-3f), probability));
         }
         if (Durations is null)
@@ -306,14 +413,14 @@ public sealed class ActionLlm : Module
     }
 
     /// <summary>The most likely action of a query's class probabilities (K actions + "None"; "None" is not the most likely here).</summary>
-    (int Action, double Probability) MostLikely(float[] probabilities)
+    (int Action, double Probability) MostLikely(ReadOnlySpan<float> probabilities)
     {
-        int action = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(probabilities.AsSpan(0, NoneClass));
+        int action = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(probabilities[..NoneClass]);
         return (action, probabilities[action]);
     }
 
     /// <summary>The action maximizing p(a) T(previous, a), with that product normalized over the actions; the query's own choice when no action can follow.</summary>
-    (int Action, double Probability) MostLikelyAfter(int previous, float[] probabilities, ActionTransitions transitions)
+    (int Action, double Probability) MostLikelyAfter(int previous, ReadOnlySpan<float> probabilities, ActionTransitions transitions)
     {
         int best = -1;
         double bestScore = 0, total = 0;
@@ -326,7 +433,7 @@ public sealed class ActionLlm : Module
         return best < 0 ? MostLikely(probabilities) : (best, bestScore / total);
     }
 
-    /// <summary>x (1, T, D) plus the sinusoidal position encoding of "Attention is all you need".</summary>
+    /// <summary>x (B, T, D) plus the sinusoidal position encoding of "Attention is all you need".</summary>
     static Tensor Positional(Tensor x)
     {
         int t = x.Shape[1], d = x.Shape[2];

@@ -22,6 +22,9 @@ public sealed record ActionLlmTrainingOptions
     /// <summary>Observations drawn per training video and epoch.</summary>
     public int ObservationsPerVideo { get; init; } = 4;
 
+    /// <summary>Observations per optimizer step, padded to the longest and run in one forward; the loss is their mean.</summary>
+    public int BatchSize { get; init; } = 1;
+
     /// <summary>Fraction of observed steps relabelled at random in training, so noisy past labels are tolerated.</summary>
     public double LabelNoise { get; init; } = 0.1;
 
@@ -112,43 +115,48 @@ public static class ActionLlmTraining
         if (videos.Count == 0) throw new ArgumentException("ActionLLM training: no training videos.", nameof(videos));
         if (!(options.MinObserved > 0 && options.MinObserved <= options.MaxObserved && options.MaxObserved < 1))
             throw new ArgumentOutOfRangeException(nameof(options), $"ActionLLM training: observed fractions [{options.MinObserved}, {options.MaxObserved}] must satisfy 0 < min <= max < 1.");
+        if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), $"ActionLLM training: batch size {options.BatchSize} must be at least 1.");
         var parameters = model.TrainableParameters().ToList();
         var optimizer = new AdamW(parameters, options.LearningRate, weightDecay: options.WeightDecay,
             noDecay: n => n.EndsWith("bias", StringComparison.Ordinal) || n.Contains("norm", StringComparison.Ordinal));
-        int perEpoch = videos.Count * options.ObservationsPerVideo, total = perEpoch * options.Epochs;
+        int perEpoch = videos.Count * options.ObservationsPerVideo, batches = (perEpoch + options.BatchSize - 1) / options.BatchSize;
+        int total = batches * options.Epochs;
         int step = 0, firstEpoch = 1;
         if (resume is not null)
         {
             if (resume.EpochsDone > options.Epochs)
                 throw new ArgumentException($"ActionLLM training: the checkpoint has {resume.EpochsDone} epochs done, more than the {options.Epochs} asked for.", nameof(resume));
-            optimizer.LoadState(resume.Optimizer, resume.EpochsDone * perEpoch);
-            (step, firstEpoch) = (resume.EpochsDone * perEpoch, resume.EpochsDone + 1);
+            optimizer.LoadState(resume.Optimizer, resume.EpochsDone * batches);
+            (step, firstEpoch) = (resume.EpochsDone * batches, resume.EpochsDone + 1);
         }
         model.Durations = options.DurationPrior ? ActionDurations.Count(videos.Select(v => v.Labels), model.Actions.Count) : null;
         model.Transitions = options.TransitionPrior ? ActionTransitions.Count(videos.Select(v => v.Labels), model.Actions) : null;
         var schedule = new LearningRateSchedule(options.LearningRate, options.LearningRate / 20, Math.Max(1, total / 20), total);
         var features = model.Config.VisualFeatures == 0 ? null : videos.Select(v => StepFeatures(model, v, options.StepsPerVideo)).ToArray();
         var clock = Stopwatch.StartNew();
-        int stepsHere = 0;
+        int examplesHere = 0;
         for (int epoch = firstEpoch; epoch <= options.Epochs; epoch++)
         {
             model.Train();
             var rng = new Random(unchecked(options.Seed * 1_000_003 + epoch));
             var order = Enumerable.Range(0, perEpoch).Select(i => i % videos.Count).ToArray();
             rng.Shuffle(order);
-            foreach (var v in order)
+            foreach (var chunk in order.Chunk(options.BatchSize))
             {
-                double alpha = options.MinObserved + rng.NextDouble() * (options.MaxObserved - options.MinObserved);
-                var example = Example(videos[v].Labels, alpha, options.StepsPerVideo, model.Config.Queries, model.NoneClass);
-                var loss = Loss(model, example, features?[v], options, rng);
+                var examples = chunk.Select(v =>
+                {
+                    double alpha = options.MinObserved + rng.NextDouble() * (options.MaxObserved - options.MinObserved);
+                    return Example(videos[v].Labels, alpha, options.StepsPerVideo, model.Config.Queries, model.NoneClass);
+                }).ToArray();
+                var loss = Loss(model, examples, features is null ? null : [.. chunk.Select(v => features[v])], options, rng);
                 optimizer.LearningRate = schedule.At(step);
                 optimizer.ZeroGrad();
                 loss.Backward();
                 GradientClipping.ClipNorm(parameters, 1f);
                 optimizer.Step();
                 step++;
-                stepsHere++;
-                progress?.Report(new AnticipationProgress(epoch, options.Epochs, step, total, loss.Item(), stepsHere / clock.Elapsed.TotalSeconds));
+                examplesHere += examples.Length;
+                progress?.Report(new AnticipationProgress(epoch, options.Epochs, step, total, loss.Item(), examplesHere / clock.Elapsed.TotalSeconds));
             }
             afterEpoch?.Invoke(new AnticipationTrainingState(epoch, optimizer.State()));
         }
@@ -169,20 +177,31 @@ public static class ActionLlmTraining
         return features;
     }
 
-    static Tensor Loss(ActionLlm model, AnticipationExample example, Tensor? features, ActionLlmTrainingOptions options, Random rng)
+    /// <summary>The mean over the batch of each example's L_V + L_T + L_A + L_D, from one forward.</summary>
+    static Tensor Loss(ActionLlm model, AnticipationExample[] examples, Tensor[]? features, ActionLlmTrainingOptions options, Random rng)
     {
-        var noisy = (int[])example.Observed.Clone();
-        for (int i = 0; i < noisy.Length; i++)
-            if (rng.NextDouble() < options.LabelNoise) noisy[i] = rng.Next(model.Actions.Count);
-        var output = model.Forward(noisy, features?.Narrow(0, 0, noisy.Length));
-        var loss = Tensor.CrossEntropy(output.FutureLogits, example.FutureClasses);                                  // L_A
-        if (options.TextLoss) loss = loss + Tensor.CrossEntropy(output.PastLogits, example.Observed);                 // L_T
-        if (options.VisualLoss && output.VisualPastLogits is not null)                                                // L_V
-            loss = loss + Tensor.CrossEntropy(output.VisualPastLogits, example.Observed);
-        if (example.FutureSegments > 0)                                                                               // L_D
-            loss = loss + options.DurationLossWeight * Tensor.MseLoss(output.Durations.Narrow(0, 0, example.FutureSegments),
-                Tensor.FromArray(example.FutureDurations[..example.FutureSegments], example.FutureSegments));
-        return loss;
+        var noisy = examples.Select(example =>
+        {
+            var steps = (int[])example.Observed.Clone();
+            for (int i = 0; i < steps.Length; i++)
+                if (rng.NextDouble() < options.LabelNoise) steps[i] = rng.Next(model.Actions.Count);
+            return steps;
+        }).ToArray();
+        var outputs = model.Forward(noisy, features?.Select((f, r) => f.Narrow(0, 0, noisy[r].Length)).ToArray());
+        Tensor? total = null;
+        for (int r = 0; r < examples.Length; r++)
+        {
+            var (example, output) = (examples[r], outputs[r]);
+            var loss = Tensor.CrossEntropy(output.FutureLogits, example.FutureClasses);                              // L_A
+            if (options.TextLoss) loss = loss + Tensor.CrossEntropy(output.PastLogits, example.Observed);             // L_T
+            if (options.VisualLoss && output.VisualPastLogits is not null)                                            // L_V
+                loss = loss + Tensor.CrossEntropy(output.VisualPastLogits, example.Observed);
+            if (example.FutureSegments > 0)                                                                           // L_D
+                loss = loss + options.DurationLossWeight * Tensor.MseLoss(output.Durations.Narrow(0, 0, example.FutureSegments),
+                    Tensor.FromArray(example.FutureDurations[..example.FutureSegments], example.FutureSegments));
+            total = total is null ? loss : total + loss;
+        }
+        return examples.Length == 1 ? total! : total! * (1f / examples.Length);
     }
 
     /// <summary>
@@ -190,14 +209,20 @@ public static class ActionLlmTraining
     /// parallel until the first "None", and the segments are laid out frame by frame over the unobserved rest of the
     /// video (whose length the protocol gives), their durations normalized to fill it.
     /// </summary>
-    public static FrameAnticipation Anticipation(ActionLlm model, int stepsPerVideo) =>
-        (observed, futureFrames, length) => Anticipate(model, stepsPerVideo, observed, null, futureFrames, length);
+    public static FrameAnticipation Anticipation(ActionLlm model, int stepsPerVideo) => Anticipation([model], stepsPerVideo);
 
-    /// <summary><see cref="Anticipation"/> for a model that reads visual features: those of the observed frames (D, O), sampled at the steps.</summary>
-    public static VisualFrameAnticipation VisualAnticipation(ActionLlm model, int stepsPerVideo) =>
-        (observed, features, futureFrames, length) => Anticipate(model, stepsPerVideo, observed, features, futureFrames, length);
+    /// <summary><see cref="Anticipation(ActionLlm, int)"/> by an ensemble (<see cref="ActionLlm.Anticipate(IReadOnlyList{ActionLlm}, int[], ActionInProgress, Tensor?)"/>).</summary>
+    public static FrameAnticipation Anticipation(IReadOnlyList<ActionLlm> ensemble, int stepsPerVideo) =>
+        (observed, futureFrames, length) => Anticipate(ensemble, stepsPerVideo, observed, null, futureFrames, length);
 
-    static int[] Anticipate(ActionLlm model, int stepsPerVideo, ReadOnlySpan<int> observed, Tensor? observedFeatures, int futureFrames, int length)
+    /// <summary><see cref="Anticipation(ActionLlm, int)"/> for a model that reads visual features: those of the observed frames (D, O), sampled at the steps.</summary>
+    public static VisualFrameAnticipation VisualAnticipation(ActionLlm model, int stepsPerVideo) => VisualAnticipation([model], stepsPerVideo);
+
+    /// <summary><see cref="VisualAnticipation(ActionLlm, int)"/> by an ensemble.</summary>
+    public static VisualFrameAnticipation VisualAnticipation(IReadOnlyList<ActionLlm> ensemble, int stepsPerVideo) =>
+        (observed, features, futureFrames, length) => Anticipate(ensemble, stepsPerVideo, observed, features, futureFrames, length);
+
+    static int[] Anticipate(IReadOnlyList<ActionLlm> ensemble, int stepsPerVideo, ReadOnlySpan<int> observed, Tensor? observedFeatures, int futureFrames, int length)
     {
         var stepFrames = StepFrames(observed.Length, length, stepsPerVideo);
         var steps = new int[stepFrames.Length];
@@ -207,7 +232,7 @@ public static class ActionLlmTraining
         int filled = 0, last = observed[^1], rest = length - observed.Length;
         var current = new ActionInProgress(last, AnticipationProtocol.CurrentRun(observed) / (double)length, rest / (double)length);
         double end = 0;
-        foreach (var segment in model.Anticipate(steps, current, features))
+        foreach (var segment in ActionLlm.Anticipate(ensemble, steps, current, features))
         {
             end += segment.Share * rest;
             for (; filled < Math.Min(futureFrames, (int)Math.Round(end)); filled++) frames[filled] = segment.Action;

@@ -107,7 +107,8 @@ internal static partial class FfmpegSession
         };
         if (scale is not null) filters.Add(scale);
         filters.Add("format=rgb24");
-        filters.Add("showinfo");
+        // Without checksum=0 showinfo hashes every plane: 1080p decodes 1.7x slower (bench video).
+        filters.Add("showinfo=checksum=0");
         return string.Join(',', filters);
     }
 

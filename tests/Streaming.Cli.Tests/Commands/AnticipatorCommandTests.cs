@@ -80,6 +80,36 @@ public sealed class AnticipatorCommandTests : IDisposable
         Assert.True(File.Exists(root.File("lta.json")));
     }
 
+    [Fact]
+    public void EvalLta_ChoosesTheDecodingOnValidation_AndReportsTheSeedsMeanAndStd()
+    {
+        var json = root.File("lta-seeds.json");
+        var result = CliProcess.Run(root.Path, "eval", "lta", "--data", Dataset("seeds"), "--methods", "repeat-last,actionllm", "--lm-steps", "5", "--epochs", "1",
+            "--steps-per-video", "10", "--queries", "4", "--seeds", "1,2", "--no-visual", "--json", json);
+        Assert.True(result.ExitCode == 0, $"exit code {result.ExitCode}; stderr:\n{result.Error}");
+        var output = Regex.Replace(Regex.Replace(result.Output, @"\x1b\[[0-9;]*m", ""), @"\s+", " ");
+        Assert.Contains("one training video in 5 per activity is held out for validation", output, StringComparison.Ordinal);
+        Assert.Contains("(chosen on validation)", output, StringComparison.Ordinal);
+        Assert.Contains("±", output, StringComparison.Ordinal);
+        var rows = JsonNode.Parse(File.ReadAllText(json))!["results"]!.AsArray();
+        var average = rows.Single(r => r!["name"]!.GetValue<string>() == "actionllm moc average")!;
+        Assert.NotNull(average["std"]);
+        Assert.Null(rows.Single(r => r!["name"]!.GetValue<string>() == "repeat-last moc average")!["std"]);
+        Assert.Equal(8, rows.Count(r => r!["name"]!.GetValue<string>().StartsWith("actionllm validation ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void EvalLta_NoValidation_DecodesAsTheFlagsSay()
+    {
+        var result = CliProcess.Run(root.Path, "eval", "lta", "--data", Dataset("no-validation"), "--methods", "actionllm", "--lm-steps", "5", "--epochs", "1",
+            "--steps-per-video", "10", "--queries", "4", "--seeds", "1", "--no-visual", "--no-validation", "--no-transition-prior");
+        Assert.True(result.ExitCode == 0, $"exit code {result.ExitCode}; stderr:\n{result.Error}");
+        var output = Regex.Replace(Regex.Replace(result.Output, @"\x1b\[[0-9;]*m", ""), @"\s+", " ");
+        Assert.Contains("no validation: trained on all training videos", output, StringComparison.Ordinal);
+        Assert.Contains("ActionLLM decoding: residual time + queries alone + each seed alone", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("chosen on validation", output, StringComparison.Ordinal);
+    }
+
     static void AssertFails(CliResult result, string message)
     {
         Assert.True(result.ExitCode == 1, $"exit code {result.ExitCode}; stderr:\n{result.Error}");
@@ -99,7 +129,9 @@ public sealed class AnticipatorCommandTests : IDisposable
 
     [Theory]
     [InlineData("--methods", "actionllm,oracle", "eval lta --methods: unknown method 'oracle'")]
-    [InlineData("--splits", "1,x", "eval lta --splits: 'x' is not a split number.")]
+    [InlineData("--splits", "1,x", "eval lta --splits: 'x' is not a number.")]
+    [InlineData("--seeds", "1,1", "eval lta --seeds: '1,1' must name one or more different seeds.")]
+    [InlineData("--ensemble", "maybe", "eval lta --ensemble: 'maybe' is not auto, on or off.")]
     [InlineData("--splits", "3", "eval lta --splits: split 3 does not exist (1..1).")]
     [InlineData("--lm", "no-such-folder", "ActionLLM needs a base model folder with config.json, safetensors and tokenizer.json at")]
     public void EvalLta_BadOption_OneLineErrorAndExit1(string option, string value, string message) =>
