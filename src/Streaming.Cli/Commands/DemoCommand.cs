@@ -42,15 +42,15 @@ public static class DemoCommand
 
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "The shared data folder that holds utkinect-action3d/ and msr-action3d/.", DefaultValueFactory = _ => DataFolder.Default() };
+        var data = new Option<string>("--data") { Description = "The shared data folder that holds utkinect-action3d/, msr-action3d/, 50salads/ and videos/ ($STREAMING_DATA, else the nearest shared/data above the working directory).", DefaultValueFactory = _ => DataFolder.Default() };
         var dataset = new Option<string>("--dataset") { Description = "utkinect: the held-out UTKinect takes with LLM-AR and its anticipator (samples/llm-ar). msr-action3d: held-out (even-subject) MSR Action3D sequences with LLM-AR (samples/llm-ar-msr).", DefaultValueFactory = _ => "utkinect" };
         dataset.AcceptOnlyFromAmong("utkinect", "msr-action3d");
-        var model = new Option<string?>("--model") { Description = $"Skeleton model folder, as `streaming run --model` takes (LLM-AR, baseline or MLP): default {UtKinectModel} (`streaming train llm-ar`) for utkinect, {MsrModel} (`streaming train llm-ar --dataset msr-action3d`) for msr-action3d." };
+        var model = new Option<string?>("--model") { Description = $"Skeleton model folder, as `streaming run --model` takes (LLM-AR, baseline or MLP): default {UtKinectModel} (`streaming train llm-ar`) for utkinect, {MsrModel} (`streaming train llm-ar --dataset msr-action3d`) for msr-action3d, {PipelineSettings.DefaultFrameModel} (2-D, coco17) for --video." };
         var perAction = new Option<int>("--per-action") { Description = "msr-action3d: sequences of each of the 20 actions to replay (of different test subjects).", DefaultValueFactory = _ => 2 };
         var stagger = new Option<double>("--stagger") { Description = "msr-action3d: seconds between the starts of consecutive sequences (0: all at once), so that they overlap as live streams that begin at different moments.", DefaultValueFactory = _ => 0.2 };
         var takes = new Option<string>("--takes") { Description = "UTKinect takes to replay: test (the 10 of the held-out subjects), all, or ids such as s01_e01,s03_e02.", DefaultValueFactory = _ => "test" };
         var speed = new Option<double>("--speed") { Description = "Replay pace: 1 is real time (about 50 s for the UTKinect takes, 12 s for the MSR sequences); 2 halves it (durations the anticipator expects are in real seconds, so it then anticipates too late).", DefaultValueFactory = _ => 1 };
-        var output = new Option<string?>("--out") { Description = "Folder for timeline.html and results.json (anticipation.html with --anticipation): default out/demo, out/demo/msr-action3d for msr-action3d." };
+        var output = new Option<string?>("--out") { Description = "Folder for timeline.html and results.json (anticipation.html with --anticipation): default out/demo, out/demo/msr-action3d for msr-action3d, out/demo/video for --video." };
         var lead = new Option<double>("--lead") { Description = "Seconds ahead at which anticipation is scored and drawn.", DefaultValueFactory = _ => 2 };
         var anticipation = new Option<bool>("--anticipation") { Description = "Instead: replay held-out 50 Salads videos' labels as action-label streams into the service with ActionLLM (--anticipator) and draw what it anticipated at several moments against what then happened (out/demo/anticipation.html)." };
         var anticipator = new Option<string>("--anticipator") { Description = "--anticipation: the ActionLLM checkpoint folder (`streaming train anticipator --split 1`).", DefaultValueFactory = _ => Path.Combine("samples", "anticipator") };
@@ -58,16 +58,27 @@ public static class DemoCommand
         var every = new Option<int>("--every") { Description = "--anticipation: an event at every label change and every N frames (30 fps) in between.", DefaultValueFactory = _ => 300 };
         var activity = new Option<double>("--activity-seconds") { Description = "--anticipation: ActionLLM's activity length in seconds.", DefaultValueFactory = _ => new PipelineSettings().ActivitySeconds };
         var moments = new Option<string>("--moments") { Description = "--anticipation: the moments (fractions of each video) at which the anticipation is drawn and scored.", DefaultValueFactory = _ => "0.2,0.3,0.5,0.7" };
+        var video = new Option<bool>("--video") { Description = "Instead: replay the clips of <data>/videos (demo.mp4, demo_skeleton.mp4, the NTU clip) in real time as live camera streams through the service (pose by --pose-model, recognition by --model, default samples/llm-ar-2d) and write an annotated video per stream, a contact sheet (contact-sheet.png) and timeline.html into --out (default out/demo/video). The clips have no labels: it reports what was recognized, not an accuracy." };
+        var poseModel = new Option<string>("--pose-model") { Description = "--video: lightning or thunder (MoveNet, installed by scripts/setup.sh) or a COCO-17 pose model's .onnx file.", DefaultValueFactory = _ => new VideoSettings().PoseModel };
+        var height = new Option<int>("--height") { Description = "--video: frames are scaled to this height (aspect kept) before publishing, as `streaming publish --height` does; every pixel costs JPEG and pose time on 2 cores.", DefaultValueFactory = _ => 240 };
+        var fps = new Option<double>("--fps") { Description = "--video: the cameras' frame rate (ffmpeg resamples each clip); 15 keeps pose on every frame of the three cameras within 2 shared cores.", DefaultValueFactory = _ => 15 };
+        var sheetColumns = new Option<int>("--sheet-columns") { Description = "--video: frames per clip on the contact sheet, evenly spaced.", DefaultValueFactory = _ => 4 };
+        var sheetWidth = new Option<int>("--sheet-cell-width") { Description = "--video: width in pixels of each frame on the contact sheet.", DefaultValueFactory = _ => 144 };
         var beta = new Option<double>("--beta") { Description = "--anticipation: the fraction of the video after each moment that is scored.", DefaultValueFactory = _ => 0.2 };
         var command = new Command("demo",
             "Runs everything in one process: an embedded Kafka broker, UTKinect-Action3D takes (or MSR Action3D sequences, --dataset) of held-out " +
             "subjects replayed as live skeleton streams, the service with the bundled models, and a viewer of the output topic. Shows rolling " +
             "predictions live, then prints recognition (and anticipation) accuracy against the ground truth and end-to-end latency, and writes an " +
-            "HTML timeline per stream.")
+            "HTML timeline per stream. --video replays camera clips instead, --anticipation action-label streams.")
         {
             data, dataset, model, takes, perAction, stagger, speed, output, lead, anticipation, anticipator, videos, every, activity, moments, beta,
+            video, poseModel, height, fps, sheetColumns, sheetWidth,
         };
-        command.SetAction((parse, cancellationToken) => parse.GetValue(anticipation)
+        command.SetAction((parse, cancellationToken) => parse.GetValue(video)
+            ? CameraDemo.Run(new CameraDemoOptions(Path.Combine(parse.GetValue(data)!, "videos"), parse.GetValue(model) ?? PipelineSettings.DefaultFrameModel, parse.GetValue(poseModel)!,
+                Positive(parse.GetValue(height), "--height"), parse.GetValue(fps) is > 0 and <= 120 and var f ? f : throw new ArgumentOutOfRangeException("--fps", "demo --fps must be in (0, 120]."), Positive(parse.GetValue(sheetColumns), "--sheet-columns"), Positive(parse.GetValue(sheetWidth), "--sheet-cell-width"),
+                parse.GetValue(lead), parse.GetValue(output) ?? Path.Combine("out", "demo", "video")), cancellationToken)
+            : parse.GetValue(anticipation)
             ? AnticipationDemo.Run(Path.Combine(parse.GetValue(data)!, "50salads"), new AnticipationDemoOptions(parse.GetValue(anticipator)!, parse.GetValue(videos)!, 30,
                 parse.GetValue(every), parse.GetValue(activity), Fractions(parse.GetValue(moments)!), parse.GetValue(beta), OutputFolder(parse.GetValue(output), parse.GetValue(dataset)!)), cancellationToken)
             : Run(parse.GetValue(dataset) == "msr-action3d"
@@ -78,6 +89,8 @@ public static class DemoCommand
     }
 
     static string OutputFolder(string? given, string dataset) => given ?? (dataset == "msr-action3d" ? Path.Combine("out", "demo", "msr-action3d") : Path.Combine("out", "demo"));
+
+    static int Positive(int value, string option) => value > 0 ? value : throw new ArgumentOutOfRangeException(option, $"demo {option} must be positive, got {value}.");
 
     static double[] Fractions(string text)
     {

@@ -34,7 +34,8 @@ public static class TimelineReport
     public static void Write(string path, string title, IReadOnlyList<StreamTimeline> streams, bool anticipation = true) =>
         Write(path, title, streams.Select(s => (s.Stream, s.Duration, (IReadOnlyList<Row>)
         [
-            new Row("ground truth", s.Truth),
+            // Live camera clips have no labels: no ground-truth row rather than an empty one.
+            .. s.Truth.Count > 0 ? [new Row("ground truth", s.Truth)] : Array.Empty<Row>(),
             new Row("recognized", s.Recognized),
             .. anticipation ? [new Row(string.Create(CultureInfo.InvariantCulture, $"anticipated {s.AnticipationLead:0.#} s ahead"), s.Anticipated)] : Array.Empty<Row>(),
         ])).ToList());

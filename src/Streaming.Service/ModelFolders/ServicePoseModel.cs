@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Streaming.Service.Configuration;
+using Streaming.Video.Imaging;
 using Streaming.Video.Pose;
 
 namespace Streaming.Service.ModelFolders;
@@ -29,7 +30,18 @@ public static class ServicePoseModel
                 throw new FileNotFoundException($"{VideoSettings.SectionName}:PoseModel '{video.PoseModel}' does not exist ({path}): give lightning or thunder (MoveNet, " +
                     "installed by scripts/setup.sh) or the path of a COCO-17 pose model in ONNX.", path);
         }
-        return new OnnxPoseModel(video.ToPoseModelSettings(path), logger);
+        var model = new OnnxPoseModel(video.ToPoseModelSettings(path), logger);
+        try
+        {
+            // A first run lets ONNX Runtime allocate and pick its kernels now rather than on the first frames of live cameras.
+            model.Estimate([RgbImage.Create(64, 64, new byte[64 * 64 * 3])]);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        return model;
     }
 
     /// <summary>
