@@ -1,6 +1,5 @@
-using System.Collections.Concurrent;
 using System.Globalization;
-using FFMpegCore;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using SkiaSharp;
 using Spectre.Console;
@@ -36,12 +35,12 @@ public static class CameraDemo
 
     static readonly string[] VideoExtensions = [".mp4", ".avi", ".mkv", ".mov", ".webm"];
 
-    /// <summary>A clip as its camera sends it: at the demo's frame rate.</summary>
-    sealed record Clip(string Stream, string Path, double FramesPerSecond, int EstimatedFrames);
+    /// <summary>A clip as its camera sends it: its frames at the demo's size and frame rate, decoded before the replay.</summary>
+    sealed record Clip(string Stream, IReadOnlyList<CapturedFrame> Frames);
 
     public static async Task<int> Run(CameraDemoOptions options, CancellationToken cancellationToken)
     {
-        var clips = Clips(options.VideosFolder, options.FramesPerSecond);
+        var clips = await Decode(VideoFiles(options.VideosFolder), options, cancellationToken);
         var kafka = new KafkaSettings { InputTopics = [StreamingTopics.Frames.Name] };
         // Block: when the cores are busy, frames wait in Kafka rather than being dropped, so every window of every clip is
         // predicted and the annotated videos are complete; the latency shows what the wait cost.
@@ -63,17 +62,17 @@ public static class CameraDemo
             harness.Ready.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken));
 
         // Real time: each clip is a camera, its frames sent as they would be captured.
-        var sourceOptions = new VideoSourceOptions { Height = options.Height, FramesPerSecond = options.FramesPerSecond, Speed = 1 };
-        var sources = clips.Select(c => new VideoFrameSource(VideoSourceAddress.Parse(c.Path), c.Stream, sourceOptions)).ToList();
+        var start = DateTimeOffset.UtcNow;
+        var cameras = clips.Select(c => (c.Stream, Live(c.Frames, start, cancellationToken))).ToList();
         VideoPublishSummary published = null!;
         await AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
             .StartAsync(async ctx =>
             {
-                var sent = ctx.AddTask("frames published (real time)", maxValue: clips.Sum(c => c.EstimatedFrames));
-                var predicted = ctx.AddTask("predictions received", maxValue: clips.Sum(c => Math.Max(1, (c.EstimatedFrames - pipeline.WindowFrames) / pipeline.HopFrames + 1)));
+                var sent = ctx.AddTask("frames published (real time)", maxValue: clips.Sum(c => c.Frames.Count));
+                var predicted = ctx.AddTask("predictions received", maxValue: clips.Sum(c => Math.Max(1, (c.Frames.Count - pipeline.WindowFrames) / pipeline.HopFrames + 1)));
                 var progress = new Progress<VideoPublishProgress>(p => sent.Value = Math.Min(p.Frames, sent.MaxValue));
-                var publishing = VideoPublisher.PublishAsync(harness.Producer, kafka.InputTopics[0], sources, 85, progress, cancellationToken);
+                var publishing = VideoPublisher.PublishAsync(harness.Producer, kafka.InputTopics[0], cameras, 85, progress, cancellationToken);
                 // Until the clips are sent and nothing has arrived for longer than a camera may be idle.
                 long seen = -1;
                 var quietSince = DateTimeOffset.UtcNow;
@@ -90,44 +89,70 @@ public static class CameraDemo
             });
 
         Directory.CreateDirectory(options.OutDir);
-        var (rows, frames, videos) = await Annotate(clips, recorder, options, cancellationToken);
+        var (rows, videos) = await Annotate(clips, recorder, options, cancellationToken);
         var sheet = Path.Combine(options.OutDir, "contact-sheet.png");
         ContactSheet.Write(sheet, rows, options.SheetCellWidth);
         foreach (var bitmap in rows.SelectMany(r => r.Frames)) bitmap.Dispose();
         var timeline = Path.Combine(options.OutDir, "timeline.html");
         TimelineReport.Write(timeline, "streaming demo --video: what was recognized in each camera stream",
-            clips.Select(c => recorder.Timeline(c.Stream, frames[c.Stream], c.FramesPerSecond, options.Lead)).ToList());
+            clips.Select(c => recorder.Timeline(c.Stream, c.Frames.Count, options.FramesPerSecond, options.Lead)).ToList());
 
-        Summarize(clips, recorder, service.Published, service.DeadLettered, published, frames, options.OutDir);
+        Summarize(clips, recorder, service.Published, service.DeadLettered, published, options.OutDir);
         AnsiConsole.MarkupLine("outputs:");
         foreach (var path in videos.Append(sheet).Append(timeline)) AnsiConsole.MarkupLine($"  [link]{Markup.Escape(Path.GetFullPath(path))}[/]");
         return 0;
     }
 
-    /// <summary>The video files of the folder, each with its length in frames at <paramref name="framesPerSecond"/> (for the progress bars).</summary>
-    static List<Clip> Clips(string folder, double framesPerSecond)
+    static List<string> VideoFiles(string folder)
     {
         if (!Directory.Exists(folder))
             throw new DirectoryNotFoundException($"demo --video: the videos folder {Path.GetFullPath(folder)} does not exist; pass --data <shared data folder> (it holds videos/) or set STREAMING_DATA.");
         var files = Directory.GetFiles(folder).Where(f => VideoExtensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(StringComparer.Ordinal).ToList();
-        if (files.Count == 0) throw new FileNotFoundException($"demo --video: no video files ({string.Join(", ", VideoExtensions)}) in {Path.GetFullPath(folder)}.");
-        return files.Select(f =>
-        {
-            var stream = FFProbe.Analyse(f).PrimaryVideoStream ?? throw new InvalidDataException($"demo --video: {f} has no video stream.");
-            return new Clip(Path.GetFileNameWithoutExtension(f), f, framesPerSecond, Math.Max(1, (int)Math.Round(stream.Duration.TotalSeconds * framesPerSecond)));
-        }).ToList();
+        return files.Count > 0 ? files : throw new FileNotFoundException($"demo --video: no video files ({string.Join(", ", VideoExtensions)}) in {Path.GetFullPath(folder)}.");
     }
 
     /// <summary>
-    /// Decodes each clip again at the size it was published, draws on every frame the latest prediction the viewer had for
-    /// it (keypoints and skeleton of the window's last frame, the recognized action and its probability), encodes the
-    /// frames to &lt;stream&gt;.mp4, and keeps a few evenly spaced ones for the contact sheet.
+    /// Each clip decoded once, before the replay, at the demo's size and frame rate: a camera hands over frames it has
+    /// already captured, so decoding a 1080p file is no part of the service's budget; the frames also feed the annotation.
     /// </summary>
-    static async Task<(List<ContactSheetRow> Rows, Dictionary<string, int> Frames, List<string> Videos)> Annotate(
-        IReadOnlyList<Clip> clips, CameraDemoRecorder recorder, CameraDemoOptions options, CancellationToken cancellationToken)
+    static async Task<List<Clip>> Decode(IReadOnlyList<string> files, CameraDemoOptions options, CancellationToken cancellationToken)
+    {
+        var clips = new List<Clip>();
+        var sourceOptions = new VideoSourceOptions { Height = options.Height, FramesPerSecond = options.FramesPerSecond, Speed = 0 };
+        await AnsiConsole.Status().StartAsync("decoding the clips", async ctx =>
+        {
+            foreach (var file in files)
+            {
+                var stream = Path.GetFileNameWithoutExtension(file);
+                ctx.Status($"decoding {Markup.Escape(Path.GetFileName(file))}");
+                var frames = new List<CapturedFrame>();
+                await foreach (var frame in new VideoFrameSource(VideoSourceAddress.Parse(file), stream, sourceOptions).ReadAsync(cancellationToken)) frames.Add(frame);
+                clips.Add(new Clip(stream, frames));
+            }
+        });
+        return clips;
+    }
+
+    /// <summary>The frames as a live camera sends them: each at its time in the clip after <paramref name="start"/>, stamped with the moment it is sent.</summary>
+    static async IAsyncEnumerable<CapturedFrame> Live(IReadOnlyList<CapturedFrame> frames, DateTimeOffset start, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var frame in frames)
+        {
+            var wait = start + (frame.CaptureTime - frames[0].CaptureTime) - DateTimeOffset.UtcNow;
+            if (wait > TimeSpan.Zero) await Task.Delay(wait, cancellationToken);
+            yield return frame with { CaptureTime = DateTimeOffset.UtcNow };
+        }
+    }
+
+    /// <summary>
+    /// Draws on every frame of each clip the latest prediction the viewer had for it (keypoints and skeleton of the
+    /// window's last frame, the recognized action and its probability), encodes the frames to &lt;stream&gt;.mp4, and keeps
+    /// a few evenly spaced ones for the contact sheet.
+    /// </summary>
+    static async Task<(List<ContactSheetRow> Rows, List<string> Videos)> Annotate(IReadOnlyList<Clip> clips, CameraDemoRecorder recorder, CameraDemoOptions options,
+        CancellationToken cancellationToken)
     {
         var rows = new List<ContactSheetRow>();
-        var frames = new Dictionary<string, int>(StringComparer.Ordinal);
         var videos = new List<string>();
         await AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
@@ -135,45 +160,36 @@ public static class CameraDemo
             {
                 foreach (var clip in clips)
                 {
-                    var task = ctx.AddTask($"annotating {Markup.Escape(clip.Stream)}.mp4", maxValue: clip.EstimatedFrames);
+                    var task = ctx.AddTask($"annotating {Markup.Escape(clip.Stream)}.mp4", maxValue: clip.Frames.Count);
                     var overlay = recorder.Overlay(clip.Stream);
-                    var picks = Enumerable.Range(0, options.SheetColumns).Select(i => (long)((i + 0.5) * clip.EstimatedFrames / options.SheetColumns)).ToHashSet();
+                    var picks = Enumerable.Range(0, options.SheetColumns).Select(i => (int)((i + 0.5) * clip.Frames.Count / options.SheetColumns)).ToHashSet();
                     var sampled = new List<SKBitmap>();
-                    using var annotated = new BlockingCollection<SKBitmap>(boundedCapacity: 8);
                     var path = Path.Combine(options.OutDir, clip.Stream + ".mp4");
-                    var encoding = Task.Run(() => AnnotatedVideoWriter.WriteAsync(path, annotated.GetConsumingEnumerable(cancellationToken), clip.FramesPerSecond, cancellationToken), cancellationToken);
-                    var count = 0;
-                    try
+                    IEnumerable<SKBitmap> Annotated()
                     {
-                        var source = new VideoFrameSource(VideoSourceAddress.Parse(clip.Path), clip.Stream, new VideoSourceOptions { Height = options.Height, FramesPerSecond = options.FramesPerSecond, Speed = 0 });
-                        await foreach (var frame in source.ReadAsync(cancellationToken))
+                        for (var i = 0; i < clip.Frames.Count; i++)
                         {
+                            var frame = clip.Frames[i];
                             var prediction = overlay(frame.Sequence);
                             var bitmap = PoseOverlay.Draw(frame.Image, prediction?.LastFrame?.Keypoints, Caption(prediction));
-                            if (picks.Contains(frame.Sequence)) sampled.Add(bitmap.Copy());
-                            annotated.Add(bitmap, cancellationToken);
-                            task.Value = Math.Min(++count, task.MaxValue);
+                            if (picks.Contains(i)) sampled.Add(bitmap.Copy());
+                            task.Increment(1);
+                            yield return bitmap;
                         }
                     }
-                    finally
-                    {
-                        annotated.CompleteAdding();
-                    }
-                    await encoding;
-                    task.Value = task.MaxValue;
-                    frames[clip.Stream] = count;
+                    await AnnotatedVideoWriter.WriteAsync(path, Annotated(), options.FramesPerSecond, cancellationToken);
                     videos.Add(path);
-                    rows.Add(new ContactSheetRow($"{clip.Stream}: {count} frames at {clip.FramesPerSecond.ToString("0.#", CultureInfo.InvariantCulture)} fps", sampled));
+                    rows.Add(new ContactSheetRow(string.Create(CultureInfo.InvariantCulture, $"{clip.Stream}: {clip.Frames.Count} frames at {options.FramesPerSecond:0.#} fps"), sampled));
                 }
             });
-        return (rows, frames, videos);
+        return (rows, videos);
     }
 
     static string Caption(ActionPrediction? prediction) => prediction is null
         ? "waiting for the first window"
         : string.Create(CultureInfo.InvariantCulture, $"{prediction.Recognized.Label} {prediction.Recognized.Probability:0.00}");
 
-    static void Summarize(IReadOnlyList<Clip> clips, CameraDemoRecorder recorder, long windows, long deadLettered, VideoPublishSummary published, Dictionary<string, int> frames, string outDir)
+    static void Summarize(IReadOnlyList<Clip> clips, CameraDemoRecorder recorder, long windows, long deadLettered, VideoPublishSummary published, string outDir)
     {
         var table = new Table().Border(TableBorder.Rounded).Title("what was recognized (these clips carry no labels: no accuracy is claimed)");
         foreach (var column in new[] { "stream", "frames", "windows", "recognized (share of windows)", "mean p" }) table.AddColumn(column);
@@ -182,7 +198,7 @@ public static class CameraDemo
             var predictions = recorder.Of(clip.Stream).Select(r => r.Prediction).ToList();
             var shares = predictions.GroupBy(p => p.Recognized.Label).OrderByDescending(g => g.Count())
                 .Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key} {(double)g.Count() / predictions.Count:P0}"));
-            table.AddRow(Markup.Escape(clip.Stream), frames[clip.Stream].ToString(CultureInfo.InvariantCulture), predictions.Count.ToString(CultureInfo.InvariantCulture),
+            table.AddRow(Markup.Escape(clip.Stream), clip.Frames.Count.ToString(CultureInfo.InvariantCulture), predictions.Count.ToString(CultureInfo.InvariantCulture),
                 predictions.Count == 0 ? "[grey]none[/]" : Markup.Escape(string.Join(", ", shares)),
                 predictions.Count == 0 ? "" : predictions.Average(p => p.Recognized.Probability).ToString("0.00", CultureInfo.InvariantCulture));
         }

@@ -31,11 +31,19 @@ public static class VideoPublisher
     /// Sends every frame of every source until they end or <paramref name="cancellationToken"/> stops them, which is how
     /// live sources end: then the summary counts what the broker acknowledged before the stop.
     /// </summary>
-    public static async Task<VideoPublishSummary> PublishAsync(KafkaSink sink, string topic, IReadOnlyList<VideoFrameSource> sources, int quality,
+    public static Task<VideoPublishSummary> PublishAsync(KafkaSink sink, string topic, IReadOnlyList<VideoFrameSource> sources, int quality,
         IProgress<VideoPublishProgress>? progress, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(sink);
         ArgumentNullException.ThrowIfNull(sources);
+        return PublishAsync(sink, topic, sources.Select(s => (s.Stream, s.ReadAsync(cancellationToken))).ToList(), quality, progress, cancellationToken);
+    }
+
+    /// <summary>The same for cameras given as their frames, each paced by whoever yields them (a replay of frames decoded beforehand).</summary>
+    public static async Task<VideoPublishSummary> PublishAsync(KafkaSink sink, string topic, IReadOnlyList<(string Stream, IAsyncEnumerable<CapturedFrame> Frames)> cameras,
+        int quality, IProgress<VideoPublishProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        ArgumentNullException.ThrowIfNull(cameras);
         ArgumentOutOfRangeException.ThrowIfLessThan(quality, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(quality, 100);
         long frames = 0, bytes = 0;
@@ -57,11 +65,11 @@ public static class VideoPublisher
             progress?.Report(new VideoPublishProgress(total, Interlocked.Add(ref bytes, jpeg.Length)));
         }
 
-        async Task Run(VideoFrameSource source)
+        async Task Run(string stream, IAsyncEnumerable<CapturedFrame> camera)
         {
-            var key = Encoding.UTF8.GetBytes(source.Stream);
+            var key = Encoding.UTF8.GetBytes(stream);
             var inFlight = new List<Task>(MaxInFlight);
-            await foreach (var frame in source.ReadAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (var frame in camera.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 inFlight.Add(Send(key, frame));
                 if (inFlight.Count == MaxInFlight)
@@ -76,7 +84,7 @@ public static class VideoPublisher
         // Each source on its own task: decoding and JPEG encoding of one camera never wait for another's.
         try
         {
-            await Task.WhenAll(sources.Select(s => Task.Run(() => Run(s), cancellationToken))).ConfigureAwait(false);
+            await Task.WhenAll(cameras.Select(c => Task.Run(() => Run(c.Stream, c.Frames), cancellationToken))).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
