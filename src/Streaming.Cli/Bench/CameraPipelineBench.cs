@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Streaming.Kafka.Configuration;
@@ -106,23 +105,11 @@ public static class CameraPipelineBench
         harness.Ready.Wait(TimeSpan.FromSeconds(60));
 
         int frames = (int)(seconds * fps);
-        var process = Process.GetCurrentProcess();
-        var cpuBefore = process.TotalProcessorTime;
-        var clock = Stopwatch.StartNew();
-        Interlocked.Exchange(ref measureFrom, (DateTimeOffset.UtcNow + Warmup).UtcTicks);
-        CameraLoad.PublishAsync(harness.Producer, kafka.InputTopics[0], jpegs, Width, Height, streams, fps, frames).GetAwaiter().GetResult();
-        // Drain: until the predictions stop coming for a second.
-        int seen = -1;
-        var quiet = Stopwatch.StartNew();
-        while (quiet.Elapsed < TimeSpan.FromSeconds(1) && clock.Elapsed < TimeSpan.FromSeconds(seconds + 60))
+        var (wall, cpu, memoryMb) = DrainedRun.Measure(() =>
         {
-            Thread.Sleep(100);
-            int count = Volatile.Read(ref predictions);
-            if (count != seen) (seen, quiet) = (count, Stopwatch.StartNew());
-        }
-        double wall = clock.Elapsed.TotalSeconds - quiet.Elapsed.TotalSeconds;
-        process.Refresh();
-        double cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds / wall / Environment.ProcessorCount * 100;
+            Interlocked.Exchange(ref measureFrom, (DateTimeOffset.UtcNow + Warmup).UtcTicks);
+            CameraLoad.PublishAsync(harness.Producer, kafka.InputTopics[0], jpegs, Width, Height, streams, fps, frames).GetAwaiter().GetResult();
+        }, () => Volatile.Read(ref predictions), seconds);
         List<StageLatency> breakdown;
         lock (samples) breakdown = Stages.Select(s => StageLatency.Of(streams, s.Stage, s.Span, samples[s.Stage])).ToList();
         var endToEnd = breakdown.Single(s => s.Stage == EndToEnd);
@@ -142,7 +129,7 @@ public static class CameraPipelineBench
             new($"{name} pose batch size mean", "frames", poseCalls == 0 ? double.NaN : analyzed / poseCalls),
             new($"{name} pose time per frame", "ms", analyzed == 0 ? double.NaN : poseMs / analyzed),
             new($"{name} cpu", "% of all cores", cpu),
-            new($"{name} memory", "MB", process.WorkingSet64 / (1024.0 * 1024.0)),
+            new($"{name} memory", "MB", memoryMb),
         ];
         foreach (var stage in breakdown.Where(s => s.Stage != EndToEnd))
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
@@ -111,23 +110,11 @@ public static class PipelineBench
         var load = Enumerable.Range(0, streams).Select(i => (IReadOnlyList<SkeletonFrame>)Cycle(takes[i % takes.Count], $"bench-{i}", frames,
             origin + TimeSpan.FromSeconds(i / (double)streams / Fps))).ToList();
 
-        var process = Process.GetCurrentProcess();
-        var cpuBefore = process.TotalProcessorTime;
-        var clock = Stopwatch.StartNew();
-        Interlocked.Exchange(ref measureFrom, (DateTimeOffset.UtcNow + Warmup).UtcTicks);
-        ReplayPublisher.PublishAsync(harness.Producer, kafka.InputTopics[0], load, origin, 1, null, CancellationToken.None).GetAwaiter().GetResult();
-        // Drain: until the predictions stop coming for a second.
-        int seen = -1;
-        var quiet = Stopwatch.StartNew();
-        while (quiet.Elapsed < TimeSpan.FromSeconds(1) && clock.Elapsed < TimeSpan.FromSeconds(seconds + 60))
+        var (wall, cpu, memoryMb) = DrainedRun.Measure(() =>
         {
-            Thread.Sleep(100);
-            int count = Volatile.Read(ref predictions);
-            if (count != seen) (seen, quiet) = (count, Stopwatch.StartNew());
-        }
-        double wall = clock.Elapsed.TotalSeconds - quiet.Elapsed.TotalSeconds;
-        process.Refresh();
-        double cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds / wall / Environment.ProcessorCount * 100;
+            Interlocked.Exchange(ref measureFrom, (DateTimeOffset.UtcNow + Warmup).UtcTicks);
+            ReplayPublisher.PublishAsync(harness.Producer, kafka.InputTopics[0], load, origin, 1, null, CancellationToken.None).GetAwaiter().GetResult();
+        }, () => Volatile.Read(ref predictions), seconds);
         List<StageLatency> breakdown;
         lock (samples) breakdown = Stages.Select(s => StageLatency.Of(streams, s.Stage, s.Span, samples[s.Stage])).ToList();
         var endToEnd = breakdown.Single(s => s.Stage == EndToEnd);
@@ -152,7 +139,7 @@ public static class PipelineBench
             new($"{name} batch size max", "windows", maxBatch),
             new($"{name} model time per window", "ms", windowsBatched == 0 ? double.NaN : modelMs / windowsBatched),
             new($"{name} cpu", "% of all cores", cpu),
-            new($"{name} memory", "MB", process.WorkingSet64 / (1024.0 * 1024.0)),
+            new($"{name} memory", "MB", memoryMb),
         };
         foreach (var stage in breakdown.Where(s => s.Stage != EndToEnd))
         {
