@@ -16,7 +16,8 @@ public class VideoSourceReconnectTests
         var stream = "cam-" + Guid.NewGuid().ToString("N")[..8];
         var logger = new RecordingLogger();
         var reconnect = new ReconnectPolicy { InitialDelay = TimeSpan.FromMilliseconds(300), Multiplier = 2, MaxDelay = TimeSpan.FromSeconds(5), MaxAttempts = 2 };
-        var options = new VideoSourceOptions { Reconnect = reconnect, StallTimeout = TimeSpan.FromSeconds(1.5) };
+        // The stall watch starts before ffmpeg connects: 4 s leaves room for its start on a loaded machine (1.5 s did not).
+        var options = new VideoSourceOptions { Reconnect = reconnect, StallTimeout = TimeSpan.FromSeconds(4) };
         var source = new VideoFrameSource(VideoSourceAddress.Parse(server.Url), stream, options, logger);
         var measured = new Dictionary<string, long>();
         using var listener = new MeterListener();
@@ -40,10 +41,11 @@ public class VideoSourceReconnectTests
         Assert.Equal(3, source.Reconnects);
         var reconnecting = logger.Lines.Where(l => l.Id.Id == 101).Select(l => l.Message).ToList();
         Assert.Equal(3, reconnecting.Count);
-        Assert.Contains("ended; reconnecting in 300 ms (attempt 1)", reconnecting[0], StringComparison.Ordinal);
-        Assert.Contains("stalled (no frame for 1.5 s); reconnecting in 300 ms (attempt 1)", reconnecting[1], StringComparison.Ordinal);
-        Assert.Contains("failed (ffmpeg exit code", reconnecting[2], StringComparison.Ordinal);
-        Assert.Contains("reconnecting in 600 ms (attempt 2)", reconnecting[2], StringComparison.Ordinal);
+        var lines = string.Join("\n", reconnecting);
+        Assert.True(reconnecting[0].Contains("ended; reconnecting in 300 ms (attempt 1)", StringComparison.Ordinal), lines);
+        Assert.True(reconnecting[1].Contains("stalled (no frame for 4 s); reconnecting in 300 ms (attempt 1)", StringComparison.Ordinal), lines);
+        Assert.True(reconnecting[2].Contains("failed (ffmpeg exit code", StringComparison.Ordinal), lines);
+        Assert.True(reconnecting[2].Contains("reconnecting in 600 ms (attempt 2)", StringComparison.Ordinal), lines);
 
         // Backoff: each connection came at least its delay after the server was done with the one before.
         Assert.True(server.Connections[1].Accepted - server.Connections[0].Done >= TimeSpan.FromMilliseconds(300));
