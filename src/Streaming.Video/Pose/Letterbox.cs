@@ -25,30 +25,35 @@ public readonly record struct Letterbox(float Scale, float PadX, float PadY)
         target.Clear();
         var pixels = frame.Pixels;
         var plane = inputWidth * inputHeight;
+        // The columns' sampling is the same on every row: worked out once.
+        var columns = new Sample?[inputWidth];
+        for (var x = 0; x < inputWidth; x++) columns[x] = Sample.At(FrameX(x + 0.5f) - 0.5f, frame.Width);
         for (var y = 0; y < inputHeight; y++)
         {
-            var fy = FrameY(y + 0.5f) - 0.5f;
-            if (fy < -0.5f || fy > frame.Height - 0.5f) continue;
-            fy = Math.Clamp(fy, 0, frame.Height - 1);
-            var y0 = (int)fy;
-            var y1 = Math.Min(y0 + 1, frame.Height - 1);
-            var wy = fy - y0;
+            if (Sample.At(FrameY(y + 0.5f) - 0.5f, frame.Height) is not { } row) continue;
             for (var x = 0; x < inputWidth; x++)
             {
-                var fx = FrameX(x + 0.5f) - 0.5f;
-                if (fx < -0.5f || fx > frame.Width - 0.5f) continue;
-                fx = Math.Clamp(fx, 0, frame.Width - 1);
-                var x0 = (int)fx;
-                var x1 = Math.Min(x0 + 1, frame.Width - 1);
-                var wx = fx - x0;
+                if (columns[x] is not { } column) continue;
                 for (var c = 0; c < 3; c++)
                 {
-                    float p00 = pixels[(y0 * frame.Width + x0) * 3 + c], p01 = pixels[(y0 * frame.Width + x1) * 3 + c];
-                    float p10 = pixels[(y1 * frame.Width + x0) * 3 + c], p11 = pixels[(y1 * frame.Width + x1) * 3 + c];
-                    var value = (p00 * (1 - wx) + p01 * wx) * (1 - wy) + (p10 * (1 - wx) + p11 * wx) * wy;
+                    float p00 = pixels[(row.I0 * frame.Width + column.I0) * 3 + c], p01 = pixels[(row.I0 * frame.Width + column.I1) * 3 + c];
+                    float p10 = pixels[(row.I1 * frame.Width + column.I0) * 3 + c], p11 = pixels[(row.I1 * frame.Width + column.I1) * 3 + c];
+                    var value = (p00 * (1 - column.W) + p01 * column.W) * (1 - row.W) + (p10 * (1 - column.W) + p11 * column.W) * row.W;
                     target[channelsFirst ? c * plane + y * inputWidth + x : (y * inputWidth + x) * 3 + c] = value;
                 }
             }
+        }
+    }
+
+    /// <summary>Bilinear sampling along one axis: the two neighbours and the second's weight; null outside the frame (padding).</summary>
+    readonly record struct Sample(int I0, int I1, float W)
+    {
+        public static Sample? At(float f, int size)
+        {
+            if (f < -0.5f || f > size - 0.5f) return null;
+            f = Math.Clamp(f, 0, size - 1);
+            var i0 = (int)f;
+            return new Sample(i0, Math.Min(i0 + 1, size - 1), f - i0);
         }
     }
 }
