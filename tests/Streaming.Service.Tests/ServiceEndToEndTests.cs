@@ -91,13 +91,8 @@ public sealed class ServiceEndToEndTests
         var kafka = new KafkaSettings { EmbeddedPartitions = 1 };
         using var endpoint = KafkaEndpoint.Open(kafka);
         var bootstrap = endpoint.BootstrapServers;
-        var kinect = ServiceFeed.Frames("kinect", 0, 60);
-        var file = Path.Combine(Path.GetTempPath(), $"S001C001P001R001A{Guid.NewGuid().ToString("N")[..6]}.skeleton");
-        ModelFolders.LayoutStreams.WriteNtuSkeletonFile(file, kinect);
-        var ntu = ReplayCatalog.Ntu(file, kinect[0].CaptureTime);
-        File.Delete(file);
+        var ntu = await PublishNtuFileAndCoco17(kafka, bootstrap);
         Assert.Equal(60, ntu.Frames.Count);
-        await ServiceFeed.Publish(kafka, bootstrap, ntu.Frames.Concat(kinect.Select(f => ModelFolders.LayoutStreams.Coco17(f, "coco"))));
 
         var model = BaselineModelFolder.Load(Path.Combine(RepositoryFiles.Root, "samples", "baseline"), TimeSpan.FromSeconds(20));
         using var telemetry = new PipelineTelemetry();
@@ -134,12 +129,7 @@ public sealed class ServiceEndToEndTests
         var kafka = new KafkaSettings { EmbeddedPartitions = 1 };
         using var endpoint = KafkaEndpoint.Open(kafka);
         var bootstrap = endpoint.BootstrapServers;
-        var kinect = ServiceFeed.Frames("kinect", 0, 60);
-        var file = Path.Combine(Path.GetTempPath(), $"S001C001P001R001A{Guid.NewGuid().ToString("N")[..6]}.skeleton");
-        ModelFolders.LayoutStreams.WriteNtuSkeletonFile(file, kinect);
-        var ntu = ReplayCatalog.Ntu(file, kinect[0].CaptureTime);
-        File.Delete(file);
-        await ServiceFeed.Publish(kafka, bootstrap, ntu.Frames.Concat(kinect.Select(f => ModelFolders.LayoutStreams.Coco17(f, "coco"))));
+        var ntu = await PublishNtuFileAndCoco17(kafka, bootstrap);
 
         var model = SkeletonModelFolder.LoadLlmAr(Path.Combine(RepositoryFiles.Root, "samples", sample), TimeSpan.FromSeconds(20));
         using var telemetry = new PipelineTelemetry();
@@ -155,5 +145,20 @@ public sealed class ServiceEndToEndTests
             .Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, keys.Count(k => k == ntu.Id));
         Assert.Equal(predictions - 3, keys.Count(k => k == "coco"));
+    }
+
+    /// <summary>
+    /// Publishes two seconds of a UTKinect take written as an NTU RGB+D .skeleton file and replayed as `publish --dataset ntu`
+    /// does, and the same take as a coco17 stream "coco"; returns the replayed NTU stream.
+    /// </summary>
+    static async Task<RecordedStream> PublishNtuFileAndCoco17(KafkaSettings kafka, string bootstrap)
+    {
+        var kinect = ServiceFeed.Frames("kinect", 0, 60);
+        var file = Path.Combine(Path.GetTempPath(), $"S001C001P001R001A{Guid.NewGuid().ToString("N")[..6]}.skeleton");
+        ModelFolders.LayoutStreams.WriteNtuSkeletonFile(file, kinect);
+        var ntu = ReplayCatalog.Ntu(file, kinect[0].CaptureTime);
+        File.Delete(file);
+        await ServiceFeed.Publish(kafka, bootstrap, ntu.Frames.Concat(kinect.Select(f => ModelFolders.LayoutStreams.Coco17(f, "coco"))));
+        return ntu;
     }
 }
