@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Streaming.Models.Checkpoints;
 using Streaming.Models.Language;
+using Streaming.Models.Observations;
 using Streaming.Tensors;
 using Streaming.Tensors.IO;
 using Streaming.Tensors.Nn;
@@ -16,8 +17,10 @@ namespace Streaming.Models.ActionSentences;
 /// (straight-through), and come back by the log map for the mirrored decoder. Frames are [T, inputs] floats in any
 /// joint layout; the tokenizer does not look inside a frame.
 /// </summary>
-public sealed class ActionSentenceTokenizer : Module
+public sealed class ActionSentenceTokenizer : ObservationTokenizer
 {
+    public const string TokenizerKind = "action-sentences";
+
     public const string ConfigFile = "action_sentences.json";
     public const string WeightsFile = "action_sentences.safetensors";
     const string Format = "streaming-action-sentences/1";
@@ -29,6 +32,16 @@ public sealed class ActionSentenceTokenizer : Module
     (Tensor Embeddings, float Mean)? lmKernel;
 
     public ActionSentenceConfig Config { get; }
+
+    public override string Kind => TokenizerKind;
+    public override int Inputs => Config.Inputs;
+    public override int Codes => Config.Codes;
+    public override int Width => Config.Width;
+
+    /// <summary>W = T/4: T must be a positive multiple of the downsampling.</summary>
+    public override int TokensFor(int frames) =>
+        frames >= ActionSentenceConfig.Downsampling && frames % ActionSentenceConfig.Downsampling == 0 ? frames / ActionSentenceConfig.Downsampling
+            : throw new ArgumentException($"action sentences: windows of {frames} frames; the encoder downsamples time by {ActionSentenceConfig.Downsampling}, so it needs a positive multiple of {ActionSentenceConfig.Downsampling}.", nameof(frames));
 
     /// <summary>
     /// The codebook as tangent vectors at the origin, (U, D); code u is the point exp_0(CodebookTangents[u]). Keeping the
@@ -118,7 +131,7 @@ public sealed class ActionSentenceTokenizer : Module
     }
 
     /// <summary>The code ids of a batch of equally long sequences (B, T, inputs) -> B*W ids, row-major.</summary>
-    public int[] EncodeBatch(Tensor frames)
+    public override int[] EncodeBatch(Tensor frames)
     {
         CheckFrames(frames);
         using var _ = GradMode.Disable();
@@ -151,7 +164,7 @@ public sealed class ActionSentenceTokenizer : Module
     }
 
     /// <summary>The codes <paramref name="ids"/> as the language model reads them, (N, D): log_0 of their points, the tangent vectors the decoder reads.</summary>
-    public Tensor Embeddings(int[] ids)
+    public override Tensor Embeddings(int[] ids)
     {
         ArgumentNullException.ThrowIfNull(ids);
         foreach (var id in ids)
@@ -232,14 +245,6 @@ public sealed class ActionSentenceTokenizer : Module
         return k.Mean;
     }
 
-    /// <summary>Throws unless <paramref name="lm"/>'s hidden size is the code width, so codes can stand in for its tokens.</summary>
-    public void CheckLanguageModel(LlamaConfig lm)
-    {
-        ArgumentNullException.ThrowIfNull(lm);
-        if (lm.HiddenSize != Config.Width)
-            throw new ArgumentException($"action sentences: the codebook width is {Config.Width} but the language model's hidden_size is {lm.HiddenSize}; build the tokenizer with ActionSentenceConfig.ForLanguageModel.", nameof(lm));
-    }
-
     void CheckEmbeddings(Tensor lmEmbeddings)
     {
         ArgumentNullException.ThrowIfNull(lmEmbeddings);
@@ -266,7 +271,7 @@ public sealed class ActionSentenceTokenizer : Module
     }
 
     /// <summary>Writes <see cref="ConfigFile"/> (the config) and <see cref="WeightsFile"/> (every parameter, float32) into <paramref name="folder"/>.</summary>
-    public void Save(string folder)
+    public override void Save(string folder)
     {
         Directory.CreateDirectory(folder);
         SafeTensorsWriter.Write(Path.Combine(folder, WeightsFile), State(), new Dictionary<string, string> { ["format"] = Format });
