@@ -30,7 +30,14 @@ public static class TrainLlmArCommand
         var tokenizerSteps = new Option<int>("--tokenizer-steps") { Description = "Optimizer steps of the tokenizer stage (batches of 32 clips); a checkpoint after every epoch.", DefaultValueFactory = _ => defaults.TokenizerSteps };
         var steps = new Option<int>("--steps") { Description = "Optimizer steps of the LoRA stage (batches of 16 clips); a checkpoint after every epoch.", DefaultValueFactory = _ => defaults.Steps };
         var rank = new Option<int>("--lora-rank") { Description = "LoRA rank r on every attention and MLP projection (alpha 16).", DefaultValueFactory = _ => config.LoraRank };
-        var noLora = new Option<bool>("--no-lora") { Description = "Ablation: train the class head only; the language model stays as it was pre-trained." };
+        var adapter = new Option<string>("--adapter")
+        {
+            Description = "What adapts the frozen language model: lora (rank --lora-rank on every attention and MLP projection), p-tuning-v2 (--prompts learned " +
+                "key/value prompts at every layer) or none (ablation: the action tokens' embeddings and the class head only).",
+            DefaultValueFactory = _ => AdapterName(config.Adapter),
+        };
+        adapter.AcceptOnlyFromAmong([.. Enum.GetValues<LlmArAdapter>().Select(AdapterName)]);
+        var prompts = new Option<int>("--prompts") { Description = "p-tuning-v2: L, the learned prompts at every layer.", DefaultValueFactory = _ => config.PromptTokens };
         var readout = new Option<LlmArReadout>("--readout") { Description = "How the served model scores classes: ClassHead (one forward per window) or LabelLikelihood (each label's log-likelihood; K rows per window).", DefaultValueFactory = _ => config.Readout };
         var seed = new Option<int>("--seed") { Description = "Seed for initialization, augmentation and shuffling.", DefaultValueFactory = _ => defaults.Seed };
         var resume = new Option<bool>("--resume") { Description = "Continue the run whose checkpoint is in --out from its last finished epoch." };
@@ -39,14 +46,15 @@ public static class TrainLlmArCommand
             "head on the frozen base language model reading [instruction with the labels; action sentence; \"Answer: \"]. Prints test accuracy with both " +
             "readouts. For utkinect the folder also gets the transition anticipator of the same training takes, so `streaming run` anticipates too.")
         {
-            data, dataset, output, lm, dimensions, frames, window, hop, split, tokenizerSteps, steps, rank, noLora, readout, seed, resume,
+            data, dataset, output, lm, dimensions, frames, window, hop, split, tokenizerSteps, steps, rank, adapter, prompts, readout, seed, resume,
         };
         command.SetAction(parse =>
         {
             var options = defaults with { TokenizerSteps = parse.GetValue(tokenizerSteps), Steps = parse.GetValue(steps), Seed = parse.GetValue(seed) };
             var model = config with
             {
-                Dimensions = parse.GetValue(dimensions), Frames = parse.GetValue(frames), LoraRank = parse.GetValue(rank), UseLora = !parse.GetValue(noLora),
+                Dimensions = parse.GetValue(dimensions), Frames = parse.GetValue(frames), LoraRank = parse.GetValue(rank),
+                Adapter = Enum.GetValues<LlmArAdapter>().Single(a => AdapterName(a) == parse.GetValue(adapter)), PromptTokens = parse.GetValue(prompts),
                 Readout = parse.GetValue(readout),
             };
             var name = parse.GetValue(dataset)!;
@@ -74,7 +82,7 @@ public static class TrainLlmArCommand
         AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"{splitData.Dataset}, {splitData.Protocol}: {splitData.Train.Count} training clips, {splitData.Test.Count} test clips, {splitData.Labels.Count} actions; {config.Dimensions}-D, T = {config.Frames}")));
 
-        var checkpointing = LlmArCheckpointing.Folder(outDir, lmFolder, splitData.Dataset, resume);
+        var checkpointing = LlmArCheckpointing.Folder(outDir, lmFolder, splitData.Dataset, config.Tokenizer, resume);
         if (checkpointing is { Recognizer: not null, RecognizerState: null })
             AnsiConsole.MarkupLine("[grey]the recognizer stage had finished; evaluating[/]");
         var run = Stages(progress => LlmArExperiment.Train(Path.Combine(outDir, LlmArCheckpoint.BaseFolder), splitData, config, options,
@@ -97,6 +105,15 @@ public static class TrainLlmArCommand
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"saved [green]{Markup.Escape(Path.GetFullPath(outDir))}[/] in {clock.Elapsed.TotalSeconds:0} s (tokenizer {run.TokenizerTime.TotalSeconds:0} s, recognizer {run.RecognizerTime.TotalSeconds:0} s)"));
         return 0;
     }
+
+    /// <summary>The adapter's name on the command line.</summary>
+    public static string AdapterName(LlmArAdapter adapter) => adapter switch
+    {
+        LlmArAdapter.Lora => "lora",
+        LlmArAdapter.PTuningV2 => "p-tuning-v2",
+        LlmArAdapter.None => "none",
+        _ => throw new ArgumentOutOfRangeException(nameof(adapter), adapter, null),
+    };
 
     /// <summary>The transition anticipator of the training takes, on the recognizer's labels, so the served model anticipates.</summary>
     static void WriteAnticipator(string root, int split, string outDir)

@@ -72,6 +72,12 @@ public sealed class PrefixTuning : Module, IAttentionPrefix
         var json = AdapterFiles.ReadConfig(directory, ConfigFileName, "PREFIX_TUNING");
         if (json.Bool("prefix_projection", false))
             throw json.Invalid("prefix_projection", "a reparameterized prefix (an MLP over the embeddings) is not supported; save the projected prefix instead");
+        ArgumentNullException.ThrowIfNull(model);
+        if (json.PositiveInt("num_layers") != model.NumHiddenLayers)
+            throw json.Invalid("num_layers", $"prompts for {json.PositiveInt("num_layers")} layers, but the base model has {model.NumHiddenLayers}; they were trained for another base model");
+        int kvWidth = model.NumKeyValueHeads * model.HeadDim;
+        if (json.PositiveInt("token_dim") != kvWidth)
+            throw json.Invalid("token_dim", $"prompts of width {json.PositiveInt("token_dim")}, but the base model's keys are {kvWidth} wide; they were trained for another base model");
         var prefix = new PrefixTuning(model, json.PositiveInt("num_virtual_tokens"), new Random(0));
         AdapterFiles.ReadWeights(Path.Combine(directory, WeightsFileName), prefix);
         return prefix;

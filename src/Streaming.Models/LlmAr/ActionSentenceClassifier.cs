@@ -1,4 +1,4 @@
-using Streaming.Models.ActionSentences;
+using Streaming.Models.Observations;
 using Streaming.Tensors;
 using Streaming.Tensors.Nn;
 using Streaming.Tensors.Optim;
@@ -15,16 +15,15 @@ public sealed class ActionSentenceClassifier : Module
 {
     readonly Linear head;
 
-    public ActionSentenceClassifier(ActionSentenceTokenizer sentences, int classes, int frames, Random rng)
+    public ActionSentenceClassifier(ObservationTokenizer sentences, int classes, int frames, Random rng)
     {
         ArgumentNullException.ThrowIfNull(sentences);
         ArgumentNullException.ThrowIfNull(rng);
         if (classes < 2) throw new ArgumentOutOfRangeException(nameof(classes), $"action-sentence classifier: {classes} classes; need at least 2.");
-        if (frames < ActionSentenceConfig.Downsampling || frames % ActionSentenceConfig.Downsampling != 0)
-            throw new ArgumentOutOfRangeException(nameof(frames), $"action-sentence classifier: {frames} frames per clip; need a positive multiple of {ActionSentenceConfig.Downsampling}.");
+        SentenceLength = sentences.TokensFor(frames);
         (Sentences, Frames) = (sentences, frames);
         sentences.Freeze();
-        int U = sentences.Config.Codes, D = sentences.Config.Width;
+        int U = sentences.Codes, D = sentences.Width;
         var codes = sentences.Embeddings([.. Enumerable.Range(0, U)]).ToArray();   // (U, D)
         // Centred: the codes sit close together, and their shared mean would say nothing about the class.
         var mean = new double[D];
@@ -34,7 +33,7 @@ public sealed class ActionSentenceClassifier : Module
         head = Child("head", new Linear(D, classes, true, rng));
     }
 
-    public ActionSentenceTokenizer Sentences { get; }
+    public ObservationTokenizer Sentences { get; }
 
     /// <summary>T: every clip is resampled to this many frames, as for the recognizer.</summary>
     public int Frames { get; }
@@ -42,13 +41,13 @@ public sealed class ActionSentenceClassifier : Module
     /// <summary>The embedding of each action token, (U, D).</summary>
     public Tensor ActionTokens { get; }
 
-    int SentenceLength => Frames / ActionSentenceConfig.Downsampling;
+    int SentenceLength { get; }
 
     /// <summary>The action sentences of <paramref name="clips"/>: B*W code ids, row-major.</summary>
     public int[] Sentence(IReadOnlyList<SkeletonClip> clips)
     {
         ArgumentNullException.ThrowIfNull(clips);
-        int size = Sentences.Config.Inputs;
+        int size = Sentences.Inputs;
         var data = new float[clips.Count * Frames * size];
         for (int b = 0; b < clips.Count; b++)
         {
@@ -83,7 +82,7 @@ public sealed class ActionSentenceClassifier : Module
     /// Trains a classifier on <paramref name="sentences"/>' sentences of <paramref name="clips"/> with the recognizer stage's
     /// epochs, batch size, learning rate and augmentation (<see cref="LlmArTrainingOptions"/>).
     /// </summary>
-    public static ActionSentenceClassifier Train(ActionSentenceTokenizer sentences, IReadOnlyList<LabelledClip> clips, int classes, int frames,
+    public static ActionSentenceClassifier Train(ObservationTokenizer sentences, IReadOnlyList<LabelledClip> clips, int classes, int frames,
         LlmArTrainingOptions options, IProgress<LlmArProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(clips);

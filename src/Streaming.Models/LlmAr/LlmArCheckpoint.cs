@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Streaming.Models.ActionSentences;
 using Streaming.Models.Adapters;
 using Streaming.Models.Checkpoints;
+using Streaming.Models.Observations;
 using Streaming.Models.Tokenization;
 using Streaming.Tensors;
 using Streaming.Tensors.IO;
@@ -23,8 +24,8 @@ public sealed record LlmArTrainingState(int EpochsDone, int Steps, IReadOnlyDict
 
 /// <summary>
 /// An LLM-AR folder, self-contained: <c>llm-ar.json</c> (labels, clip settings, readout, the base model's SHA-256),
-/// <c>llm-ar.safetensors</c> (the class head), <c>adapter/</c> (LoRA as PEFT saves it), the action-sentence tokenizer
-/// (<see cref="ActionSentenceTokenizer.ConfigFile"/>, <see cref="ActionSentenceTokenizer.WeightsFile"/>) and <c>base/</c>
+/// <c>llm-ar.safetensors</c> (the class head and the action tokens), <c>adapter/</c> (LoRA or P-Tuning v2's prompts, as
+/// PEFT saves them), the observation tokenizer's files (<see cref="ObservationTokenizers"/>) and <c>base/</c>
 /// (the frozen base model with its tokenizer.json). While training, <c>tokenizer-state.safetensors</c> and
 /// <c>training-state.safetensors</c> hold what <c>--resume</c> needs. The config is written last, under a temporary name
 /// and renamed, so a crash mid-save leaves the previous epoch's folder.
@@ -61,7 +62,7 @@ public static class LlmArCheckpoint
     }
 
     /// <summary>Writes the tokenizer stage's result and, while it runs, its optimizer state.</summary>
-    public static void SaveTokenizer(string folder, ActionSentenceTokenizer tokenizer, int epochsDone, AdamW? optimizer)
+    public static void SaveTokenizer(string folder, ObservationTokenizer tokenizer, int epochsDone, AdamW? optimizer)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         tokenizer.Save(folder);
@@ -77,7 +78,7 @@ public static class LlmArCheckpoint
     {
         ArgumentNullException.ThrowIfNull(model);
         Directory.CreateDirectory(folder);
-        model.Sentences.Save(folder);
+        model.Observations.Save(folder);
         SafeTensorsWriter.Write(Path.Combine(folder, HeadFile), model.State(), new Dictionary<string, string> { ["format"] = Format });
         var adapter = Path.Combine(folder, AdapterFolder);
         if (model.Lora is { } lora)
@@ -87,6 +88,7 @@ public static class LlmArCheckpoint
             lora.Save(adapter);
             if (merged) lora.Merge(model.Lm);
         }
+        else if (model.Prompts is { } prompts) prompts.Save(adapter);
         else if (Directory.Exists(adapter)) Directory.Delete(adapter, recursive: true);
         WriteState(Path.Combine(folder, TrainingStateFile), epochsDone, optimizer);
         var c = model.Config;
@@ -101,7 +103,9 @@ public static class LlmArCheckpoint
             ["sequence"] = c.Sequence.ToString(),
             ["window_frames"] = c.WindowFrames,
             ["readout"] = c.Readout.ToString(),
-            ["use_lora"] = c.UseLora,
+            ["tokenizer"] = model.Observations.Kind,
+            ["adapter"] = c.Adapter.ToString(),
+            ["prompt_tokens"] = c.PromptTokens,
             ["base_model_sha256"] = BaseModelHash(folder),
             ["epochs_done"] = epochsDone,
         });
@@ -123,11 +127,15 @@ public static class LlmArCheckpoint
         var hash = BaseModelHash(folder);
         if (json.String("base_model_sha256") != hash)
             throw json.Invalid("base_model_sha256", $"the adapter and head were trained on the base model {json.String("base_model_sha256")[..12]}..., but {BaseFolder}/ holds {hash[..12]}...; LoRA weights only fit the model they were trained on");
-        bool useLora = json.Bool("use_lora");
+        // Folders from before P-Tuning v2 say use_lora instead.
+        var adapterKind = json.Has("adapter")
+            ? Enum.TryParse<LlmArAdapter>(json.String("adapter"), out var kind) ? kind : throw json.Invalid("adapter", "expected Lora, PTuningV2 or None")
+            : json.Bool("use_lora") ? LlmArAdapter.Lora : LlmArAdapter.None;
         var adapterFolder = Path.Combine(folder, AdapterFolder);
         var baseFolder = Path.Combine(folder, BaseFolder);
         var lm = HfCheckpoint.Load(baseFolder);
-        var lora = useLora ? LoraAdapter.Load(adapterFolder, lm.Config) : null;
+        var lora = adapterKind == LlmArAdapter.Lora ? LoraAdapter.Load(adapterFolder, lm.Config) : null;
+        var prompts = adapterKind == LlmArAdapter.PTuningV2 ? PrefixTuning.Load(adapterFolder, lm.Config) : null;
         var config = new LlmArConfig
         {
             Frames = json.PositiveInt("frames"),
@@ -135,14 +143,16 @@ public static class LlmArCheckpoint
             Sequence = sequence,
             WindowFrames = json.Int("window_frames", 0),
             Readout = readout,
-            UseLora = useLora,
+            Adapter = adapterKind,
+            PromptTokens = prompts?.NumVirtualTokens ?? new LlmArConfig().PromptTokens,
             LoraRank = lora?.Config.Rank ?? new LlmArConfig().LoraRank,
             LoraAlpha = lora?.Config.Alpha ?? new LlmArConfig().LoraAlpha,
             LoraTargets = lora?.Config.Targets ?? new LlmArConfig().LoraTargets,
         };
-        var sentences = ActionSentenceTokenizer.Load(folder);
+        var sentences = ObservationTokenizers.Load(folder, json.String("tokenizer", ActionSentenceTokenizer.TokenizerKind));
         var model = new LlmArRecognizer(lm, Tokenizer.Load(Path.Combine(baseFolder, "tokenizer.json")), sentences, labels, config, new Random(0));
         if (lora is not null) AdapterFiles.ReadWeights(Path.Combine(adapterFolder, LoraAdapter.WeightsFileName), model.Lora!);
+        if (prompts is not null) AdapterFiles.ReadWeights(Path.Combine(adapterFolder, PrefixTuning.WeightsFileName), model.Prompts!);
         var head = Path.Combine(folder, HeadFile);
         if (!File.Exists(head)) throw new FileNotFoundException($"{Path.GetFullPath(folder)}: {HeadFile} is missing.", head);
         var state = SafeTensorsFile.Load(head);

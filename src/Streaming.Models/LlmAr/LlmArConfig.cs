@@ -12,6 +12,26 @@ public enum LlmArReadout
     LabelLikelihood,
 }
 
+/// <summary>What turns a clip into the tokens the language model reads.</summary>
+public enum LlmArTokenizer
+{
+    /// <summary>LLM-AR's action sentences: a VQ-VAE with a hyperbolic codebook, T/4 tokens per clip.</summary>
+    ActionSentences,
+}
+
+/// <summary>What adapts the frozen language model to the task.</summary>
+public enum LlmArAdapter
+{
+    /// <summary>Low-rank updates of the attention and MLP projections (LLM-AR's adapter).</summary>
+    Lora,
+
+    /// <summary>P-Tuning v2: learned key/value prompts at every layer, the model's weights untouched (VT-LVLM-AR's adapter).</summary>
+    PTuningV2,
+
+    /// <summary>None: the frozen model reads the tokens through their trained embeddings only (an ablation).</summary>
+    None,
+}
+
 /// <summary>What a live window gives the recognizer: the window's own frames, or its stream's take so far (clips of one action each).</summary>
 public enum LlmArSequence { Window, Take }
 
@@ -27,8 +47,12 @@ public sealed record LlmArConfig
     /// <summary>3: (x, y, z) from layouts with depth; 2: the image-plane projection, which every layout gives.</summary>
     public int Dimensions { get; init; } = 3;
 
-    /// <summary>LoRA on the frozen language model; false for the ablation that reads the sentences with the frozen model alone.</summary>
-    public bool UseLora { get; init; } = true;
+    public LlmArTokenizer Tokenizer { get; init; } = LlmArTokenizer.ActionSentences;
+
+    public LlmArAdapter Adapter { get; init; } = LlmArAdapter.Lora;
+
+    /// <summary>L, P-Tuning v2's prompts at every layer.</summary>
+    public int PromptTokens { get; init; } = 16;
 
     public int LoraRank { get; init; } = 64;
 
@@ -47,12 +71,12 @@ public sealed record LlmArConfig
 
     public LlmArConfig Validate()
     {
-        if (Frames < ActionSentences.ActionSentenceConfig.Downsampling || Frames % ActionSentences.ActionSentenceConfig.Downsampling != 0)
-            throw new ArgumentException($"LLM-AR: {Frames} frames per clip; need a positive multiple of {ActionSentences.ActionSentenceConfig.Downsampling} (the tokenizer's downsampling).");
+        if (Frames < 2) throw new ArgumentException($"LLM-AR: {Frames} frames per clip; need at least 2.");
         if (Dimensions is not (2 or 3)) throw new ArgumentException($"LLM-AR: {Dimensions} dimensions; expected 3 (x, y, z) or 2 (x, y).");
         if (WindowFrames < 0 || (Sequence == LlmArSequence.Window && WindowFrames == 1))
             throw new ArgumentException($"LLM-AR: a window of {WindowFrames} frames; windows need at least 2 (0: not trained on windows).");
-        if (UseLora) Lora.Validate();
+        if (Adapter == LlmArAdapter.Lora) Lora.Validate();
+        if (Adapter == LlmArAdapter.PTuningV2 && PromptTokens <= 0) throw new ArgumentException($"LLM-AR: {PromptTokens} P-Tuning v2 prompts; need at least 1.");
         return this;
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Streaming.Models.ActionSentences;
 using Streaming.Models.Checkpoints;
+using Streaming.Models.Observations;
 using Streaming.Models.Skeletons;
 using Streaming.Models.Tokenization;
 using Streaming.Tensors.Optim;
@@ -17,35 +18,35 @@ public sealed record LlmArRun(LlmArRecognizer Model, TimeSpan TokenizerTime, Tim
 /// </summary>
 public sealed record LlmArCheckpointing
 {
-    public ActionSentenceTokenizer? Tokenizer { get; init; }
+    public ObservationTokenizer? Tokenizer { get; init; }
     public LlmArTrainingState? TokenizerState { get; init; }
     public LlmArRecognizer? Recognizer { get; init; }
     public LlmArTrainingState? RecognizerState { get; init; }
-    public Action<ActionSentenceTokenizer, int, AdamW?>? TokenizerEpochDone { get; init; }
+    public Action<ObservationTokenizer, int, AdamW?>? TokenizerEpochDone { get; init; }
     public Action<LlmArRecognizer, int, AdamW?>? RecognizerEpochDone { get; init; }
 
     /// <summary>
     /// Checkpoints into the model folder <paramref name="folder"/> after every epoch (<see cref="LlmArCheckpoint"/>), with
     /// <paramref name="baseModelFolder"/> copied into its base/. With <paramref name="resume"/> each stage continues from
-    /// the folder's last finished epoch; without it, what an earlier run left there is cleared first.
+    /// the folder's last finished epoch (its tokenizer of kind <paramref name="tokenizer"/>); without it, what an earlier
+    /// run left there is cleared first.
     /// </summary>
-    public static LlmArCheckpointing Folder(string folder, string baseModelFolder, string dataset, bool resume)
+    public static LlmArCheckpointing Folder(string folder, string baseModelFolder, string dataset, LlmArTokenizer tokenizer, bool resume)
     {
         if (!resume && Directory.Exists(folder))
-            foreach (var stale in new[] { LlmArCheckpoint.ConfigFile, LlmArCheckpoint.TrainingStateFile, LlmArCheckpoint.TokenizerStateFile, ActionSentenceTokenizer.ConfigFile })
+            foreach (var stale in new[] { LlmArCheckpoint.ConfigFile, LlmArCheckpoint.TrainingStateFile, LlmArCheckpoint.TokenizerStateFile }.Concat(ObservationTokenizers.ConfigFiles))
                 File.Delete(Path.Combine(folder, stale));
         Directory.CreateDirectory(folder);
         LlmArCheckpoint.CopyBase(folder, baseModelFolder);
         var tokenizerState = resume ? LlmArCheckpoint.LoadTokenizerState(folder) : null;
-        bool tokenizerStarted = resume && File.Exists(Path.Combine(folder, ActionSentenceTokenizer.ConfigFile));
         bool recognizerStarted = resume && LlmArCheckpoint.IsFolder(folder);
         return new LlmArCheckpointing
         {
-            Tokenizer = tokenizerStarted ? ActionSentenceTokenizer.Load(folder) : null,
+            Tokenizer = resume ? ObservationTokenizers.LoadSaved(folder, tokenizer) : null,
             TokenizerState = tokenizerState,
             Recognizer = recognizerStarted ? LlmArCheckpoint.Load(folder) : null,
             RecognizerState = recognizerStarted ? LlmArCheckpoint.LoadTrainingState(folder) : null,
-            TokenizerEpochDone = (tokenizer, epoch, optimizer) => LlmArCheckpoint.SaveTokenizer(folder, tokenizer, epoch, optimizer),
+            TokenizerEpochDone = (trained, epoch, optimizer) => LlmArCheckpoint.SaveTokenizer(folder, trained, epoch, optimizer),
             RecognizerEpochDone = (model, epoch, optimizer) => LlmArCheckpoint.Save(folder, model, dataset, epoch, optimizer),
         };
     }
@@ -75,14 +76,27 @@ public static class LlmArExperiment
         var tokenizer = checkpointing.Tokenizer;
         if (tokenizer is null || checkpointing.TokenizerState is not null)
         {
-            var defaults = ActionSentenceConfig.ForLanguageModel(lm.Config, CanonicalSkeleton.JointCount * config.Dimensions);
-            var trained = tokenizer ?? new ActionSentenceTokenizer(sentences?.Invoke(defaults) ?? defaults, new Random(options.Seed));
+            int inputs = CanonicalSkeleton.JointCount * config.Dimensions;
+            var trained = tokenizer ?? config.Tokenizer switch
+            {
+                LlmArTokenizer.ActionSentences => new ActionSentenceTokenizer(
+                    sentences?.Invoke(ActionSentenceConfig.ForLanguageModel(lm.Config, inputs)) ?? ActionSentenceConfig.ForLanguageModel(lm.Config, inputs), new Random(options.Seed)),
+                _ => throw new ArgumentOutOfRangeException(nameof(config), config.Tokenizer, "LLM-AR: unknown tokenizer."),
+            };
             var optimizer = LlmArTraining.TokenizerOptimizer(trained, options);
             checkpointing.TokenizerState?.Restore(optimizer);
             int epochs = LlmArTraining.TokenizerEpochs(split.Train.Count, options);
-            LlmArTraining.TrainTokenizer(trained, [.. split.Train.Select(c => c.Clip)], config.Frames, lm.EmbedTokens, options, optimizer,
-                checkpointing.TokenizerState?.EpochsDone ?? 0,
-                (epoch, o) => checkpointing.TokenizerEpochDone?.Invoke(trained, epoch, epoch < epochs ? o : null), progress);
+            var clips = split.Train.Select(c => c.Clip).ToList();
+            int startEpoch = checkpointing.TokenizerState?.EpochsDone ?? 0;
+            void EpochDone(int epoch, AdamW o) => checkpointing.TokenizerEpochDone?.Invoke(trained, epoch, epoch < epochs ? o : null);
+            switch (trained)
+            {
+                case ActionSentenceTokenizer actionSentences:
+                    LlmArTraining.TrainTokenizer(actionSentences, clips, config.Frames, lm.EmbedTokens, options, optimizer, startEpoch, EpochDone, progress);
+                    break;
+                default:
+                    throw new ArgumentException($"LLM-AR: no training for a {trained.Kind} tokenizer.", nameof(config));
+            }
             // Also when a resumed stage had no epoch left to run, so its state goes.
             checkpointing.TokenizerEpochDone?.Invoke(trained, epochs, null);
             tokenizer = trained;

@@ -1,6 +1,6 @@
-using Streaming.Models.ActionSentences;
 using Streaming.Models.Adapters;
 using Streaming.Models.Language;
+using Streaming.Models.Observations;
 using Streaming.Models.Skeletons;
 using Streaming.Models.Tokenization;
 using Streaming.Tensors;
@@ -9,9 +9,12 @@ using Streaming.Tensors.Nn;
 namespace Streaming.Models.LlmAr;
 
 /// <summary>
-/// LLM-AR (DESIGN.md §1 method 3): a skeleton clip becomes an action sentence (<see cref="ActionSentenceTokenizer"/>: T frames
-/// to W = T/4 code ids, whose codebook vectors have the language model's width), and the frozen base language model, with
-/// LoRA on its projections, reads [instruction listing the labels; action sentence; "Answer: "]. The class comes from a
+/// LLM-AR (DESIGN.md §1 method 3) and VT-LVLM-AR (method 4): a skeleton clip becomes W discrete tokens
+/// (<see cref="ObservationTokenizer"/>: an action sentence of T/4 codes, or M event tokens; their code vectors have the
+/// language model's width), and the frozen base language model, adapted by LoRA on its projections or by P-Tuning v2's
+/// prompts at every layer (<see cref="LlmArAdapter"/>), reads [prompts; instruction listing the labels; tokens;
+/// "Answer: "]. The instruction comes before the tokens, unlike the paper's [prompts; tokens; instruction], so that
+/// every window shares it and it is computed once (the class head reads the last positions either way). The class comes from a
 /// linear head on the last hidden state (<see cref="LlmArReadout.ClassHead"/>) or from each label's log-likelihood after the
 /// prompt (<see cref="LlmArReadout.LabelLikelihood"/>); training fits both, so either can serve. The instruction is shared
 /// by every row: its keys and values are computed once per batch (<see cref="PromptPrefix"/>), and once in all while serving.
@@ -25,26 +28,28 @@ public sealed class LlmArRecognizer : Module
     PromptPrefix? servingPrefix;           // the instruction's keys and values once training is over
     LlamaInference? inference;             // the class head's forward while serving; one batch at a time
 
-    public LlmArRecognizer(LlamaModel lm, Tokenizer text, ActionSentenceTokenizer sentences, IReadOnlyList<string> labels, LlmArConfig config, Random rng)
+    public LlmArRecognizer(LlamaModel lm, Tokenizer text, ObservationTokenizer observations, IReadOnlyList<string> labels, LlmArConfig config, Random rng)
     {
         ArgumentNullException.ThrowIfNull(lm);
         ArgumentNullException.ThrowIfNull(text);
-        ArgumentNullException.ThrowIfNull(sentences);
+        ArgumentNullException.ThrowIfNull(observations);
         ArgumentNullException.ThrowIfNull(rng);
         Config = (config ?? throw new ArgumentNullException(nameof(config))).Validate();
-        sentences.CheckLanguageModel(lm.Config);
+        observations.CheckLanguageModel(lm.Config);
         int inputs = CanonicalSkeleton.JointCount * config.Dimensions;
-        if (sentences.Config.Inputs != inputs)
-            throw new ArgumentException($"LLM-AR: the action-sentence tokenizer reads {sentences.Config.Inputs} values per frame, but {config.Dimensions}-D clips of the canonical skeleton have {inputs}.", nameof(sentences));
-        (Lm, Text, Sentences) = (lm, text, sentences);
+        if (observations.Inputs != inputs)
+            throw new ArgumentException($"LLM-AR: the {observations.Kind} tokenizer reads {observations.Inputs} values per frame, but {config.Dimensions}-D clips of the canonical skeleton have {inputs}.", nameof(observations));
+        SentenceLength = observations.TokensFor(config.Frames);
+        (Lm, Text, Observations) = (lm, text, observations);
         Labels = [.. labels];
         Prompt = new ActionPrompt(text, Labels, endOfText: 0);
         lm.Freeze();
-        sentences.Freeze();
+        observations.Freeze();
         if (lm.Lora is not null || lm.Prefix is not null) throw new ArgumentException("LLM-AR: the base model already carries an adapter.", nameof(lm));
-        if (config.UseLora) lm.Lora = Lora = new LoraAdapter(lm.Config, config.Lora, rng);
+        if (config.Adapter == LlmArAdapter.Lora) lm.Lora = Lora = new LoraAdapter(lm.Config, config.Lora, rng);
+        if (config.Adapter == LlmArAdapter.PTuningV2) Prompts = new PrefixTuning(lm.Config, config.PromptTokens, rng);
         head = Child("head", new Linear(lm.Config.HiddenSize, Labels.Count, true, rng));
-        ActionTokens = Parameter("action_tokens", ActionTokenInit(sentences, lm));
+        ActionTokens = Parameter("action_tokens", ActionTokenInit(observations, lm));
     }
 
     /// <summary>
@@ -52,10 +57,10 @@ public sealed class LlmArRecognizer : Module
     /// start as the codebook (log_0 of its points), centred and scaled to the mean norm of the model's token embeddings:
     /// the tokenizer's codes sit close together, and at their own scale the frozen model could barely tell them apart.
     /// </summary>
-    static Tensor ActionTokenInit(ActionSentenceTokenizer sentences, LlamaModel lm)
+    static Tensor ActionTokenInit(ObservationTokenizer observations, LlamaModel lm)
     {
-        int U = sentences.Config.Codes, C = lm.Config.HiddenSize;
-        var codes = sentences.Embeddings([.. Enumerable.Range(0, U)]).ToArray();
+        int U = observations.Codes, C = lm.Config.HiddenSize;
+        var codes = observations.Embeddings([.. Enumerable.Range(0, U)]).ToArray();
         var mean = new double[C];
         for (int i = 0; i < codes.Length; i++) mean[i % C] += codes[i] / U;
         for (int i = 0; i < codes.Length; i++) codes[i] -= (float)mean[i % C];
@@ -80,26 +85,33 @@ public sealed class LlmArRecognizer : Module
     public LlmArConfig Config { get; }
     public LlamaModel Lm { get; }
     public Tokenizer Text { get; }
-    public ActionSentenceTokenizer Sentences { get; }
+    public ObservationTokenizer Observations { get; }
     public LoraAdapter? Lora { get; }
+
+    /// <summary>P-Tuning v2's prompts, with <see cref="LlmArAdapter.PTuningV2"/>.</summary>
+    public PrefixTuning? Prompts { get; }
     public IReadOnlyList<string> Labels { get; }
     public ActionPrompt Prompt { get; }
 
     /// <summary>The embedding of each action token, (U, C): what the model reads for code u.</summary>
     public Tensor ActionTokens { get; }
 
-    /// <summary>W, the action tokens of one clip.</summary>
-    public int SentenceLength => Config.Frames / ActionSentenceConfig.Downsampling;
+    /// <summary>W, the tokens of one clip.</summary>
+    public int SentenceLength { get; }
 
-    /// <summary>What training updates: LoRA, the action tokens and the class head.</summary>
-    public IEnumerable<(string Name, Tensor Value)> Trained() => (Lora?.TrainableParameters() ?? []).Concat(TrainableParameters());
+    /// <summary>What training updates: the adapter (LoRA or the prompts), the action tokens and the class head.</summary>
+    public IEnumerable<(string Name, Tensor Value)> Trained() =>
+        (Lora?.TrainableParameters() ?? []).Concat(Prompts?.TrainableParameters() ?? []).Concat(TrainableParameters());
+
+    /// <summary>How many values training updates (<see cref="Trained"/>).</summary>
+    public long TrainedParameterCount => Trained().Sum(p => (long)p.Value.Size);
 
     /// <summary>The tokenizer's input of each clip: (B, T, joints x dimensions).</summary>
     public Tensor Frames(IReadOnlyList<SkeletonClip> clips)
     {
         ArgumentNullException.ThrowIfNull(clips);
         if (clips.Count == 0) throw new ArgumentException("LLM-AR: no clips.", nameof(clips));
-        int T = Config.Frames, size = Sentences.Config.Inputs;
+        int T = Config.Frames, size = Observations.Inputs;
         var data = new float[clips.Count * T * size];
         for (int b = 0; b < clips.Count; b++)
         {
@@ -111,7 +123,7 @@ public sealed class LlmArRecognizer : Module
     }
 
     /// <summary>The action sentences of <paramref name="clips"/>: B*W code ids, row-major.</summary>
-    public int[] Sentence(IReadOnlyList<SkeletonClip> clips) => Sentences.EncodeBatch(Frames(clips));
+    public int[] Sentence(IReadOnlyList<SkeletonClip> clips) => Observations.EncodeBatch(Frames(clips));
 
     /// <summary>
     /// Training forward of B sentences (<paramref name="codes"/>, B*W ids) with their classes: the class head's logits (B, K)
@@ -137,7 +149,7 @@ public sealed class LlmArRecognizer : Module
             label.CopyTo(ids, b * (A + L) + A);
             for (int j = 0; j < label.Length; j++) targets[b * S + W + A - 1 + j] = label[j];   // position p predicts token p + 1
         }
-        var hidden = Run(codes, ids, B, PromptPrefix.Encode(Lm, Prompt.Instruction), computeLogits: true, out var logits); // (B, S, C)
+        var hidden = Run(codes, ids, B, PromptPrefix.Encode(Lm, Prompt.Instruction, Prompts), computeLogits: true, out var logits); // (B, S, C)
         var headLogits = head.Forward(Pooled(hidden, W + A));                                      // (B, K)
         var labelLoss = Tensor.CrossEntropy(logits!.Reshape(B * S, -1), targets);
         return (headLogits, labelLoss);
@@ -239,12 +251,12 @@ public sealed class LlmArRecognizer : Module
         }
     }
 
-    /// <summary>The instruction's keys and values with the trained LoRA folded into the weights, computed once.</summary>
+    /// <summary>The prompts' and instruction's keys and values with the trained LoRA folded into the weights, computed once.</summary>
     PromptPrefix ServingPrefix()
     {
         if (servingPrefix is not null) return servingPrefix;
         if (Lora is { Merged: false }) Lora.Merge(Lm);
-        return servingPrefix = PromptPrefix.Encode(Lm, Prompt.Instruction);
+        return servingPrefix = PromptPrefix.Encode(Lm, Prompt.Instruction, Prompts);
     }
 
     /// <summary>Training changes LoRA: take it back out of the weights and forget the serving prefix.</summary>

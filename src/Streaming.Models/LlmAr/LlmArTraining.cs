@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Streaming.Models.ActionSentences;
+using Streaming.Models.Observations;
 using Streaming.Tensors;
 using Streaming.Tensors.Optim;
 
@@ -152,7 +153,7 @@ public static class LlmArTraining
     public static int RecognizerEpochs(int clips, LlmArTrainingOptions options) =>
         Epochs(options.Steps, (clips + Math.Min(options.BatchSize, clips) - 1) / Math.Min(options.BatchSize, clips));
 
-    public static AdamW TokenizerOptimizer(ActionSentenceTokenizer tokenizer, LlmArTrainingOptions options) =>
+    public static AdamW TokenizerOptimizer(ObservationTokenizer tokenizer, LlmArTrainingOptions options) =>
         new(tokenizer.TrainableParameters(), options.TokenizerLearningRate, weightDecay: 0f);
 
     /// <summary>AdamW over LoRA, the action tokens and the head; embeddings and biases are not decayed.</summary>

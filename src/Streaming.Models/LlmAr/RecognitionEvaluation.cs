@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Streaming.Models.ActionSentences;
+using Streaming.Models.Observations;
 using Streaming.Models.Recognition;
 
 namespace Streaming.Models.LlmAr;
@@ -150,11 +151,11 @@ public static class RecognitionEvaluation
             foreach (var ablation in ablations)
             {
                 var stage = Stage(Name(ablation));
-                var shared = new LlmArCheckpointing { Tokenizer = main.Model.Sentences };
+                var shared = new LlmArCheckpointing { Tokenizer = main.Model.Observations };
                 var cell = ablation switch
                 {
-                    RecognitionAblation.SentenceClassifier => TrainSentenceClassifier(main.Model.Sentences, split, config.Frames, options.Training, stage),
-                    RecognitionAblation.FrozenLm => Score(LlmArExperiment.Train(options.BaseModelFolder, split, config with { UseLora = false }, options.Training,
+                    RecognitionAblation.SentenceClassifier => TrainSentenceClassifier(main.Model.Observations, split, config.Frames, options.Training, stage),
+                    RecognitionAblation.FrozenLm => Score(LlmArExperiment.Train(options.BaseModelFolder, split, config with { Adapter = LlmArAdapter.None }, options.Training,
                         checkpointing: shared, progress: stage), split, LlmArReadout.ClassHead) with { Tokenizer = null },
                     RecognitionAblation.LoraRank8 => Score(LlmArExperiment.Train(options.BaseModelFolder, split, config with { LoraRank = 8 }, options.Training,
                         checkpointing: shared, progress: stage), split, LlmArReadout.ClassHead) with { Tokenizer = null },
@@ -191,7 +192,7 @@ public static class RecognitionEvaluation
         return new Cell(accuracy, run.TokenizerTime, run.RecognizerTime, clock.Elapsed, split.Test.Count);
     }
 
-    static Cell TrainSentenceClassifier(ActionSentenceTokenizer sentences, RecognitionSplit split, int frames, LlmArTrainingOptions options, IProgress<LlmArProgress> progress)
+    static Cell TrainSentenceClassifier(ObservationTokenizer sentences, RecognitionSplit split, int frames, LlmArTrainingOptions options, IProgress<LlmArProgress> progress)
     {
         var clock = Stopwatch.StartNew();
         var model = ActionSentenceClassifier.Train(sentences, split.Train, split.Labels.Count, frames, options, progress);

@@ -59,7 +59,8 @@ public static class SkeletonModelFolder
     static string WeightsHash(string folder)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var file in new[] { LlmArCheckpoint.HeadFile, Path.Combine(LlmArCheckpoint.AdapterFolder, LoraAdapter.WeightsFileName), ActionSentenceTokenizer.WeightsFile })
+        foreach (var file in new[] { LlmArCheckpoint.HeadFile, Path.Combine(LlmArCheckpoint.AdapterFolder, LoraAdapter.WeightsFileName),
+            Path.Combine(LlmArCheckpoint.AdapterFolder, PrefixTuning.WeightsFileName), ActionSentenceTokenizer.WeightsFile })
         {
             var path = Path.Combine(folder, file);
             if (File.Exists(path)) hash.AppendData(File.ReadAllBytes(path));

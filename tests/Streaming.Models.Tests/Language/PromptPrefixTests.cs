@@ -41,6 +41,38 @@ public sealed class PromptPrefixTests(TinyCheckpoints checkpoints)
             Close.Assert(a.Grad!.ToArray(), b.Grad!.ToArray(), 1e-5f, $"gradient of {name}");
     }
 
+    /// <summary>
+    /// With P-Tuning v2's prompts the shared prompt attends them and holds both: a row attending it must see what it sees
+    /// with the prompts as the model's prefix and the instruction in front of it, and the prompts' gradient must be the same.
+    /// </summary>
+    [Theory]
+    [InlineData("llama")]
+    [InlineData("qwen2")]
+    public void SharedPrompt_AfterLearnedPrompts_MatchesThePromptInEveryRow_LogitsAndPromptGradients(string family)
+    {
+        var directory = family == "llama" ? checkpoints.LlamaTiedGqaBias : checkpoints.Qwen2UntiedMha;
+        int P = Prompt.Length, T = Rows[0].Length, B = Rows.Length, L = 3;
+        var full = HfCheckpoint.Load(directory);
+        full.Freeze();
+        var fullPrompts = new PrefixTuning(full.Config, L, new Random(9));
+        full.Prefix = fullPrompts;
+        var expected = full.Forward(Rows.SelectMany(r => Prompt.Concat(r)).ToArray(), B).Logits!.Narrow(1, P, T);   // (B, T, V)
+        expected.Square().Mean().Backward();
+
+        var shared = HfCheckpoint.Load(directory);
+        shared.Freeze();
+        var sharedPrompts = new PrefixTuning(shared.Config, L, new Random(9));
+        var prefix = PromptPrefix.Encode(shared, Prompt, sharedPrompts);
+        Assert.Null(shared.Prefix);
+        shared.Prefix = prefix;
+        var actual = shared.Forward(Rows.SelectMany(r => r).ToArray(), B).Logits!;
+        actual.Square().Mean().Backward();
+
+        Assert.Equal(L + P, prefix.Length);
+        Close.Assert(expected.Contiguous().ToArray(), actual.ToArray(), 1e-4f, "logits after the prompts and the shared instruction");
+        Close.Assert(fullPrompts.PromptEmbeddings.Grad!.ToArray(), sharedPrompts.PromptEmbeddings.Grad!.ToArray(), 1e-5f, "gradient of the prompts");
+    }
+
     [Fact]
     public void Encode_RefusesAnEmptyPromptAndAModelThatCarriesAPrefix()
     {

@@ -25,28 +25,35 @@ public sealed class LlmArCheckpointTests : IDisposable
         if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
     }
 
-    /// <summary>An untrained recognizer on samples/lm whose LoRA is drawn nonzero, saved to <see cref="folder"/>.</summary>
-    LlmArRecognizer Saved()
+    /// <summary>An untrained recognizer on samples/lm whose adapter is drawn off its start (LoRA's B nonzero, the prompts scaled), saved to <see cref="folder"/>.</summary>
+    LlmArRecognizer Saved(LlmArAdapter adapter = LlmArAdapter.Lora)
     {
         LlmArCheckpoint.CopyBase(folder, SharedData.Repository("samples", "lm"));
         var baseFolder = Path.Combine(folder, LlmArCheckpoint.BaseFolder);
         var lm = HfCheckpoint.Load(baseFolder);
         var sentences = new ActionSentenceTokenizer(ActionSentenceConfig.ForLanguageModel(lm.Config, 60) with { Codes = 64, Hidden = 16 }, new Random(1));
-        var model = new LlmArRecognizer(lm, Tokenizer.Load(Path.Combine(baseFolder, "tokenizer.json")), sentences, Labels, new LlmArConfig { LoraRank = 4 }, new Random(2));
+        var model = new LlmArRecognizer(lm, Tokenizer.Load(Path.Combine(baseFolder, "tokenizer.json")), sentences, Labels, new LlmArConfig { LoraRank = 4, Adapter = adapter, PromptTokens = 3 }, new Random(2));
         var rng = new Random(3);
-        foreach (var (_, value) in model.Lora!.NamedParameters().Where(p => p.Name.Contains("lora_B", StringComparison.Ordinal)))
+        foreach (var (_, value) in model.Lora?.NamedParameters().Where(p => p.Name.Contains("lora_B", StringComparison.Ordinal)) ?? [])
             for (int i = 0; i < value.Size; i++) value.Span[i] = (float)(rng.NextDouble() - 0.5) * 0.05f;
+        foreach (var (_, value) in model.Prompts?.NamedParameters() ?? [])
+            for (int i = 0; i < value.Size; i++) value.Span[i] *= 1f + (float)rng.NextDouble();
         model.Eval();
         LlmArCheckpoint.Save(folder, model, "msr-action3d", epochsDone: 1, optimizer: null);
         return model;
     }
 
-    [Fact]
-    public void SaveThenLoad_GivesTheSameProbabilitiesWithBothReadouts()
+    [Theory]
+    [InlineData(LlmArAdapter.Lora)]
+    [InlineData(LlmArAdapter.PTuningV2)]
+    [InlineData(LlmArAdapter.None)]
+    public void SaveThenLoad_GivesTheSameProbabilitiesWithBothReadouts(LlmArAdapter adapter)
     {
-        var saved = Saved();
+        var saved = Saved(adapter);
         var loaded = LlmArCheckpoint.Load(folder);
         Assert.Equal(Labels, loaded.Labels);
+        Assert.Equal(adapter, loaded.Config.Adapter);
+        Assert.Equal(saved.TrainedParameterCount, loaded.TrainedParameterCount);
         foreach (var readout in Enum.GetValues<LlmArReadout>())
         {
             var expected = saved.Probabilities(Clips, readout);
@@ -90,6 +97,30 @@ public sealed class LlmArCheckpointTests : IDisposable
         var text = Tokenizer.Load(SharedData.Repository("samples", "lm", "tokenizer.json"));
         var e = Assert.Throws<ArgumentException>(() => new LlmArRecognizer(lm, text, narrow, Labels, new LlmArConfig(), new Random(2)));
         Assert.Contains("codebook width is 64", e.Message);
+    }
+
+    [Fact]
+    public void PromptsForAnotherBaseModel_AreRefusedNamingTheField()
+    {
+        Saved(LlmArAdapter.PTuningV2);
+        var config = Path.Combine(folder, LlmArCheckpoint.AdapterFolder, "adapter_config.json");
+        var json = File.ReadAllText(config);
+        File.WriteAllText(config, System.Text.RegularExpressions.Regex.Replace(json, "\"num_layers\": *\\d+", "\"num_layers\": 99"));
+        var e = Assert.Throws<InvalidDataException>(() => LlmArCheckpoint.Load(folder));
+        Assert.Contains("num_layers", e.Message);
+        Assert.Contains("another base model", e.Message);
+    }
+
+    [Fact]
+    public void UnknownAdapterOrTokenizer_IsRefusedNamingTheField()
+    {
+        Saved();
+        var config = Path.Combine(folder, LlmArCheckpoint.ConfigFile);
+        var json = File.ReadAllText(config);
+        File.WriteAllText(config, json.Replace("\"Lora\"", "\"Prefix\"", StringComparison.Ordinal));
+        Assert.Contains("field 'adapter'", Assert.Throws<InvalidDataException>(() => LlmArCheckpoint.Load(folder)).Message);
+        File.WriteAllText(config, json.Replace("\"action-sentences\"", "\"pixels\"", StringComparison.Ordinal));
+        Assert.Contains("tokenizer 'pixels'", Assert.Throws<InvalidDataException>(() => LlmArCheckpoint.Load(folder)).Message);
     }
 
     [Fact]
