@@ -52,13 +52,19 @@ public static class EvalCommand
         var steps = new Option<int>("--steps") { Description = "Optimizer steps of LLM-AR's LoRA stage (and of the sentence classifier).", DefaultValueFactory = _ => llmAr.Steps };
         var seed = new Option<int>("--seed") { Description = "Seed of every model's initialization, augmentation and shuffling.", DefaultValueFactory = _ => llmAr.Seed };
         var json = new Option<string?>("--json") { Description = "Also write the results as JSON to this path (format: docs/results-format.md)." };
-        var csv = new Option<string?>("--csv") { Description = "Also write the table as CSV (protocol, method, folds, accuracy, its sd over folds, stage costs) to this path." };
+        var csv = new Option<string?>("--csv") { Description = "Also write the table as CSV (protocol, method, folds, accuracy, its sd over folds, stage costs, trained parameters) to this path." };
+        var methods = new Option<string>("--methods")
+        {
+            Description = "The language-model recognizers beside LLM-AR (action sentences + LoRA), comma-separated: " +
+                $"{string.Join(", ", Enum.GetValues<RecognitionMethod>().Select(RecognitionEvaluation.Name))}; all or none.",
+            DefaultValueFactory = _ => "all",
+        };
         var command = new Command("recognition",
             "Skeleton action recognition under the published protocols: LLM-AR (docs/methods.md) read out by its class head and by label likelihood (the same " +
             "model), the MLP of `train mlp` and the logistic baseline of `train baseline`, each trained on every fold's training subjects and scored by top-1 " +
             "accuracy on its test subjects, plus the chosen ablations of LLM-AR. Prints one table with the cost of each stage; JSON and CSV on request.")
         {
-            data, lm, protocols, ablations, everywhere, quick, window, hop, tokenizerSteps, steps, seed, json, csv,
+            data, lm, protocols, methods, ablations, everywhere, quick, window, hop, tokenizerSteps, steps, seed, json, csv,
         };
         command.SetAction(parse =>
         {
@@ -71,6 +77,7 @@ public static class EvalCommand
             {
                 BaseModelFolder = parse.GetValue(lm)!,
                 Ablations = ParseAblations(parse.GetValue(ablations)!),
+                Methods = ParseMethods(parse.GetValue(methods)!),
                 AblationsEverywhere = parse.GetValue(everywhere),
                 Training = training,
                 Mlp = new SkeletonTrainingOptions(Seed: training.Seed),
@@ -89,6 +96,19 @@ public static class EvalCommand
     static RecognitionProtocol ParseProtocol(string letter) =>
         letter.Length == 1 && letter[0] is >= 'a' and <= 'd' ? (RecognitionProtocol)(letter[0] - 'a')
             : throw new ArgumentException($"eval recognition --protocol: unknown protocol '{letter}' (a, b, c, d).");
+
+    static RecognitionMethod[] ParseMethods(string list)
+    {
+        var all = Enum.GetValues<RecognitionMethod>();
+        return list.Trim() switch
+        {
+            "all" => all,
+            "none" => [],
+            _ => [.. list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(name =>
+                all.Where(m => RecognitionEvaluation.Name(m) == name).Cast<RecognitionMethod?>().FirstOrDefault()
+                    ?? throw new ArgumentException($"eval recognition --methods: unknown method '{name}' ({string.Join(", ", all.Select(RecognitionEvaluation.Name))}, all or none)."))],
+        };
+    }
 
     static RecognitionAblation[] ParseAblations(string list)
     {

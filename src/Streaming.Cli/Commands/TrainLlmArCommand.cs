@@ -29,6 +29,7 @@ public static class TrainLlmArCommand
         var split = new Option<int>("--split") { Description = "utkinect: subject split 1-10 of derived/tr_te_splits_random10.txt (the demo's is 1).", DefaultValueFactory = _ => 1 };
         var tokenizerSteps = new Option<int>("--tokenizer-steps") { Description = "Optimizer steps of the tokenizer stage (batches of 32 clips); a checkpoint after every epoch.", DefaultValueFactory = _ => defaults.TokenizerSteps };
         var steps = new Option<int>("--steps") { Description = "Optimizer steps of the LoRA stage (batches of 16 clips); a checkpoint after every epoch.", DefaultValueFactory = _ => defaults.Steps };
+        var learningRate = new Option<float>("--learning-rate") { Description = "Peak learning rate of the recognizer stage (warm-up, then cosine to a twentieth).", DefaultValueFactory = _ => defaults.LearningRate };
         var rank = new Option<int>("--lora-rank") { Description = "LoRA rank r on every attention and MLP projection (alpha 16).", DefaultValueFactory = _ => config.LoraRank };
         var adapter = new Option<string>("--adapter")
         {
@@ -46,11 +47,11 @@ public static class TrainLlmArCommand
             "head on the frozen base language model reading [instruction with the labels; action sentence; \"Answer: \"]. Prints test accuracy with both " +
             "readouts. For utkinect the folder also gets the transition anticipator of the same training takes, so `streaming run` anticipates too.")
         {
-            data, dataset, output, lm, dimensions, frames, window, hop, split, tokenizerSteps, steps, rank, adapter, prompts, readout, seed, resume,
+            data, dataset, output, lm, dimensions, frames, window, hop, split, tokenizerSteps, steps, learningRate, rank, adapter, prompts, readout, seed, resume,
         };
         command.SetAction(parse =>
         {
-            var options = defaults with { TokenizerSteps = parse.GetValue(tokenizerSteps), Steps = parse.GetValue(steps), Seed = parse.GetValue(seed) };
+            var options = defaults with { TokenizerSteps = parse.GetValue(tokenizerSteps), Steps = parse.GetValue(steps), LearningRate = parse.GetValue(learningRate), Seed = parse.GetValue(seed) };
             var model = config with
             {
                 Dimensions = parse.GetValue(dimensions), Frames = parse.GetValue(frames), LoraRank = parse.GetValue(rank),

@@ -33,6 +33,13 @@ public enum RecognitionAblation
     SentenceClassifier,
 }
 
+/// <summary>The language-model recognizers <c>eval recognition</c> trains beside LLM-AR (action sentences + LoRA): the other cells of tokenizer x adapter.</summary>
+public enum RecognitionMethod
+{
+    /// <summary>LLM-AR's action sentences read through P-Tuning v2's prompts instead of LoRA.</summary>
+    ActionSentencesPTuning,
+}
+
 /// <summary>What <see cref="RecognitionEvaluation"/> trains and how long.</summary>
 public sealed record RecognitionEvalOptions
 {
@@ -40,6 +47,9 @@ public sealed record RecognitionEvalOptions
     public required string BaseModelFolder { get; init; }
 
     public IReadOnlyList<RecognitionAblation> Ablations { get; init; } = [];
+
+    /// <summary>The recognizers beside LLM-AR; all by default.</summary>
+    public IReadOnlyList<RecognitionMethod> Methods { get; init; } = Enum.GetValues<RecognitionMethod>();
 
     /// <summary>Ablations on every protocol; otherwise on (a) and (c) only, which train one model per row instead of ten.</summary>
     public bool AblationsEverywhere { get; init; }
@@ -65,10 +75,11 @@ public sealed record RecognitionEvalOptions
 /// One row of the table: a method on a protocol, the test accuracy of each fold and the cost of each stage summed over the
 /// folds. A cost that is null was shared: the label-likelihood readout reads the LLM-AR row's model, and the ablations
 /// that change only the recognizer stage (frozen LM, LoRA rank 8, the sentence classifier) reuse its tokenizer, which they
-/// would have trained identically.
+/// would have trained identically. <paramref name="TrainedParameters"/>: the values the recognizer stage trains (adapter,
+/// action tokens, head; the weights of a baseline), null where the row reads another row's model.
 /// </summary>
 public sealed record RecognitionRow(RecognitionProtocol Protocol, string Method, IReadOnlyList<double> FoldAccuracies,
-    TimeSpan? TokenizerTime, TimeSpan? TrainingTime, TimeSpan EvaluationTime, int TestClips)
+    TimeSpan? TokenizerTime, TimeSpan? TrainingTime, TimeSpan EvaluationTime, int TestClips, long? TrainedParameters = null)
 {
     public double Accuracy => FoldAccuracies.Average();
 
@@ -91,6 +102,7 @@ public static class RecognitionEvaluation
 {
     public const string LlmAr = "llm-ar";
     public const string LabelLikelihood = "llm-ar label-likelihood";
+    public const string ActionSentencesPTuning = "action-sentences + p-tuning-v2";
     public const string Mlp = "mlp";
     public const string Logistic = "logistic";
 
@@ -108,11 +120,18 @@ public static class RecognitionEvaluation
         _ => throw new ArgumentOutOfRangeException(nameof(ablation), ablation, null),
     };
 
+    /// <summary>The row name of each method, which <c>--methods</c> takes.</summary>
+    public static string Name(RecognitionMethod method) => method switch
+    {
+        RecognitionMethod.ActionSentencesPTuning => ActionSentencesPTuning,
+        _ => throw new ArgumentOutOfRangeException(nameof(method), method, null),
+    };
+
     /// <summary>The models a protocol of <paramref name="folds"/> folds trains, for the progress display.</summary>
     public static int Trainings(RecognitionProtocol protocol, int folds, RecognitionEvalOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return folds * (3 + (options.AblatesOn(protocol) ? options.Ablations.Distinct().Count() : 0));
+        return folds * (3 + options.Methods.Distinct().Count() + (options.AblatesOn(protocol) ? options.Ablations.Distinct().Count() : 0));
     }
 
     /// <summary>
@@ -142,8 +161,14 @@ public static class RecognitionEvaluation
 
             var main = LlmArExperiment.Train(options.BaseModelFolder, split, config, options.Training, progress: Stage(LlmAr));
             Add(LlmAr, Score(main, split, LlmArReadout.ClassHead));
-            Add(LabelLikelihood, Score(main, split, LlmArReadout.LabelLikelihood) with { Tokenizer = null, Training = null });
+            Add(LabelLikelihood, Score(main, split, LlmArReadout.LabelLikelihood) with { Tokenizer = null, Training = null, Parameters = null });
             Trained();
+            if (options.Methods.Contains(RecognitionMethod.ActionSentencesPTuning))
+            {
+                Add(ActionSentencesPTuning, Score(LlmArExperiment.Train(options.BaseModelFolder, split, config with { Adapter = LlmArAdapter.PTuningV2 }, options.Training,
+                    checkpointing: new LlmArCheckpointing { Tokenizer = main.Model.Observations }, progress: Stage(ActionSentencesPTuning)), split, LlmArReadout.ClassHead) with { Tokenizer = null });
+                Trained();
+            }
             Add(Mlp, TrainMlp(benchmark, fold, options.Mlp));
             Trained();
             Add(Logistic, TrainLogistic(benchmark, fold, options.Logistic));
@@ -168,7 +193,7 @@ public static class RecognitionEvaluation
         }
         return [.. cells.Select(c => new RecognitionRow(benchmark.Protocol, c.Key, [.. c.Value.Select(v => v.Accuracy)],
             Sum(c.Value.Select(v => v.Tokenizer)), Sum(c.Value.Select(v => v.Training)),
-            TimeSpan.FromTicks(c.Value.Sum(v => v.Evaluation.Ticks)), c.Value.Sum(v => v.TestClips)))];
+            TimeSpan.FromTicks(c.Value.Sum(v => v.Evaluation.Ticks)), c.Value.Sum(v => v.TestClips), c.Value[0].Parameters))];
     }
 
     /// <summary>The tokenizer's config under each ablation of its loss or geometry.</summary>
@@ -183,13 +208,13 @@ public static class RecognitionEvaluation
     };
 
     /// <summary>One fold of one method: its test accuracy and what each stage cost (null: shared with another row).</summary>
-    sealed record Cell(double Accuracy, TimeSpan? Tokenizer, TimeSpan? Training, TimeSpan Evaluation, int TestClips);
+    sealed record Cell(double Accuracy, TimeSpan? Tokenizer, TimeSpan? Training, TimeSpan Evaluation, int TestClips, long? Parameters);
 
     static Cell Score(LlmArRun run, RecognitionSplit split, LlmArReadout readout)
     {
         var clock = Stopwatch.StartNew();
         var (accuracy, _) = LlmArTraining.Evaluate(run.Model, split.Test, readout);
-        return new Cell(accuracy, run.TokenizerTime, run.RecognizerTime, clock.Elapsed, split.Test.Count);
+        return new Cell(accuracy, run.TokenizerTime, run.RecognizerTime, clock.Elapsed, split.Test.Count, run.Model.TrainedParameterCount);
     }
 
     static Cell TrainSentenceClassifier(ObservationTokenizer sentences, RecognitionSplit split, int frames, LlmArTrainingOptions options, IProgress<LlmArProgress> progress)
@@ -199,7 +224,7 @@ public static class RecognitionEvaluation
         var training = clock.Elapsed;
         clock.Restart();
         var p = model.Probabilities([.. split.Test.Select(c => c.Clip)]);
-        return new Cell(Accuracy(p, [.. split.Test.Select(c => c.Label)]), null, training, clock.Elapsed, split.Test.Count);
+        return new Cell(Accuracy(p, [.. split.Test.Select(c => c.Label)]), null, training, clock.Elapsed, split.Test.Count, model.TrainableParameters().Sum(q => (long)q.Value.Size));
     }
 
     static Cell TrainMlp(RecognitionBenchmark benchmark, RecognitionFold fold, SkeletonTrainingOptions options)
@@ -209,7 +234,7 @@ public static class RecognitionEvaluation
         var training = clock.Elapsed;
         clock.Restart();
         var p = model.Probabilities([.. fold.Test.Select(s => s.Sequence)]);
-        return new Cell(Accuracy(p, [.. fold.Test.Select(s => s.Label)]), null, training, clock.Elapsed, fold.Test.Count);
+        return new Cell(Accuracy(p, [.. fold.Test.Select(s => s.Label)]), null, training, clock.Elapsed, fold.Test.Count, model.Model.NamedParameters().Sum(q => (long)q.Value.Size));
     }
 
     static Cell TrainLogistic(RecognitionBenchmark benchmark, RecognitionFold fold, PoseClassifierOptions options)
@@ -221,7 +246,7 @@ public static class RecognitionEvaluation
         var training = clock.Elapsed;
         clock.Restart();
         var p = fold.Test.Select(s => model.Probabilities(s.Sequence.Positions, s.Sequence.Frames)).ToArray();
-        return new Cell(Accuracy(p, [.. fold.Test.Select(s => s.Label)]), null, training, clock.Elapsed, fold.Test.Count);
+        return new Cell(Accuracy(p, [.. fold.Test.Select(s => s.Label)]), null, training, clock.Elapsed, fold.Test.Count, model.ParameterCount);
     }
 
     static double Accuracy(float[][] probabilities, int[] labels) =>

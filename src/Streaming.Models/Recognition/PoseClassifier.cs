@@ -33,6 +33,9 @@ public sealed class PoseClassifier
 
     public IReadOnlyList<string> Labels { get; }
 
+    /// <summary>The values training fits: the weights and biases.</summary>
+    public long ParameterCount => weight.Size + bias.Size;
+
     /// <summary>The skeleton layout it was trained on (e.g. kinect20): joint order matters.</summary>
     public string Layout { get; }
 

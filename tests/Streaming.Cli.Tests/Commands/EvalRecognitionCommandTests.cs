@@ -12,7 +12,7 @@ namespace Streaming.Cli.Tests.Commands;
 public sealed class EvalRecognitionCommandTests : IDisposable
 {
     const string Protocol = "msr-action3d cross-subject";
-    static readonly string[] Methods = ["llm-ar", "llm-ar label-likelihood", "mlp", "logistic", "frozen-lm", "sentence-classifier"];
+    static readonly string[] Methods = ["llm-ar", "llm-ar label-likelihood", "action-sentences + p-tuning-v2", "mlp", "logistic", "frozen-lm", "sentence-classifier"];
 
     readonly TempDirectory root = new();
 
@@ -52,11 +52,15 @@ public sealed class EvalRecognitionCommandTests : IDisposable
         Assert.DoesNotContain($"{Protocol} llm-ar label-likelihood training", results.Keys);
         Assert.DoesNotContain($"{Protocol} frozen-lm tokenizer", results.Keys);
         Assert.DoesNotContain($"{Protocol} mlp tokenizer", results.Keys);
+        Assert.DoesNotContain($"{Protocol} action-sentences + p-tuning-v2 tokenizer", results.Keys);
+        // P-Tuning v2 trains fewer values than LoRA; the label-likelihood row reads LLM-AR's model and counts none of its own.
+        Assert.True(results[$"{Protocol} action-sentences + p-tuning-v2 trained parameters"].Value < results[$"{Protocol} llm-ar trained parameters"].Value);
+        Assert.DoesNotContain($"{Protocol} llm-ar label-likelihood trained parameters", results.Keys);
         Assert.True(results["total"].Value > 0);
         Assert.DoesNotContain(results.Keys, k => k.Contains("fold ", StringComparison.Ordinal));   // one fold: no per-fold rows
 
         var lines = File.ReadAllLines(csv);
-        Assert.Equal("protocol,method,folds,accuracy,sd_over_folds,tokenizer_s_per_fold,training_s_per_fold,eval_ms_per_clip", lines[0]);
+        Assert.Equal("protocol,method,folds,accuracy,sd_over_folds,tokenizer_s_per_fold,training_s_per_fold,trained_parameters,eval_ms_per_clip", lines[0]);
         Assert.Equal(Methods.Order(), lines.Skip(1).Select(l => l.Split(',')[1]).Order());
         Assert.All(lines.Skip(1), l => Assert.StartsWith($"{Protocol},", l, StringComparison.Ordinal));
     }
@@ -64,6 +68,7 @@ public sealed class EvalRecognitionCommandTests : IDisposable
     [Theory]
     [InlineData("--protocol", "e", "unknown protocol 'e'")]
     [InlineData("--ablations", "no-such", "unknown ablation 'no-such'")]
+    [InlineData("--methods", "no-such", "unknown method 'no-such'")]
     public void BadOption_FailsWithOneLineNamingIt(string option, string value, string message)
     {
         var result = CliProcess.Run(RepositoryFiles.Root, "eval", "recognition", option, value, "--data", RepositoryFiles.Data);
