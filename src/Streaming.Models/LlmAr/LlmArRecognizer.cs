@@ -96,6 +96,14 @@ public sealed class LlmArRecognizer : Module
     /// <summary>The embedding of each action token, (U, C): what the model reads for code u.</summary>
     public Tensor ActionTokens { get; }
 
+    /// <summary>What the model is, for ids and logs: llm-ar (action sentences + LoRA), vtem (event tokens + P-Tuning v2), or the tokenizer and adapter of another pairing.</summary>
+    public string Method => (Observations.Kind, Config.Adapter) switch
+    {
+        ("action-sentences", LlmArAdapter.Lora) => "llm-ar",
+        ("event-tokens", LlmArAdapter.PTuningV2) => "vtem",
+        var (kind, adapter) => $"{kind}+{adapter.ToString().ToLowerInvariant()}",
+    };
+
     /// <summary>W, the tokens of one clip.</summary>
     public int SentenceLength { get; }
 

@@ -1,6 +1,4 @@
 using System.Security.Cryptography;
-using Streaming.Models.ActionSentences;
-using Streaming.Models.Adapters;
 using Streaming.Models.Anticipation;
 using Streaming.Models.LlmAr;
 using Streaming.Models.Recognition;
@@ -37,8 +35,9 @@ public static class SkeletonModelFolder
     }
 
     /// <summary>
-    /// LLM-AR behind the model stage, anticipating with the folder's transition anticipator when it has one; the id names
-    /// the kind (3-D or 2-D) and a hash of every trained weight (head, LoRA, action-sentence tokenizer).
+    /// LLM-AR (or VTEM, or another tokenizer and adapter) behind the model stage, anticipating with the folder's transition
+    /// anticipator when it has one; the id names the method, the kind (3-D or 2-D) and a hash of every trained weight
+    /// (head and action tokens, adapter, tokenizer).
     /// </summary>
     public static LlmArActionModel LoadLlmAr(string folder, TimeSpan horizon)
     {
@@ -53,18 +52,18 @@ public static class SkeletonModelFolder
         // A first forward compiles the kernels and computes the instruction's keys and values now rather than on the first live windows.
         var config = recognizer.Config;
         recognizer.Probabilities([new SkeletonClip(new float[config.Frames * CanonicalSkeleton.JointCount * config.Dimensions], config.Frames, config.Dimensions)]);
-        return new LlmArActionModel(recognizer, anticipator, $"llm-ar-{config.Dimensions}d@{WeightsHash(folder)}", horizon);
+        return new LlmArActionModel(recognizer, anticipator, $"{recognizer.Method}-{config.Dimensions}d@{WeightsHash(folder)}", horizon);
     }
 
     static string WeightsHash(string folder)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var file in new[] { LlmArCheckpoint.HeadFile, Path.Combine(LlmArCheckpoint.AdapterFolder, LoraAdapter.WeightsFileName),
-            Path.Combine(LlmArCheckpoint.AdapterFolder, PrefixTuning.WeightsFileName), ActionSentenceTokenizer.WeightsFile })
-        {
-            var path = Path.Combine(folder, file);
-            if (File.Exists(path)) hash.AppendData(File.ReadAllBytes(path));
-        }
+        var adapter = Path.Combine(folder, LlmArCheckpoint.AdapterFolder);
+        // Every trained weight; base/ is bound by its own hash in the config, and training state is not the model.
+        var files = Directory.GetFiles(folder, "*.safetensors").Concat(Directory.Exists(adapter) ? Directory.GetFiles(adapter, "*.safetensors") : [])
+            .Where(f => Path.GetFileName(f) is not (LlmArCheckpoint.TrainingStateFile or LlmArCheckpoint.TokenizerStateFile))
+            .Order(StringComparer.Ordinal);
+        foreach (var path in files) hash.AppendData(File.ReadAllBytes(path));
         return Convert.ToHexStringLower(hash.GetHashAndReset())[..8];
     }
 }

@@ -98,7 +98,7 @@ public sealed class LlmArModelFolderTests(TinyLlmArFolder folders) : IClassFixtu
         foreach (var file in new[] { "action_sentences.json", "action_sentences.safetensors" })
             File.Copy(Path.Combine(folders.TwoD, file), Path.Combine(folder, file), overwrite: true);
         var error = Assert.ThrowsAny<ArgumentException>(() => SkeletonModelFolder.Load(folder, TimeSpan.FromSeconds(20)));
-        Assert.Equal("LLM-AR: the action-sentence tokenizer reads 40 values per frame, but 3-D clips of the canonical skeleton have 60. (Parameter 'sentences')", error.Message);
+        Assert.Equal("LLM-AR: the action-sentences tokenizer reads 40 values per frame, but 3-D clips of the canonical skeleton have 60. (Parameter 'observations')", error.Message);
     }
 
     static void EditConfig(string folder, Action<JsonNode> edit)
