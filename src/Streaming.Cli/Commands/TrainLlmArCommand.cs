@@ -29,7 +29,11 @@ public static class TrainLlmArCommand
         var split = new Option<int>("--split") { Description = "utkinect: subject split 1-10 of derived/tr_te_splits_random10.txt (the demo's is 1).", DefaultValueFactory = _ => 1 };
         var tokenizerSteps = new Option<int>("--tokenizer-steps") { Description = "Optimizer steps of the tokenizer stage (batches of 32 clips); a checkpoint after every epoch.", DefaultValueFactory = _ => defaults.TokenizerSteps };
         var steps = new Option<int>("--steps") { Description = "Optimizer steps of the LoRA stage (batches of 16 clips); a checkpoint after every epoch.", DefaultValueFactory = _ => defaults.Steps };
-        var learningRate = new Option<float>("--learning-rate") { Description = "Peak learning rate of the recognizer stage (warm-up, then cosine to a twentieth).", DefaultValueFactory = _ => defaults.LearningRate };
+        var learningRate = new Option<float?>("--learning-rate")
+        {
+            Description = string.Create(CultureInfo.InvariantCulture,
+                $"Peak learning rate of the recognizer stage (warm-up, then cosine to a twentieth); by default {defaults.LearningRate} with LoRA or none, {defaults.PromptLearningRate} with P-Tuning v2."),
+        };
         var rank = new Option<int>("--lora-rank") { Description = "LoRA rank r on every attention and MLP projection (alpha 16).", DefaultValueFactory = _ => config.LoraRank };
         var adapter = new Option<string>("--adapter")
         {
@@ -51,7 +55,8 @@ public static class TrainLlmArCommand
         };
         command.SetAction(parse =>
         {
-            var options = defaults with { TokenizerSteps = parse.GetValue(tokenizerSteps), Steps = parse.GetValue(steps), LearningRate = parse.GetValue(learningRate), Seed = parse.GetValue(seed) };
+            var options = defaults with { TokenizerSteps = parse.GetValue(tokenizerSteps), Steps = parse.GetValue(steps), Seed = parse.GetValue(seed) };
+            if (parse.GetValue(learningRate) is { } rate) options = options with { LearningRate = rate, PromptLearningRate = rate };
             var model = config with
             {
                 Dimensions = parse.GetValue(dimensions), Frames = parse.GetValue(frames), LoraRank = parse.GetValue(rank),
