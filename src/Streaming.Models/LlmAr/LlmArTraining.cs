@@ -61,7 +61,6 @@ public static class LlmArTraining
         int batch = Math.Min(options.TokenizerBatchSize, clips.Count), batches = clips.Count / batch, total = options.TokenizerSteps;
         int epochs = Epochs(total, batches);
         var schedule = new LearningRateSchedule(options.TokenizerLearningRate, options.TokenizerLearningRate / 10, Math.Min(50, total / 10), total);
-        int inputs = tokenizer.Config.Inputs;
         tokenizer.Train();
         var clock = Stopwatch.StartNew();
         for (int epoch = startEpoch; epoch < epochs; epoch++)
@@ -73,11 +72,8 @@ public static class LlmArTraining
             for (int b = 0; b < batches && epoch * batches + b < total; b++)
             {
                 int step = epoch * batches + b;
-                var data = new float[batch * frames * inputs];
-                for (int i = 0; i < batch; i++)
-                    ClipAugmentation.Apply(clips[order[b * batch + i]], rng).Resample(frames).CopyTo(data.AsSpan(i * frames * inputs));
                 optimizer.LearningRate = schedule.At(step);
-                frameBatch = new Tensor(data, [batch, frames, inputs]);
+                frameBatch = AugmentedBatch(clips, order.AsSpan(b * batch, batch), frames, rng);
                 var loss = tokenizer.Loss(frameBatch, lmEmbeddings, rng);
                 foreach (var code in loss.Codes) used[code] = true;
                 optimizer.ZeroGrad();
@@ -173,12 +169,22 @@ public static class LlmArTraining
             noDecay: n => n.EndsWith("bias", StringComparison.Ordinal) || n == "action_tokens");
 
     /// <summary>One generator per (seed, stage, epoch), so a resumed run draws what an uninterrupted one would have.</summary>
-    static Random EpochRandom(int seed, int stage, int epoch) => new(unchecked(seed * 1_000_003 + stage * 10_007 + epoch));
+    internal static Random EpochRandom(int seed, int stage, int epoch) => new(unchecked(seed * 1_000_003 + stage * 10_007 + epoch));
 
-    static int[] Shuffled(int count, Random rng)
+    internal static int[] Shuffled(int count, Random rng)
     {
         var order = Enumerable.Range(0, count).ToArray();
         rng.Shuffle(order);
         return order;
+    }
+
+    /// <summary>A fresh augmentation of each clip of <paramref name="picks"/>, resampled to <paramref name="frames"/> frames: (B, frames, frame size).</summary>
+    internal static Tensor AugmentedBatch(IReadOnlyList<SkeletonClip> clips, ReadOnlySpan<int> picks, int frames, Random rng)
+    {
+        int size = clips[picks[0]].FrameSize;
+        var data = new float[picks.Length * frames * size];
+        for (int i = 0; i < picks.Length; i++)
+            ClipAugmentation.Apply(clips[picks[i]], rng).Resample(frames).CopyTo(data.AsSpan(i * frames * size));
+        return new Tensor(data, [picks.Length, frames, size]);
     }
 }

@@ -103,6 +103,24 @@ public class ElementwiseTests
     }
 
     [Fact]
+    public void Softplus_MatchesTorch()
+    {
+        CheckShapesAndViews(new Unary("F.softplus({x})", t => t.Softplus(), Symmetric(6f)));
+    }
+
+    [Fact]
+    public void Softplus_LargeAndTinyOutputs_MatchTorch()
+    {
+        // Torch returns x itself above its threshold 20, where log(1 + exp(-x)) is below float precision anyway; far below
+        // 0 the output is exp(x), compared with an absolute tolerance under its own size.
+        var edges = new OracleInput([-1000f, -89f, -40f, -20f, -1e-4f, 0f, 1e-4f, 19.5f, 20.5f, 60f, 1000f], [11]);
+        Against(
+            new OpCase("F.softplus(x0)", x => x[0].Softplus(), [Rand([64], 30f)], Atol, Rtol),
+            new OpCase("F.softplus(x0)", x => x[0].Softplus(), [edges], Atol, Rtol),
+            new OpCase("F.softplus(x0)", x => x[0].Softplus(), [Between(-60f, -30f)([16])], 1e-30f, Rtol));
+    }
+
+    [Fact]
     public void Relu_GradientAtZeroIsZero_AsInTorch()
     {
         Against(new OpCase("torch.relu(x0)", x => x[0].Relu(), [new OracleInput([-1f, 0f, 2f], [3])], Atol, Rtol));
