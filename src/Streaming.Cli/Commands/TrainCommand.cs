@@ -20,6 +20,7 @@ public static class TrainCommand
         train.Subcommands.Add(LanguageModel());
         train.Subcommands.Add(Anticipator());
         train.Subcommands.Add(TrainLlmArCommand.Create());
+        train.Subcommands.Add(TrainLlmArCommand.CreateVtem());
         return train;
     }
 

@@ -4,26 +4,48 @@ using System.Globalization;
 using Spectre.Console;
 using Streaming.Models.Anticipation;
 using Streaming.Models.Datasets;
+using Streaming.Models.EventTokens;
 using Streaming.Models.LlmAr;
 using Streaming.Models.Recognition;
 
 namespace Streaming.Cli.Commands;
 
-/// <summary><c>streaming train llm-ar</c>: the action-sentence tokenizer, then LoRA and the class head, on a skeleton dataset.</summary>
+/// <summary>
+/// <c>streaming train llm-ar</c> (action sentences, then LoRA and the class head) and <c>streaming train vtem</c> (event
+/// tokens, then P-Tuning v2's prompts and the class head) on a skeleton dataset: one command with two sets of defaults,
+/// so any tokenizer can go with any adapter.
+/// </summary>
 public static class TrainLlmArCommand
 {
-    public static Command Create()
+    public static Command Create() => Create("llm-ar", new LlmArConfig(), Path.Combine("samples", "llm-ar"),
+        "Trains LLM-AR (docs/methods.md): an action-sentence tokenizer (VQ-VAE with a Poincare-ball codebook) on the dataset's clips, then LoRA and a class " +
+        "head on the frozen base language model reading [instruction with the labels; action sentence; \"Answer: \"].");
+
+    public static Command CreateVtem() => Create("vtem", new LlmArConfig { Tokenizer = LlmArTokenizer.EventTokens, Adapter = LlmArAdapter.PTuningV2 }, Path.Combine("samples", "vtem"),
+        "Trains VT-LVLM-AR (docs/methods.md): VTEM's event tokenizer (saliency-pooled segments of per-frame positions and velocities, each quantized to " +
+        "one of K codes, trained on reconstruction and InfoNCE between neighbouring segments) on the dataset's clips, then P-Tuning v2's prompts at every " +
+        "layer and a class head on the frozen base language model reading [prompts; instruction with the labels; event tokens; \"Answer: \"].");
+
+    static Command Create(string name, LlmArConfig config, string defaultOut, string description)
     {
         var defaults = new LlmArTrainingOptions();
-        var config = new LlmArConfig();
         var data = new Option<string>("--data") { Description = "The shared data folder that holds msr-action3d/ and utkinect-action3d/.", DefaultValueFactory = _ => DataFolder.Default() };
         var dataset = new Option<string>("--dataset") { Description = "msr-action3d (one clip per sequence; odd subjects train) or utkinect (windows of the continuous takes; --split's subjects train).", DefaultValueFactory = _ => "utkinect" };
         dataset.AcceptOnlyFromAmong("msr-action3d", "utkinect");
-        var output = new Option<string>("--out") { Description = "Model folder, written after every epoch (llm-ar.json, llm-ar.safetensors, adapter/, action_sentences.*, base/); `streaming run --model` loads it.", DefaultValueFactory = _ => Path.Combine("samples", "llm-ar") };
+        var output = new Option<string>("--out") { Description = "Model folder, written after every epoch (llm-ar.json, llm-ar.safetensors, adapter/, the tokenizer's files, base/); `streaming run --model` loads it.", DefaultValueFactory = _ => defaultOut };
+        var tokenizer = new Option<string>("--tokenizer")
+        {
+            Description = "What turns a clip into tokens: action-sentences (LLM-AR: T/4 tokens from a VQ-VAE with a Poincare-ball codebook) or event-tokens " +
+                "(VTEM: --segments saliency-pooled segments, --codes codes).",
+            DefaultValueFactory = _ => ObservationTokenizers.Kind(config.Tokenizer),
+        };
+        tokenizer.AcceptOnlyFromAmong([.. ObservationTokenizers.Kinds]);
+        var segments = new Option<int>("--segments") { Description = "event-tokens: M, the event tokens (segments) per clip; clips need at least M frames.", DefaultValueFactory = _ => new EventTokenConfig { Inputs = 1 }.Segments };
+        var codes = new Option<int>("--codes") { Description = "event-tokens: K, the codebook's size.", DefaultValueFactory = _ => new EventTokenConfig { Inputs = 1 }.Codes };
         var lm = new Option<string>("--lm") { Description = "The frozen base language model: a Hugging Face LLaMA or Qwen2 folder with tokenizer.json.", DefaultValueFactory = _ => Path.Combine("samples", "lm") };
         var dimensions = new Option<int>("--dimensions") { Description = "3: (x, y, z), for layouts with depth (kinect20, ntu25); 2: the image-plane projection, which serves coco17 and every other layout.", DefaultValueFactory = _ => config.Dimensions };
         dimensions.AcceptOnlyFromAmong("2", "3");
-        var frames = new Option<int>("--frames") { Description = "T: every clip is resampled to T frames, which become T/4 action tokens.", DefaultValueFactory = _ => config.Frames };
+        var frames = new Option<int>("--frames") { Description = "T: every clip is resampled to T frames, which become T/4 action sentences' tokens or M event tokens.", DefaultValueFactory = _ => config.Frames };
         var window = new Option<int>("--window") { Description = "utkinect: window length in skeleton frames; the folder records it, and the service windows with it (Pipeline:WindowFrames 0, the default).", DefaultValueFactory = _ => 30 };
         var hop = new Option<int>("--hop") { Description = "utkinect: frames between the ends of consecutive training windows.", DefaultValueFactory = _ => 3 };
         var split = new Option<int>("--split") { Description = "utkinect: subject split 1-10 of derived/tr_te_splits_random10.txt (the demo's is 1).", DefaultValueFactory = _ => 1 };
@@ -46,12 +68,10 @@ public static class TrainLlmArCommand
         var readout = new Option<LlmArReadout>("--readout") { Description = "How the served model scores classes: ClassHead (one forward per window) or LabelLikelihood (each label's log-likelihood; K rows per window).", DefaultValueFactory = _ => config.Readout };
         var seed = new Option<int>("--seed") { Description = "Seed for initialization, augmentation and shuffling.", DefaultValueFactory = _ => defaults.Seed };
         var resume = new Option<bool>("--resume") { Description = "Continue the run whose checkpoint is in --out from its last finished epoch." };
-        var command = new Command("llm-ar",
-            "Trains LLM-AR (docs/methods.md): an action-sentence tokenizer (VQ-VAE with a Poincare-ball codebook) on the dataset's clips, then LoRA and a class " +
-            "head on the frozen base language model reading [instruction with the labels; action sentence; \"Answer: \"]. Prints test accuracy with both " +
-            "readouts. For utkinect the folder also gets the transition anticipator of the same training takes, so `streaming run` anticipates too.")
+        var command = new Command(name, description + " --tokenizer and --adapter pick any pairing. Prints test accuracy with both readouts and the " +
+            "trained parameter count. For utkinect the folder also gets the transition anticipator of the same training takes, so `streaming run` anticipates too.")
         {
-            data, dataset, output, lm, dimensions, frames, window, hop, split, tokenizerSteps, steps, learningRate, rank, adapter, prompts, readout, seed, resume,
+            data, dataset, output, lm, dimensions, frames, window, hop, split, tokenizer, segments, codes, tokenizerSteps, steps, learningRate, rank, adapter, prompts, readout, seed, resume,
         };
         command.SetAction(parse =>
         {
@@ -61,18 +81,23 @@ public static class TrainLlmArCommand
             {
                 Dimensions = parse.GetValue(dimensions), Frames = parse.GetValue(frames), LoraRank = parse.GetValue(rank),
                 Adapter = Enum.GetValues<LlmArAdapter>().Single(a => AdapterName(a) == parse.GetValue(adapter)), PromptTokens = parse.GetValue(prompts),
+                Tokenizer = Enum.GetValues<LlmArTokenizer>().Single(t => ObservationTokenizers.Kind(t) == parse.GetValue(tokenizer)),
                 Readout = parse.GetValue(readout),
             };
             var name = parse.GetValue(dataset)!;
             var root = parse.GetValue(data)!;
-            return Run(root, name, parse.GetValue(window), parse.GetValue(hop), parse.GetValue(split), parse.GetValue(lm)!, parse.GetValue(output)!, model, options, parse.GetValue(resume));
+            int m = parse.GetValue(segments), k = parse.GetValue(codes);
+            return Run(root, name, parse.GetValue(window), parse.GetValue(hop), parse.GetValue(split), parse.GetValue(lm)!, parse.GetValue(output)!, model, options,
+                c => c with { Segments = m, Codes = k }, parse.GetValue(resume));
         });
         return command;
     }
 
-    static int Run(string data, string dataset, int window, int hop, int split, string lmFolder, string outDir, LlmArConfig config, LlmArTrainingOptions options, bool resume)
+    static int Run(string data, string dataset, int window, int hop, int split, string lmFolder, string outDir, LlmArConfig config, LlmArTrainingOptions options,
+        Func<EventTokenConfig, EventTokenConfig> events, bool resume)
     {
-        if (dataset == "utkinect" && (window < 2 || hop < 1)) throw new ArgumentException($"train llm-ar: --window must be at least 2 and --hop at least 1 (got {window} and {hop}).");
+        if (dataset == "utkinect" && (window < 2 || hop < 1)) throw new ArgumentException($"train: --window must be at least 2 and --hop at least 1 (got {window} and {hop}).");
+        if (config.Tokenizer == LlmArTokenizer.EventTokens) events(new EventTokenConfig { Inputs = 1 }).Validate();
         var clock = Stopwatch.StartNew();
         RecognitionSplit splitData;
         if (dataset == "msr-action3d")
@@ -92,7 +117,7 @@ public static class TrainLlmArCommand
         if (checkpointing is { Recognizer: not null, RecognizerState: null })
             AnsiConsole.MarkupLine("[grey]the recognizer stage had finished; evaluating[/]");
         var run = Stages(progress => LlmArExperiment.Train(Path.Combine(outDir, LlmArCheckpoint.BaseFolder), splitData, config, options,
-            checkpointing: checkpointing, progress: progress));
+            checkpointing: checkpointing, progress: progress, events: events));
         var model = run.Model;
         if (dataset == "utkinect") WriteAnticipator(Path.Combine(data, "utkinect-action3d"), split, outDir);
 
@@ -108,6 +133,8 @@ public static class TrainLlmArCommand
                 (timer.Elapsed.TotalMilliseconds / Math.Max(1, splitData.Test.Count)).ToString("0.00", CultureInfo.InvariantCulture));
         }
         AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"{model.Method}: {model.Observations.Kind} ({model.SentenceLength} tokens per clip, {model.Observations.Codes} codes), adapter {AdapterName(model.Config.Adapter)}; {model.TrainedParameterCount:N0} values trained in the recognizer stage")));
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"saved [green]{Markup.Escape(Path.GetFullPath(outDir))}[/] in {clock.Elapsed.TotalSeconds:0} s (tokenizer {run.TokenizerTime.TotalSeconds:0} s, recognizer {run.RecognizerTime.TotalSeconds:0} s)"));
         return 0;
     }

@@ -17,6 +17,9 @@ public enum LlmArTokenizer
 {
     /// <summary>LLM-AR's action sentences: a VQ-VAE with a hyperbolic codebook, T/4 tokens per clip.</summary>
     ActionSentences,
+
+    /// <summary>VTEM's event tokens: M saliency-pooled segments per clip, each quantized to one of K codes.</summary>
+    EventTokens,
 }
 
 /// <summary>What adapts the frozen language model to the task.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Streaming.Models.ActionSentences;
 using Streaming.Models.Checkpoints;
+using Streaming.Models.EventTokens;
 using Streaming.Models.Observations;
 using Streaming.Models.Skeletons;
 using Streaming.Models.Tokenization;
@@ -61,9 +62,11 @@ public sealed record LlmArCheckpointing
 public static class LlmArExperiment
 {
     /// <param name="baseModelFolder">The frozen base language model: a Hugging Face folder with tokenizer.json.</param>
-    /// <param name="sentences">Changes the tokenizer's config (from <see cref="ActionSentenceConfig.ForLanguageModel"/>): the ablations of its loss and geometry.</param>
+    /// <param name="sentences">Changes the action-sentence tokenizer's config (from <see cref="ActionSentenceConfig.ForLanguageModel"/>): the ablations of its loss and geometry.</param>
+    /// <param name="events">Changes the event tokenizer's config (from <see cref="EventTokenConfig.ForLanguageModel"/>): the ablations of its pooling, loss and codebook.</param>
     public static LlmArRun Train(string baseModelFolder, RecognitionSplit split, LlmArConfig config, LlmArTrainingOptions options,
-        Func<ActionSentenceConfig, ActionSentenceConfig>? sentences = null, LlmArCheckpointing? checkpointing = null, IProgress<LlmArProgress>? progress = null)
+        Func<ActionSentenceConfig, ActionSentenceConfig>? sentences = null, LlmArCheckpointing? checkpointing = null, IProgress<LlmArProgress>? progress = null,
+        Func<EventTokenConfig, EventTokenConfig>? events = null)
     {
         ArgumentNullException.ThrowIfNull(split);
         ArgumentNullException.ThrowIfNull(config);
@@ -81,6 +84,8 @@ public static class LlmArExperiment
             {
                 LlmArTokenizer.ActionSentences => new ActionSentenceTokenizer(
                     sentences?.Invoke(ActionSentenceConfig.ForLanguageModel(lm.Config, inputs)) ?? ActionSentenceConfig.ForLanguageModel(lm.Config, inputs), new Random(options.Seed)),
+                LlmArTokenizer.EventTokens => new EventTokenizer(
+                    events?.Invoke(EventTokenConfig.ForLanguageModel(lm.Config, inputs)) ?? EventTokenConfig.ForLanguageModel(lm.Config, inputs), new Random(options.Seed)),
                 _ => throw new ArgumentOutOfRangeException(nameof(config), config.Tokenizer, "LLM-AR: unknown tokenizer."),
             };
             var optimizer = LlmArTraining.TokenizerOptimizer(trained, options);
@@ -93,6 +98,9 @@ public static class LlmArExperiment
             {
                 case ActionSentenceTokenizer actionSentences:
                     LlmArTraining.TrainTokenizer(actionSentences, clips, config.Frames, lm.EmbedTokens, options, optimizer, startEpoch, EpochDone, progress);
+                    break;
+                case EventTokenizer eventTokens:
+                    EventTokenizerTraining.Train(eventTokens, clips, config.Frames, options, optimizer, startEpoch, EpochDone, progress);
                     break;
                 default:
                     throw new ArgumentException($"LLM-AR: no training for a {trained.Kind} tokenizer.", nameof(config));
