@@ -61,8 +61,10 @@ public static class EvalCommand
         };
         var command = new Command("recognition",
             "Skeleton action recognition under the published protocols: LLM-AR (docs/methods.md) read out by its class head and by label likelihood (the same " +
-            "model), the MLP of `train mlp` and the logistic baseline of `train baseline`, each trained on every fold's training subjects and scored by top-1 " +
-            "accuracy on its test subjects, plus the chosen ablations of LLM-AR. Prints one table with the cost of each stage; JSON and CSV on request.")
+            "model), the other pairings of tokenizer and adapter (--methods: action sentences + P-Tuning v2, VTEM + P-Tuning v2, VTEM + LoRA), the MLP of " +
+            "`train mlp` and the logistic baseline of `train baseline`, each trained on every fold's training subjects and scored by top-1 accuracy on its test " +
+            "subjects, plus the chosen ablations of LLM-AR and VTEM. Prints one table with the cost of each stage and the values each recognizer trains; JSON " +
+            "and CSV on request.")
         {
             data, lm, protocols, methods, ablations, everywhere, quick, window, hop, tokenizerSteps, steps, seed, json, csv,
         };
@@ -128,6 +130,7 @@ public static class EvalCommand
                 $"({RecognitionProtocols.Letter(b.Protocol)}) {b.Dataset}, {b.Description}: {b.Folds.Count} fold(s), {b.Folds[0].Train.Count} training / {b.Folds[0].Test.Count} test samples in the first, {b.Labels.Count} actions")));
         AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"LLM-AR: {options.Training.TokenizerSteps} tokenizer steps, {options.Training.Steps} LoRA steps, rank {options.LlmAr.LoraRank}, T = {options.LlmAr.Frames}; " +
+            $"also {(options.Methods.Count == 0 ? "none" : string.Join(", ", options.Methods.Select(RecognitionEvaluation.Name)))} (P-Tuning v2: {options.LlmAr.PromptTokens} prompts per layer); " +
             $"MLP {options.Mlp.Epochs} epochs; logistic {options.Logistic.Steps} steps; ablations: {(options.Ablations.Count == 0 ? "none" : string.Join(", ", options.Ablations.Select(RecognitionEvaluation.Name)))}")));
         int total = benchmarks.Sum(b => RecognitionEvaluation.Trainings(b.Protocol, b.Folds.Count, options));
         var rows = new List<RecognitionRow>();

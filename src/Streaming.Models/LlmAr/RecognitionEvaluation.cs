@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Streaming.Models.ActionSentences;
+using Streaming.Models.EventTokens;
 using Streaming.Models.Observations;
 using Streaming.Models.Recognition;
 
@@ -31,6 +32,30 @@ public enum RecognitionAblation
 
     /// <summary>The action sentences into a plain classifier instead of the language model (<see cref="ActionSentenceClassifier"/>).</summary>
     SentenceClassifier,
+
+    /// <summary>VTEM + P-Tuning v2 with segments of equal length instead of saliency-pooled ones.</summary>
+    VtemUniformPooling,
+
+    /// <summary>VTEM + P-Tuning v2 without the InfoNCE term of the event tokenizer's loss.</summary>
+    VtemNoInfoNce,
+
+    /// <summary>VTEM + P-Tuning v2 with K = 256 event codes (512 by default).</summary>
+    VtemCodes256,
+
+    /// <summary>VTEM + P-Tuning v2 with K = 1024 event codes.</summary>
+    VtemCodes1024,
+
+    /// <summary>VTEM + P-Tuning v2 with K = 2048 event codes (the paper's).</summary>
+    VtemCodes2048,
+
+    /// <summary>VTEM + P-Tuning v2 with L = 4 prompts per layer (16 by default).</summary>
+    VtemPrompts4,
+
+    /// <summary>VTEM + P-Tuning v2 with L = 32 prompts per layer.</summary>
+    VtemPrompts32,
+
+    /// <summary>VTEM without soft prompts: the frozen model reads the event tokens through their trained embeddings only.</summary>
+    VtemNoPrompts,
 }
 
 /// <summary>The language-model recognizers <c>eval recognition</c> trains beside LLM-AR (action sentences + LoRA): the other cells of tokenizer x adapter.</summary>
@@ -38,6 +63,12 @@ public enum RecognitionMethod
 {
     /// <summary>LLM-AR's action sentences read through P-Tuning v2's prompts instead of LoRA.</summary>
     ActionSentencesPTuning,
+
+    /// <summary>VT-LVLM-AR: VTEM's event tokens read through P-Tuning v2's prompts.</summary>
+    VtemPTuning,
+
+    /// <summary>VTEM's event tokens read through LoRA.</summary>
+    VtemLora,
 }
 
 /// <summary>What <see cref="RecognitionEvaluation"/> trains and how long.</summary>
@@ -103,6 +134,8 @@ public static class RecognitionEvaluation
     public const string LlmAr = "llm-ar";
     public const string LabelLikelihood = "llm-ar label-likelihood";
     public const string ActionSentencesPTuning = "action-sentences + p-tuning-v2";
+    public const string VtemPTuning = "vtem + p-tuning-v2";
+    public const string VtemLora = "vtem + lora";
     public const string Mlp = "mlp";
     public const string Logistic = "logistic";
 
@@ -117,6 +150,14 @@ public static class RecognitionEvaluation
         RecognitionAblation.FrozenLm => "frozen-lm",
         RecognitionAblation.LoraRank8 => "lora-rank-8",
         RecognitionAblation.SentenceClassifier => "sentence-classifier",
+        RecognitionAblation.VtemUniformPooling => "vtem-uniform-pooling",
+        RecognitionAblation.VtemNoInfoNce => "vtem-no-infonce",
+        RecognitionAblation.VtemCodes256 => "vtem-codes-256",
+        RecognitionAblation.VtemCodes1024 => "vtem-codes-1024",
+        RecognitionAblation.VtemCodes2048 => "vtem-codes-2048",
+        RecognitionAblation.VtemPrompts4 => "vtem-prompts-4",
+        RecognitionAblation.VtemPrompts32 => "vtem-prompts-32",
+        RecognitionAblation.VtemNoPrompts => "vtem-no-prompts",
         _ => throw new ArgumentOutOfRangeException(nameof(ablation), ablation, null),
     };
 
@@ -124,6 +165,8 @@ public static class RecognitionEvaluation
     public static string Name(RecognitionMethod method) => method switch
     {
         RecognitionMethod.ActionSentencesPTuning => ActionSentencesPTuning,
+        RecognitionMethod.VtemPTuning => VtemPTuning,
+        RecognitionMethod.VtemLora => VtemLora,
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, null),
     };
 
@@ -169,6 +212,27 @@ public static class RecognitionEvaluation
                     checkpointing: new LlmArCheckpointing { Tokenizer = main.Model.Observations }, progress: Stage(ActionSentencesPTuning)), split, LlmArReadout.ClassHead) with { Tokenizer = null });
                 Trained();
             }
+            var vtemConfig = config with { Tokenizer = LlmArTokenizer.EventTokens, Adapter = LlmArAdapter.PTuningV2 };
+            LlmArRun? vtem = null;
+            if (options.Methods.Contains(RecognitionMethod.VtemPTuning))
+            {
+                vtem = LlmArExperiment.Train(options.BaseModelFolder, split, vtemConfig, options.Training, progress: Stage(VtemPTuning));
+                Add(VtemPTuning, Score(vtem, split, LlmArReadout.ClassHead));
+                Trained();
+            }
+            // The rows that change only the recognizer stage read the VTEM row's tokenizer, when it ran; otherwise they train their own.
+            LlmArRun TrainOnEvents(LlmArConfig changed, string method) => LlmArExperiment.Train(options.BaseModelFolder, split, changed, options.Training,
+                checkpointing: vtem is null ? null : new LlmArCheckpointing { Tokenizer = vtem.Model.Observations }, progress: Stage(method));
+            Cell ScoreOnEvents(LlmArRun run)
+            {
+                var cell = Score(run, split, LlmArReadout.ClassHead);
+                return vtem is null ? cell : cell with { Tokenizer = null };
+            }
+            if (options.Methods.Contains(RecognitionMethod.VtemLora))
+            {
+                Add(VtemLora, ScoreOnEvents(TrainOnEvents(vtemConfig with { Adapter = LlmArAdapter.Lora }, VtemLora)));
+                Trained();
+            }
             Add(Mlp, TrainMlp(benchmark, fold, options.Mlp));
             Trained();
             Add(Logistic, TrainLogistic(benchmark, fold, options.Logistic));
@@ -184,6 +248,12 @@ public static class RecognitionEvaluation
                         checkpointing: shared, progress: stage), split, LlmArReadout.ClassHead) with { Tokenizer = null },
                     RecognitionAblation.LoraRank8 => Score(LlmArExperiment.Train(options.BaseModelFolder, split, config with { LoraRank = 8 }, options.Training,
                         checkpointing: shared, progress: stage), split, LlmArReadout.ClassHead) with { Tokenizer = null },
+                    RecognitionAblation.VtemPrompts4 => ScoreOnEvents(TrainOnEvents(vtemConfig with { PromptTokens = 4 }, Name(ablation))),
+                    RecognitionAblation.VtemPrompts32 => ScoreOnEvents(TrainOnEvents(vtemConfig with { PromptTokens = 32 }, Name(ablation))),
+                    RecognitionAblation.VtemNoPrompts => ScoreOnEvents(TrainOnEvents(vtemConfig with { Adapter = LlmArAdapter.None }, Name(ablation))),
+                    RecognitionAblation.VtemUniformPooling or RecognitionAblation.VtemNoInfoNce or RecognitionAblation.VtemCodes256
+                        or RecognitionAblation.VtemCodes1024 or RecognitionAblation.VtemCodes2048 =>
+                        Score(LlmArExperiment.Train(options.BaseModelFolder, split, vtemConfig, options.Training, progress: stage, events: Events(ablation)), split, LlmArReadout.ClassHead),
                     _ => Score(LlmArExperiment.Train(options.BaseModelFolder, split, config, options.Training, Tokenizer(ablation), progress: stage),
                         split, LlmArReadout.ClassHead),
                 };
@@ -195,6 +265,17 @@ public static class RecognitionEvaluation
             Sum(c.Value.Select(v => v.Tokenizer)), Sum(c.Value.Select(v => v.Training)),
             TimeSpan.FromTicks(c.Value.Sum(v => v.Evaluation.Ticks)), c.Value.Sum(v => v.TestClips), c.Value[0].Parameters))];
     }
+
+    /// <summary>The event tokenizer's config under each ablation of its pooling, loss or codebook.</summary>
+    static Func<EventTokenConfig, EventTokenConfig> Events(RecognitionAblation ablation) => ablation switch
+    {
+        RecognitionAblation.VtemUniformPooling => c => c with { Pooling = EventPooling.Uniform },
+        RecognitionAblation.VtemNoInfoNce => c => c with { ContrastWeight = 0 },
+        RecognitionAblation.VtemCodes256 => c => c with { Codes = 256 },
+        RecognitionAblation.VtemCodes1024 => c => c with { Codes = 1024 },
+        RecognitionAblation.VtemCodes2048 => c => c with { Codes = 2048 },
+        _ => throw new ArgumentOutOfRangeException(nameof(ablation), ablation, "not an ablation of the event tokenizer"),
+    };
 
     /// <summary>The tokenizer's config under each ablation of its loss or geometry.</summary>
     static Func<ActionSentenceConfig, ActionSentenceConfig> Tokenizer(RecognitionAblation ablation) => ablation switch

@@ -12,7 +12,8 @@ namespace Streaming.Cli.Tests.Commands;
 public sealed class EvalRecognitionCommandTests : IDisposable
 {
     const string Protocol = "msr-action3d cross-subject";
-    static readonly string[] Methods = ["llm-ar", "llm-ar label-likelihood", "action-sentences + p-tuning-v2", "mlp", "logistic", "frozen-lm", "sentence-classifier"];
+    static readonly string[] Methods = ["llm-ar", "llm-ar label-likelihood", "action-sentences + p-tuning-v2", "vtem + p-tuning-v2", "vtem + lora", "mlp", "logistic",
+        "frozen-lm", "sentence-classifier", "vtem-no-prompts", "vtem-codes-256"];
 
     readonly TempDirectory root = new();
 
@@ -22,7 +23,7 @@ public sealed class EvalRecognitionCommandTests : IDisposable
     public void QuickProtocolA_WritesEveryRowToTheTableJsonAndCsv()
     {
         string json = root.File("out/recognition.json"), csv = root.File("out/recognition.csv");
-        var result = CliProcess.Run(RepositoryFiles.Root, "eval", "recognition", "--quick", "--protocol", "a", "--ablations", "sentence-classifier,frozen-lm",
+        var result = CliProcess.Run(RepositoryFiles.Root, "eval", "recognition", "--quick", "--protocol", "a", "--ablations", "sentence-classifier,frozen-lm,vtem-no-prompts,vtem-codes-256",
             "--data", RepositoryFiles.Data, "--json", json, "--csv", csv);
         Assert.True(result.ExitCode == 0, $"exit code {result.ExitCode}; stderr:\n{result.Error}");
         var output = Regex.Replace(result.Output, @"\s+", " ");
@@ -53,6 +54,13 @@ public sealed class EvalRecognitionCommandTests : IDisposable
         Assert.DoesNotContain($"{Protocol} frozen-lm tokenizer", results.Keys);
         Assert.DoesNotContain($"{Protocol} mlp tokenizer", results.Keys);
         Assert.DoesNotContain($"{Protocol} action-sentences + p-tuning-v2 tokenizer", results.Keys);
+        // VTEM trains its own tokenizer; LoRA on its events and the no-prompts ablation read it, the codebook ablation trains another.
+        Assert.True(results[$"{Protocol} vtem + p-tuning-v2 tokenizer"].Value > 0);
+        Assert.DoesNotContain($"{Protocol} vtem + lora tokenizer", results.Keys);
+        Assert.DoesNotContain($"{Protocol} vtem-no-prompts tokenizer", results.Keys);
+        Assert.True(results[$"{Protocol} vtem-codes-256 tokenizer"].Value > 0);
+        Assert.True(results[$"{Protocol} vtem + p-tuning-v2 trained parameters"].Value < results[$"{Protocol} vtem + lora trained parameters"].Value);
+        Assert.True(results[$"{Protocol} vtem-no-prompts trained parameters"].Value < results[$"{Protocol} vtem + p-tuning-v2 trained parameters"].Value);
         // P-Tuning v2 trains fewer values than LoRA; the label-likelihood row reads LLM-AR's model and counts none of its own.
         Assert.True(results[$"{Protocol} action-sentences + p-tuning-v2 trained parameters"].Value < results[$"{Protocol} llm-ar trained parameters"].Value);
         Assert.DoesNotContain($"{Protocol} llm-ar label-likelihood trained parameters", results.Keys);

@@ -1,9 +1,9 @@
 using System.Diagnostics;
-using Streaming.Models.LlmAr;
+using Streaming.Models.EventTokens;
 using Streaming.Tensors;
 using Streaming.Tensors.Optim;
 
-namespace Streaming.Models.EventTokens;
+namespace Streaming.Models.LlmAr;
 
 /// <summary>
 /// Trains <see cref="EventTokenizer"/> as LLM-AR's tokenizer stage trains action sentences (<see cref="LlmArTraining.TrainTokenizer"/>):
