@@ -17,7 +17,7 @@ using Streaming.Service.ModelFolders;
 
 namespace Streaming.Service.Tests.ModelFolders;
 
-/// <summary>A tiny 3-D LLM-AR folder with its anticipator and a 2-D one, trained once for the test class.</summary>
+/// <summary>A tiny 3-D LLM-AR folder with its anticipator, a 2-D one and a 3-D VTEM one (event tokens + P-Tuning v2), trained once for the test class.</summary>
 public sealed class TinyLlmArFolder : IDisposable
 {
     public TinyLlmArFolder()
@@ -25,6 +25,7 @@ public sealed class TinyLlmArFolder : IDisposable
         var utKinect = Path.Combine(RepositoryFiles.Data, "utkinect-action3d");
         ThreeD = TinyLlmAr.Save(Path.Combine(Root, "3d"), utKinect);
         TwoD = TinyLlmAr.Save(Path.Combine(Root, "2d"), utKinect, dimensions: 2, anticipator: false);
+        Vtem = TinyLlmAr.Save(Path.Combine(Root, "vtem"), utKinect, tokenizer: LlmArTokenizer.EventTokens, adapter: LlmArAdapter.PTuningV2);
     }
 
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "llm-ar-folder-" + Guid.NewGuid().ToString("N")[..8]);
@@ -33,13 +34,16 @@ public sealed class TinyLlmArFolder : IDisposable
 
     public string TwoD { get; }
 
-    /// <summary>A copy of the 3-D folder to break.</summary>
-    public string Copy(string name)
+    public string Vtem { get; }
+
+    /// <summary>A copy of the 3-D folder (or of <paramref name="source"/>) to break.</summary>
+    public string Copy(string name, string? source = null)
     {
+        source ??= ThreeD;
         var copy = Path.Combine(Root, name);
-        foreach (var file in Directory.GetFiles(ThreeD, "*", SearchOption.AllDirectories))
+        foreach (var file in Directory.GetFiles(source, "*", SearchOption.AllDirectories))
         {
-            var target = Path.Combine(copy, Path.GetRelativePath(ThreeD, file));
+            var target = Path.Combine(copy, Path.GetRelativePath(source, file));
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             File.Copy(file, target);
         }
@@ -63,6 +67,20 @@ public sealed class LlmArModelFolderTests(TinyLlmArFolder folders) : IClassFixtu
         var twoD = Assert.IsType<LlmArActionModel>(SkeletonModelFolder.Load(folders.TwoD, TimeSpan.FromSeconds(20)));
         Assert.Matches(new Regex("^llm-ar-2d@[0-9a-f]{8}$"), twoD.Id);
         Assert.Equal(ServiceModel.Load(new PipelineSettings { Model = folders.ThreeD }).Id, threeD.Id);
+        var vtem = Assert.IsType<LlmArActionModel>(SkeletonModelFolder.Load(folders.Vtem, TimeSpan.FromSeconds(20)));
+        Assert.Matches(new Regex("^vtem-3d@[0-9a-f]{8}$"), vtem.Id);
+    }
+
+    [Fact]
+    public void Load_PromptsOfAnotherShape_FailsNamingTheTensor()
+    {
+        var folder = folders.Copy("vtem-prompts", folders.Vtem);
+        // Prompts saved for L = 4 under a config that says 8.
+        var config = Path.Combine(folder, LlmArCheckpoint.AdapterFolder, "adapter_config.json");
+        File.WriteAllText(config, File.ReadAllText(config).Replace("\"num_virtual_tokens\": 4", "\"num_virtual_tokens\": 8", StringComparison.Ordinal));
+        var error = Assert.ThrowsAny<Exception>(() => SkeletonModelFolder.Load(folder, TimeSpan.FromSeconds(20)));
+        Assert.Contains("prompt_embeddings", error.Message, StringComparison.Ordinal);
+        Assert.Contains("adapter_model.safetensors", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -99,6 +117,34 @@ public sealed class LlmArModelFolderTests(TinyLlmArFolder folders) : IClassFixtu
             File.Copy(Path.Combine(folders.TwoD, file), Path.Combine(folder, file), overwrite: true);
         var error = Assert.ThrowsAny<ArgumentException>(() => SkeletonModelFolder.Load(folder, TimeSpan.FromSeconds(20)));
         Assert.Equal("LLM-AR: the action-sentences tokenizer reads 40 values per frame, but 3-D clips of the canonical skeleton have 60. (Parameter 'observations')", error.Message);
+    }
+
+    /// <summary>The VTEM folder (event tokens + P-Tuning v2) served as LLM-AR is: every window of a kinect20 stream recognized and anticipated.</summary>
+    [Fact]
+    public async Task Service_VtemFolder_RecognizesAndAnticipatesEveryWindow()
+    {
+        var kafka = new KafkaSettings { EmbeddedPartitions = 1 };
+        using var endpoint = KafkaEndpoint.Open(kafka);
+        var bootstrap = endpoint.BootstrapServers;
+        await ServiceFeed.Publish(kafka, bootstrap, ServiceFeed.Frames("cam", 0, 60));
+        var model = SkeletonModelFolder.Load(folders.Vtem, TimeSpan.FromSeconds(20));
+        using var telemetry = new PipelineTelemetry();
+        var outputs = new List<ActionPrediction>();
+        using (ServiceFeed.Read(kafka, bootstrap, outputs))
+        using (var service = new StreamingService(kafka, bootstrap, model, new PipelineSettings { IdleTimeoutSeconds = 2, PerStreamCapacity = 64 }, telemetry,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
+        {
+            // 60 frames make 16 windows of 15 every 3.
+            await ServiceFeed.Until(() => ServiceFeed.Count(outputs) >= 16, "16 predictions", 60, () => $"{ServiceFeed.Count(outputs)} predictions, {service.DeadLettered} dead letters");
+            Assert.Equal(0, service.DeadLettered);
+        }
+        lock (outputs)
+        {
+            Assert.Equal(16, outputs.Count);
+            Assert.All(outputs, p => Assert.StartsWith("vtem-3d@", p.ModelId, StringComparison.Ordinal));
+            Assert.All(outputs, p => Assert.NotEmpty(p.Future));
+            Assert.Equal(Enumerable.Range(0, 16).Select(i => (long)i), outputs.Select(p => p.WindowId).Order());
+        }
     }
 
     static void EditConfig(string folder, Action<JsonNode> edit)
