@@ -84,6 +84,7 @@ public static class TrainLlmArCommand
                 Tokenizer = Enum.GetValues<LlmArTokenizer>().Single(t => ObservationTokenizers.Kind(t) == parse.GetValue(tokenizer)),
                 Readout = parse.GetValue(readout),
             };
+            model.Validate();
             var name = parse.GetValue(dataset)!;
             var root = parse.GetValue(data)!;
             int m = parse.GetValue(segments), k = parse.GetValue(codes);
