@@ -100,7 +100,7 @@ public static class LlmArExperiment
                     LlmArTraining.TrainTokenizer(actionSentences, clips, config.Frames, lm.EmbedTokens, options, optimizer, startEpoch, EpochDone, progress);
                     break;
                 case EventTokenizer eventTokens:
-                    EventTokenizerTraining.Train(eventTokens, clips, config.Frames, options, optimizer, startEpoch, EpochDone, progress);
+                    LlmArTraining.TrainEventTokenizer(eventTokens, clips, config.Frames, options, optimizer, startEpoch, EpochDone, progress);
                     break;
                 default:
                     throw new ArgumentException($"LLM-AR: no training for a {trained.Kind} tokenizer.", nameof(config));

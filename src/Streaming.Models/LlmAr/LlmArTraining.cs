@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Streaming.Models.ActionSentences;
+using Streaming.Models.EventTokens;
 using Streaming.Models.Observations;
 using Streaming.Tensors;
 using Streaming.Tensors.Optim;
@@ -50,13 +51,45 @@ public readonly record struct LlmArProgress(string Stage, int Epoch, int Epochs,
 /// </summary>
 public static class LlmArTraining
 {
-    /// <summary>Trains <paramref name="tokenizer"/> on <paramref name="clips"/> resampled to <paramref name="frames"/> frames, from epoch <paramref name="startEpoch"/>.</summary>
+    /// <summary>Trains the action-sentence <paramref name="tokenizer"/> on <paramref name="clips"/> resampled to <paramref name="frames"/> frames, from epoch <paramref name="startEpoch"/>.</summary>
     public static void TrainTokenizer(ActionSentenceTokenizer tokenizer, IReadOnlyList<SkeletonClip> clips, int frames, Tensor lmEmbeddings, LlmArTrainingOptions options,
         AdamW? optimizer = null, int startEpoch = 0, Action<int, AdamW>? epochDone = null, IProgress<LlmArProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
+        TokenizerStage(tokenizer, "tokenizer", (x, rng) =>
+        {
+            var loss = tokenizer.Loss(x, lmEmbeddings, rng);
+            return (loss.Total, loss.Codes);
+        },
+            tokenizer.RestartUnusedCodes, clips, frames, options, optimizer, startEpoch, epochDone, progress);
+    }
+
+    /// <summary>Trains VTEM's event <paramref name="tokenizer"/> as <see cref="TrainTokenizer"/> trains action sentences, with its own loss, which needs no language model.</summary>
+    public static void TrainEventTokenizer(EventTokenizer tokenizer, IReadOnlyList<SkeletonClip> clips, int frames, LlmArTrainingOptions options,
+        AdamW? optimizer = null, int startEpoch = 0, Action<int, AdamW>? epochDone = null, IProgress<LlmArProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        TokenizerStage(tokenizer, "event tokenizer", (x, _) =>
+        {
+            var loss = tokenizer.Loss(x);
+            return (loss.Total, loss.Codes);
+        },
+            tokenizer.RestartUnusedCodes, clips, frames, options, optimizer, startEpoch, epochDone, progress);
+    }
+
+    /// <summary>
+    /// The tokenizer stage of either tokenizer: batches of augmented clips, the loss and its codes, gradient clipping, and
+    /// dead codes restarted between epochs. Both tokenizers draw the same random stream (stage 1), so they see the same
+    /// augmentations in the same order.
+    /// </summary>
+    static void TokenizerStage(ObservationTokenizer tokenizer, string stage, Func<Tensor, Random, (Tensor Total, int[] Codes)> loss,
+        Func<Tensor, bool[], Random, int> restartUnusedCodes, IReadOnlyList<SkeletonClip> clips, int frames, LlmArTrainingOptions options,
+        AdamW? optimizer, int startEpoch, Action<int, AdamW>? epochDone, IProgress<LlmArProgress>? progress)
+    {
         ArgumentNullException.ThrowIfNull(clips);
-        if (clips.Count == 0) throw new ArgumentException("LLM-AR: no training clips for the tokenizer.", nameof(clips));
+        ArgumentNullException.ThrowIfNull(options);
+        if (clips.Count == 0) throw new ArgumentException($"LLM-AR: no training clips for the {tokenizer.Kind} tokenizer.", nameof(clips));
+        _ = tokenizer.TokensFor(frames);                 // a window the tokenizer cannot take fails here, before any work
         optimizer ??= TokenizerOptimizer(tokenizer, options);
         int batch = Math.Min(options.TokenizerBatchSize, clips.Count), batches = clips.Count / batch, total = options.TokenizerSteps;
         int epochs = Epochs(total, batches);
@@ -67,23 +100,23 @@ public static class LlmArTraining
         {
             var rng = EpochRandom(options.Seed, 1, epoch);
             var order = Shuffled(clips.Count, rng);
-            var used = new bool[tokenizer.Config.Codes];
+            var used = new bool[tokenizer.Codes];
             Tensor? frameBatch = null;
             for (int b = 0; b < batches && epoch * batches + b < total; b++)
             {
                 int step = epoch * batches + b;
                 optimizer.LearningRate = schedule.At(step);
                 frameBatch = AugmentedBatch(clips, order.AsSpan(b * batch, batch), frames, rng);
-                var loss = tokenizer.Loss(frameBatch, lmEmbeddings, rng);
-                foreach (var code in loss.Codes) used[code] = true;
+                var (value, codes) = loss(frameBatch, rng);
+                foreach (var code in codes) used[code] = true;
                 optimizer.ZeroGrad();
-                loss.Total.Backward();
+                value.Backward();
                 GradientClipping.ClipNorm(tokenizer.TrainableParameters(), 1f);
                 optimizer.Step();
-                progress?.Report(new LlmArProgress("tokenizer", epoch + 1, epochs, step + 1, total, loss.Total.Item(), (step + 1 - startEpoch * batches) / clock.Elapsed.TotalSeconds));
+                progress?.Report(new LlmArProgress(stage, epoch + 1, epochs, step + 1, total, value.Item(), (step + 1 - startEpoch * batches) / clock.Elapsed.TotalSeconds));
             }
             // Dead codes restart on this epoch's encodings, except after the last epoch, whose codebook is the result.
-            if (epoch + 1 < epochs && frameBatch is not null) tokenizer.RestartUnusedCodes(frameBatch, used, rng);
+            if (epoch + 1 < epochs && frameBatch is not null) restartUnusedCodes(frameBatch, used, rng);
             epochDone?.Invoke(epoch + 1, optimizer);
         }
         tokenizer.Eval();
@@ -169,9 +202,9 @@ public static class LlmArTraining
             noDecay: n => n.EndsWith("bias", StringComparison.Ordinal) || n == "action_tokens");
 
     /// <summary>One generator per (seed, stage, epoch), so a resumed run draws what an uninterrupted one would have.</summary>
-    internal static Random EpochRandom(int seed, int stage, int epoch) => new(unchecked(seed * 1_000_003 + stage * 10_007 + epoch));
+    static Random EpochRandom(int seed, int stage, int epoch) => new(unchecked(seed * 1_000_003 + stage * 10_007 + epoch));
 
-    internal static int[] Shuffled(int count, Random rng)
+    static int[] Shuffled(int count, Random rng)
     {
         var order = Enumerable.Range(0, count).ToArray();
         rng.Shuffle(order);
@@ -179,7 +212,7 @@ public static class LlmArTraining
     }
 
     /// <summary>A fresh augmentation of each clip of <paramref name="picks"/>, resampled to <paramref name="frames"/> frames: (B, frames, frame size).</summary>
-    internal static Tensor AugmentedBatch(IReadOnlyList<SkeletonClip> clips, ReadOnlySpan<int> picks, int frames, Random rng)
+    static Tensor AugmentedBatch(IReadOnlyList<SkeletonClip> clips, ReadOnlySpan<int> picks, int frames, Random rng)
     {
         int size = clips[picks[0]].FrameSize;
         var data = new float[picks.Length * frames * size];

@@ -42,7 +42,7 @@ public class EventTokenizerTrainingTests(ITestOutputHelper output)
         var options = new LlmArTrainingOptions { TokenizerSteps = 150, TokenizerBatchSize = 16 };
         var reports = new List<LlmArProgress>();
         var epochs = new List<int>();
-        EventTokenizerTraining.Train(tokenizer, TrainClips(64), Frames, options, epochDone: (e, _) => epochs.Add(e), progress: new InlineProgress<LlmArProgress>(reports.Add));
+        LlmArTraining.TrainEventTokenizer(tokenizer, TrainClips(64), Frames, options, epochDone: (e, _) => epochs.Add(e), progress: new InlineProgress<LlmArProgress>(reports.Add));
         var after = Loss();
 
         output.WriteLine($"held-out reconstruction {before.Reconstruction.Item():F4} -> {after.Reconstruction.Item():F4}, total {before.Total.Item():F4} -> {after.Total.Item():F4}, " +
@@ -61,13 +61,13 @@ public class EventTokenizerTrainingTests(ITestOutputHelper output)
         var clips = TrainClips(32);
         var options = new LlmArTrainingOptions { TokenizerSteps = 16, TokenizerBatchSize = 8 };   // 4 epochs of 4 steps
         var whole = new EventTokenizer(Small, new Random(0));
-        EventTokenizerTraining.Train(whole, clips, Frames, options);
+        LlmArTraining.TrainEventTokenizer(whole, clips, Frames, options);
 
         var resumed = new EventTokenizer(Small, new Random(0));
         var optimizer = LlmArTraining.TokenizerOptimizer(resumed, options);
-        Assert.Throws<OperationCanceledException>(() => EventTokenizerTraining.Train(resumed, clips, Frames, options, optimizer,
+        Assert.Throws<OperationCanceledException>(() => LlmArTraining.TrainEventTokenizer(resumed, clips, Frames, options, optimizer,
             epochDone: (epoch, _) => { if (epoch == 2) throw new OperationCanceledException(); }));
-        EventTokenizerTraining.Train(resumed, clips, Frames, options, optimizer, startEpoch: 2);
+        LlmArTraining.TrainEventTokenizer(resumed, clips, Frames, options, optimizer, startEpoch: 2);
 
         foreach (var (name, value) in whole.NamedParameters())
             Assert.True(value.ToArray().AsSpan().SequenceEqual(resumed.State()[name].ToArray()), $"{name} differs after resuming");
@@ -78,7 +78,7 @@ public class EventTokenizerTrainingTests(ITestOutputHelper output)
     {
         var tokenizer = new EventTokenizer(Small, new Random(0));
         var before = tokenizer.Codebook.ToArray();
-        var ex = Assert.Throws<ArgumentException>(() => EventTokenizerTraining.Train(tokenizer, TrainClips(4), 6, new LlmArTrainingOptions()));
+        var ex = Assert.Throws<ArgumentException>(() => LlmArTraining.TrainEventTokenizer(tokenizer, TrainClips(4), 6, new LlmArTrainingOptions()));
         Assert.Contains("a window of 6 frame(s) is shorter than the M = 8 segments", ex.Message);
         Assert.Equal(before, tokenizer.Codebook.ToArray());
     }

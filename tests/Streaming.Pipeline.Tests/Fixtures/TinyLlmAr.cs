@@ -47,7 +47,7 @@ public static class TinyLlmAr
         if (tokenizer == LlmArTokenizer.EventTokens)
         {
             var events = new EventTokenizer(EventTokenConfig.ForLanguageModel(lm.Config, inputs) with { Hidden = 16, Codes = 64, Segments = 4 }, new Random(3));
-            EventTokenizerTraining.Train(events, [.. clips.Select(c => c.Clip)], config.Frames, options);
+            LlmArTraining.TrainEventTokenizer(events, [.. clips.Select(c => c.Clip)], config.Frames, options);
             sentences = events;
         }
         else
