@@ -36,8 +36,8 @@ public enum RecognitionAblation
     /// <summary>VTEM + P-Tuning v2 with segments of equal length instead of saliency-pooled ones.</summary>
     VtemUniformPooling,
 
-    /// <summary>VTEM + P-Tuning v2 without the InfoNCE term of the event tokenizer's loss.</summary>
-    VtemNoInfoNce,
+    /// <summary>VTEM + P-Tuning v2 with the method's InfoNCE term (beta 0.5) in the event tokenizer's loss, which is off by default.</summary>
+    VtemInfoNce,
 
     /// <summary>VTEM + P-Tuning v2 with K = 256 event codes (512 by default).</summary>
     VtemCodes256,
@@ -151,7 +151,7 @@ public static class RecognitionEvaluation
         RecognitionAblation.LoraRank8 => "lora-rank-8",
         RecognitionAblation.SentenceClassifier => "sentence-classifier",
         RecognitionAblation.VtemUniformPooling => "vtem-uniform-pooling",
-        RecognitionAblation.VtemNoInfoNce => "vtem-no-infonce",
+        RecognitionAblation.VtemInfoNce => "vtem-infonce",
         RecognitionAblation.VtemCodes256 => "vtem-codes-256",
         RecognitionAblation.VtemCodes1024 => "vtem-codes-1024",
         RecognitionAblation.VtemCodes2048 => "vtem-codes-2048",
@@ -251,7 +251,7 @@ public static class RecognitionEvaluation
                     RecognitionAblation.VtemPrompts4 => ScoreOnEvents(TrainOnEvents(vtemConfig with { PromptTokens = 4 }, Name(ablation))),
                     RecognitionAblation.VtemPrompts32 => ScoreOnEvents(TrainOnEvents(vtemConfig with { PromptTokens = 32 }, Name(ablation))),
                     RecognitionAblation.VtemNoPrompts => ScoreOnEvents(TrainOnEvents(vtemConfig with { Adapter = LlmArAdapter.None }, Name(ablation))),
-                    RecognitionAblation.VtemUniformPooling or RecognitionAblation.VtemNoInfoNce or RecognitionAblation.VtemCodes256
+                    RecognitionAblation.VtemUniformPooling or RecognitionAblation.VtemInfoNce or RecognitionAblation.VtemCodes256
                         or RecognitionAblation.VtemCodes1024 or RecognitionAblation.VtemCodes2048 =>
                         Score(LlmArExperiment.Train(options.BaseModelFolder, split, vtemConfig, options.Training, progress: stage, events: Events(ablation)), split, LlmArReadout.ClassHead),
                     _ => Score(LlmArExperiment.Train(options.BaseModelFolder, split, config, options.Training, Tokenizer(ablation), progress: stage),
@@ -270,7 +270,7 @@ public static class RecognitionEvaluation
     static Func<EventTokenConfig, EventTokenConfig> Events(RecognitionAblation ablation) => ablation switch
     {
         RecognitionAblation.VtemUniformPooling => c => c with { Pooling = EventPooling.Uniform },
-        RecognitionAblation.VtemNoInfoNce => c => c with { ContrastWeight = 0 },
+        RecognitionAblation.VtemInfoNce => c => c with { ContrastWeight = 0.5f },
         RecognitionAblation.VtemCodes256 => c => c with { Codes = 256 },
         RecognitionAblation.VtemCodes1024 => c => c with { Codes = 1024 },
         RecognitionAblation.VtemCodes2048 => c => c with { Codes = 2048 },
