@@ -261,13 +261,7 @@ public sealed class ActionSentenceTokenizer : ObservationTokenizer
         int T = frames.Shape[1];
         if (T < ActionSentenceConfig.Downsampling)
             throw new ArgumentException($"action sentences: a sequence of {T} frame(s) is too short; the encoder downsamples time by {ActionSentenceConfig.Downsampling}, so it needs at least {ActionSentenceConfig.Downsampling} frames.", nameof(frames));
-        var values = frames.Contiguous().Span;
-        for (int i = 0; i < values.Length; i++)
-            if (!float.IsFinite(values[i]))
-            {
-                int perSequence = T * Config.Inputs;
-                throw new ArgumentException($"action sentences: sequence {i / perSequence}, frame {i % perSequence / Config.Inputs}, value {i % Config.Inputs} is {values[i].ToString(CultureInfo.InvariantCulture)}; frames must be finite.", nameof(frames));
-            }
+        CheckFinite(frames, "sequence");
     }
 
     /// <summary>Writes <see cref="ConfigFile"/> (the config) and <see cref="WeightsFile"/> (every parameter, float32) into <paramref name="folder"/>.</summary>

@@ -225,13 +225,7 @@ public sealed class EventTokenizer : ObservationTokenizer
             throw new ArgumentException($"event tokens: expected frames (B, T, {Config.Inputs}) with B >= 1, got {Tensor.Format(frames.Shape)}.", nameof(frames));
         int T = frames.Shape[1];
         if (T < Config.Segments) throw ShortWindow(T);
-        var values = frames.Contiguous().Span;
-        for (int i = 0; i < values.Length; i++)
-            if (!float.IsFinite(values[i]))
-            {
-                int perWindow = T * Config.Inputs;
-                throw new ArgumentException($"event tokens: window {i / perWindow}, frame {i % perWindow / Config.Inputs}, value {i % Config.Inputs} is {values[i].ToString(CultureInfo.InvariantCulture)}; frames must be finite.", nameof(frames));
-            }
+        CheckFinite(frames, "window");
     }
 
     /// <summary>Writes <see cref="ConfigFile"/> (the config) and <see cref="WeightsFile"/> (every parameter, float32) into <paramref name="folder"/>.</summary>

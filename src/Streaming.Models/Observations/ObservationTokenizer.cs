@@ -36,6 +36,20 @@ public abstract class ObservationTokenizer : Module
     /// <summary>Writes the tokenizer's files into a model folder.</summary>
     public abstract void Save(string folder);
 
+    /// <summary>
+    /// Throws naming the first value of <paramref name="frames"/> (B, T, <see cref="Inputs"/>) that is not finite, by its
+    /// <paramref name="row"/> ("window", "sequence"), frame and index.
+    /// </summary>
+    protected void CheckFinite(Tensor frames, string row)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        var values = frames.Contiguous().Span;
+        int perRow = frames.Shape[1] * Inputs;
+        for (int i = 0; i < values.Length; i++)
+            if (!float.IsFinite(values[i]))
+                throw new ArgumentException($"{Kind.Replace('-', ' ')}: {row} {i / perRow}, frame {i % perRow / Inputs}, value {i % Inputs} is {values[i].ToString(System.Globalization.CultureInfo.InvariantCulture)}; frames must be finite.", nameof(frames));
+    }
+
     /// <summary>Throws unless codes can stand in for <paramref name="lm"/>'s tokens: the code width is its hidden size.</summary>
     public void CheckLanguageModel(LlamaConfig lm)
     {
