@@ -1,3 +1,4 @@
+using System.Globalization;
 using Streaming.Models.Language;
 using Streaming.Tensors;
 using Streaming.Tensors.Nn;
@@ -47,7 +48,7 @@ public abstract class ObservationTokenizer : Module
         int perRow = frames.Shape[1] * Inputs;
         for (int i = 0; i < values.Length; i++)
             if (!float.IsFinite(values[i]))
-                throw new ArgumentException($"{Kind.Replace('-', ' ')}: {row} {i / perRow}, frame {i % perRow / Inputs}, value {i % Inputs} is {values[i].ToString(System.Globalization.CultureInfo.InvariantCulture)}; frames must be finite.", nameof(frames));
+                throw new ArgumentException($"{Kind.Replace('-', ' ')}: {row} {i / perRow}, frame {i % perRow / Inputs}, value {i % Inputs} is {values[i].ToString(CultureInfo.InvariantCulture)}; frames must be finite.", nameof(frames));
     }
 
     /// <summary>Throws unless codes can stand in for <paramref name="lm"/>'s tokens: the code width is its hidden size.</summary>
