@@ -138,36 +138,15 @@ public sealed class ActionSentenceTokenizer : ObservationTokenizer
         return Flat ? Nearest(PairwiseDistance(y, Points())) : PoincareNearest.Indices(y, Points(), Config.Curvature); // (B*W)
     }
 
-    /// <summary>
-    /// Moves every code that <paramref name="used"/> marks unused onto the encoding of a random position of
-    /// <paramref name="frames"/> (B, T, inputs), as VQ-VAE practice restarts dead codes (Dhariwal et al. 2020, Jukebox):
-    /// a code no encoding is nearest to gets no gradient from the codebook loss and would stay dead. Returns how many moved.
-    /// </summary>
-    public int RestartUnusedCodes(Tensor frames, bool[] used, Random rng)
-    {
-        CheckFrames(frames);
-        ArgumentNullException.ThrowIfNull(used);
-        ArgumentNullException.ThrowIfNull(rng);
-        if (used.Length != Config.Codes) throw new ArgumentException($"action sentences: usage of {used.Length} codes for a codebook of {Config.Codes}.", nameof(used));
-        using var _ = GradMode.Disable();
-        var encodings = EncodeTangents(frames).Contiguous();                 // (N, D), tangent vectors like the codebook's
-        int N = encodings.Shape[0], D = Config.Width, moved = 0;
-        var codebook = CodebookTangents.Span;
-        for (int u = 0; u < Config.Codes; u++)
-        {
-            if (used[u]) continue;
-            encodings.Span.Slice(rng.Next(N) * D, D).CopyTo(codebook.Slice(u * D, D));
-            moved++;
-        }
-        return moved;
-    }
+    protected override Tensor CodebookParameter => CodebookTangents;
+
+    /// <summary>Tangent vectors, like the codebook's.</summary>
+    protected override Tensor CodebookSpaceEncodings(Tensor frames) => EncodeTangents(frames);
 
     /// <summary>The codes <paramref name="ids"/> as the language model reads them, (N, D): log_0 of their points, the tangent vectors the decoder reads.</summary>
     public override Tensor Embeddings(int[] ids)
     {
-        ArgumentNullException.ThrowIfNull(ids);
-        foreach (var id in ids)
-            if ((uint)id >= (uint)Config.Codes) throw new ArgumentOutOfRangeException(nameof(ids), $"action sentences: code id {id} is outside [0, {Config.Codes}).");
+        CheckCodeIds(ids);
         using var _ = GradMode.Disable();
         return ToTangents(Points().IndexSelect(0, ids));
     }
@@ -177,8 +156,7 @@ public sealed class ActionSentenceTokenizer : ObservationTokenizer
     {
         ArgumentNullException.ThrowIfNull(ids);
         if (ids.Length == 0) throw new ArgumentException("action sentences: no code ids to decode.", nameof(ids));
-        foreach (var id in ids)
-            if ((uint)id >= (uint)Config.Codes) throw new ArgumentOutOfRangeException(nameof(ids), $"action sentences: code id {id} is outside [0, {Config.Codes}).");
+        CheckCodeIds(ids);
         using var _ = GradMode.Disable();
         var z = ToTangents(Points().IndexSelect(0, ids));                            // (W, D)
         return DecodeTangents(z, 1).Squeeze(0);                                      // (4W, inputs)
@@ -252,7 +230,7 @@ public sealed class ActionSentenceTokenizer : ObservationTokenizer
     }
 
     /// <summary>Frames must be (B, T, inputs) with T at least the downsampling factor and every value finite.</summary>
-    void CheckFrames(Tensor frames)
+    protected override void CheckFrames(Tensor frames)
     {
         ArgumentNullException.ThrowIfNull(frames);
         if (frames.Rank != 3 || frames.Shape[2] != Config.Inputs)

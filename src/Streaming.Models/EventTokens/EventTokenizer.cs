@@ -133,36 +133,15 @@ public sealed class EventTokenizer : ObservationTokenizer
         return ActionSentences.Codebook.Nearest(EncodeSegments(frames).Z, Codebook).Indices;
     }
 
-    /// <summary>
-    /// Moves every code that <paramref name="used"/> marks unused onto the encoding of a random segment of
-    /// <paramref name="frames"/> (B, T, F), as VQ-VAE practice restarts dead codes (Dhariwal et al. 2020, Jukebox): a code
-    /// no encoding is nearest to gets no gradient from the codebook loss and would stay dead. Returns how many moved.
-    /// </summary>
-    public int RestartUnusedCodes(Tensor frames, bool[] used, Random rng)
-    {
-        CheckFrames(frames);
-        ArgumentNullException.ThrowIfNull(used);
-        ArgumentNullException.ThrowIfNull(rng);
-        if (used.Length != Config.Codes) throw new ArgumentException($"event tokens: usage of {used.Length} codes for a codebook of {Config.Codes}.", nameof(used));
-        using var _ = GradMode.Disable();
-        var encodings = EncodeSegments(frames).Z.Contiguous();                             // (N, D)
-        int N = encodings.Shape[0], D = Config.Width, moved = 0;
-        var codebook = Codebook.Span;
-        for (int k = 0; k < Config.Codes; k++)
-        {
-            if (used[k]) continue;
-            encodings.Span.Slice(rng.Next(N) * D, D).CopyTo(codebook.Slice(k * D, D));
-            moved++;
-        }
-        return moved;
-    }
+    protected override Tensor CodebookParameter => Codebook;
+
+    /// <summary>The segments' projections, which the codebook quantizes.</summary>
+    protected override Tensor CodebookSpaceEncodings(Tensor frames) => EncodeSegments(frames).Z;
 
     /// <summary>The codes <paramref name="ids"/> as the language model reads them, (N, D): rows of the codebook.</summary>
     public override Tensor Embeddings(int[] ids)
     {
-        ArgumentNullException.ThrowIfNull(ids);
-        foreach (var id in ids)
-            if ((uint)id >= (uint)Config.Codes) throw new ArgumentOutOfRangeException(nameof(ids), $"event tokens: code id {id} is outside [0, {Config.Codes}).");
+        CheckCodeIds(ids);
         using var _ = GradMode.Disable();
         return Codebook.IndexSelect(0, ids);
     }
@@ -217,7 +196,7 @@ public sealed class EventTokenizer : ObservationTokenizer
     }
 
     /// <summary>Frames must be (B, T, F) with B at least 1, T at least M and every value finite.</summary>
-    void CheckFrames(Tensor frames)
+    protected override void CheckFrames(Tensor frames)
     {
         ArgumentNullException.ThrowIfNull(frames);
         if (frames.Rank != 3 || frames.Shape[2] != Config.Inputs || frames.Shape[0] == 0)

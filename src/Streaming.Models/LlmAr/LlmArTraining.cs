@@ -61,7 +61,7 @@ public static class LlmArTraining
             var loss = tokenizer.Loss(x, lmEmbeddings, rng);
             return (loss.Total, loss.Codes);
         },
-            tokenizer.RestartUnusedCodes, clips, frames, options, optimizer, startEpoch, epochDone, progress);
+            clips, frames, options, optimizer, startEpoch, epochDone, progress);
     }
 
     /// <summary>Trains VTEM's event <paramref name="tokenizer"/> as <see cref="TrainTokenizer"/> trains action sentences, with its own loss, which needs no language model.</summary>
@@ -74,7 +74,7 @@ public static class LlmArTraining
             var loss = tokenizer.Loss(x);
             return (loss.Total, loss.Codes);
         },
-            tokenizer.RestartUnusedCodes, clips, frames, options, optimizer, startEpoch, epochDone, progress);
+            clips, frames, options, optimizer, startEpoch, epochDone, progress);
     }
 
     /// <summary>
@@ -83,7 +83,7 @@ public static class LlmArTraining
     /// augmentations in the same order.
     /// </summary>
     static void TokenizerStage(ObservationTokenizer tokenizer, string stage, Func<Tensor, Random, (Tensor Total, int[] Codes)> loss,
-        Func<Tensor, bool[], Random, int> restartUnusedCodes, IReadOnlyList<SkeletonClip> clips, int frames, LlmArTrainingOptions options,
+        IReadOnlyList<SkeletonClip> clips, int frames, LlmArTrainingOptions options,
         AdamW? optimizer, int startEpoch, Action<int, AdamW>? epochDone, IProgress<LlmArProgress>? progress)
     {
         ArgumentNullException.ThrowIfNull(clips);
@@ -116,7 +116,7 @@ public static class LlmArTraining
                 progress?.Report(new LlmArProgress(stage, epoch + 1, epochs, step + 1, total, value.Item(), (step + 1 - startEpoch * batches) / clock.Elapsed.TotalSeconds));
             }
             // Dead codes restart on this epoch's encodings, except after the last epoch, whose codebook is the result.
-            if (epoch + 1 < epochs && frameBatch is not null) restartUnusedCodes(frameBatch, used, rng);
+            if (epoch + 1 < epochs && frameBatch is not null) tokenizer.RestartUnusedCodes(frameBatch, used, rng);
             epochDone?.Invoke(epoch + 1, optimizer);
         }
         tokenizer.Eval();

@@ -37,6 +37,50 @@ public abstract class ObservationTokenizer : Module
     /// <summary>Writes the tokenizer's files into a model folder.</summary>
     public abstract void Save(string folder);
 
+    /// <summary>The codebook parameter, (<see cref="Codes"/>, <see cref="Width"/>), in the space <see cref="CodebookSpaceEncodings"/> writes.</summary>
+    protected abstract Tensor CodebookParameter { get; }
+
+    /// <summary>The encoder's outputs for <paramref name="frames"/> in the codebook parameter's space, (N, <see cref="Width"/>).</summary>
+    protected abstract Tensor CodebookSpaceEncodings(Tensor frames);
+
+    /// <summary>Throws unless <paramref name="frames"/> is a batch this tokenizer can encode, saying why.</summary>
+    protected abstract void CheckFrames(Tensor frames);
+
+    /// <summary>
+    /// Moves every code that <paramref name="used"/> marks unused onto the encoding of a random position of
+    /// <paramref name="frames"/>, as VQ-VAE practice restarts dead codes (Dhariwal et al. 2020, Jukebox): a code no
+    /// encoding is nearest to gets no gradient from the codebook loss and would stay dead. Returns how many moved.
+    /// </summary>
+    public int RestartUnusedCodes(Tensor frames, bool[] used, Random rng)
+    {
+        CheckFrames(frames);
+        ArgumentNullException.ThrowIfNull(used);
+        ArgumentNullException.ThrowIfNull(rng);
+        if (used.Length != Codes) throw new ArgumentException($"{Name}: usage of {used.Length} codes for a codebook of {Codes}.", nameof(used));
+        using var _ = GradMode.Disable();
+        var encodings = CodebookSpaceEncodings(frames).Contiguous();         // (N, D)
+        int N = encodings.Shape[0], D = Width, moved = 0;
+        var codebook = CodebookParameter.Span;
+        for (int u = 0; u < Codes; u++)
+        {
+            if (used[u]) continue;
+            encodings.Span.Slice(rng.Next(N) * D, D).CopyTo(codebook.Slice(u * D, D));
+            moved++;
+        }
+        return moved;
+    }
+
+    /// <summary>Throws naming the first of <paramref name="ids"/> outside the codebook.</summary>
+    protected void CheckCodeIds(int[] ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        foreach (var id in ids)
+            if ((uint)id >= (uint)Codes) throw new ArgumentOutOfRangeException(nameof(ids), $"{Name}: code id {id} is outside [0, {Codes}).");
+    }
+
+    /// <summary>The kind as messages say it ("action sentences", "event tokens").</summary>
+    string Name => Kind.Replace('-', ' ');
+
     /// <summary>
     /// Throws naming the first value of <paramref name="frames"/> (B, T, <see cref="Inputs"/>) that is not finite, by its
     /// <paramref name="row"/> ("window", "sequence"), frame and index.
@@ -48,7 +92,7 @@ public abstract class ObservationTokenizer : Module
         int perRow = frames.Shape[1] * Inputs;
         for (int i = 0; i < values.Length; i++)
             if (!float.IsFinite(values[i]))
-                throw new ArgumentException($"{Kind.Replace('-', ' ')}: {row} {i / perRow}, frame {i % perRow / Inputs}, value {i % Inputs} is {values[i].ToString(CultureInfo.InvariantCulture)}; frames must be finite.", nameof(frames));
+                throw new ArgumentException($"{Name}: {row} {i / perRow}, frame {i % perRow / Inputs}, value {i % Inputs} is {values[i].ToString(CultureInfo.InvariantCulture)}; frames must be finite.", nameof(frames));
     }
 
     /// <summary>Throws unless codes can stand in for <paramref name="lm"/>'s tokens: the code width is its hidden size.</summary>
