@@ -40,6 +40,8 @@ public static class LmBench
                 $"{batch}", $"{T}", "512", "8", "8", "2", "1376", "32000", $"{Environment.ProcessorCount}", $"{repeats}");
             var prefill = peer["prefill_ms"];
             results.Add(new BenchResult($"lm prefill b{batch} {shape}", "tokens/s", batch * T * 1000 / ms, prefill.Peer("torch"), batch * T * 1000 / prefill.Value));
+            double flops = PrefillFlops(batch);
+            results.Add(new BenchResult($"lm prefill b{batch} {shape} arithmetic", "GFLOP/s", flops / ms / 1e6, prefill.Peer("torch"), flops / prefill.Value / 1e6));
             results.Add(new BenchResult($"lm prefill allocations b{batch} {shape}", "bytes", allocated));
             if (batch == 8)
                 results.Add(new BenchResult($"lm peak memory {shape}", "MB", Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0), peer["peak_rss_mb"].Peer("torch"), peer["peak_rss_mb"].Value));
@@ -57,20 +59,33 @@ public static class LmBench
         return results;
     }
 
-    /// <summary>The median time of the decode steps after the prompt (warm-up run first), each repeat on a fresh cache.</summary>
+    /// <summary>
+    /// The floating-point operations of one prefill as we count them: 2 per multiply-add of every projection, of the
+    /// causal attention's scores and weighted sums (the keys up to each query), and of the last positions' LM head;
+    /// what the GEMM rows of `bench engine` bound. PyTorch's masked attention computes the full T x T, about 2% more.
+    /// </summary>
+    static double PrefillFlops(int batch)
+    {
+        var c = Config;
+        long kv = c.NumKeyValueHeads * c.HeadDim, q = c.NumAttentionHeads * c.HeadDim;
+        long projections = c.HiddenSize * (2 * q + 2 * kv) + 3L * c.HiddenSize * c.IntermediateSize; // q, o, k, v; gate, up, down
+        double attention = 2.0 * c.NumAttentionHeads * c.HeadDim * (T * (T + 1) / 2.0);              // QK^T and PV, causal
+        return 2.0 * batch * c.NumHiddenLayers * (T * projections + attention) + 2.0 * batch * c.HiddenSize * c.VocabSize;
+    }
+
+    /// <summary>The median time of the decode steps after the prompt (after <see cref="Timing.Warm"/>), each run on a fresh cache.</summary>
     static double MedianDecodeMs(LlamaInference inference, int repeats, int batch, int[] prompt, int[][] steps)
     {
-        var times = new double[repeats + 1];
-        for (int r = 0; r <= repeats; r++)
+        double Run()
         {
             var cache = new KvCache(Config, batch, DecodePrompt + DecodeSteps);
             inference.Decode(prompt, cache);
             var clock = Stopwatch.StartNew();
             foreach (var step in steps) inference.Decode(step, cache);
-            times[r] = clock.Elapsed.TotalMilliseconds;
+            return clock.Elapsed.TotalMilliseconds;
         }
-        var timed = times[1..];
-        Array.Sort(timed);
-        return timed[repeats / 2];
+        Timing.Warm(() => Run());
+        var times = Enumerable.Range(0, repeats).Select(_ => Run()).Order().ToArray();
+        return times[repeats / 2];
     }
 }

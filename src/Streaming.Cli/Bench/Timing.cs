@@ -2,12 +2,26 @@ using System.Diagnostics;
 
 namespace Streaming.Cli.Bench;
 
-/// <summary>Wall-clock timing for the benchmarks: one warm-up run, then the median of the timed runs (robust to a noisy, shared machine).</summary>
+/// <summary>Wall-clock timing for the benchmarks: warm-up, then the median of the timed runs (robust to a noisy, shared machine).</summary>
 public static class Timing
 {
+    /// <summary>
+    /// How long code runs before it is timed. The JIT first compiles a method quickly (tier 0) and recompiles it
+    /// optimized after 30 calls and a 100 ms quiet period, so one warm-up call times unoptimized kernels: batch-1
+    /// prefill measured 174 ms after one warm-up call and 86 ms after a second of them.
+    /// </summary>
+    public static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1);
+
+    /// <summary>Runs <paramref name="run"/> at least twice and for at least <see cref="WarmUp"/>, untimed.</summary>
+    public static void Warm(Action run)
+    {
+        var clock = Stopwatch.StartNew();
+        for (int calls = 0; calls < 2 || clock.Elapsed < WarmUp; calls++) run();
+    }
+
     public static double MedianMs(int repeats, Action run)
     {
-        run();
+        Warm(run);
         var times = new double[repeats];
         for (int i = 0; i < repeats; i++)
         {
@@ -30,7 +44,7 @@ public static class Timing
         {
             long done = 0;
             var clock = Stopwatch.StartNew();
-            while (clock.Elapsed.TotalSeconds < seconds / 5 || done == 0) done += run();
+            while (clock.Elapsed.TotalSeconds < Math.Max(seconds / 5, r == 0 ? WarmUp.TotalSeconds : 0) || done == 0) done += run();
             rates[r] = done / clock.Elapsed.TotalSeconds;
         }
         var timed = rates[1..];
