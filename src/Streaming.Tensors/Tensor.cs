@@ -32,6 +32,9 @@ public sealed partial class Tensor
     /// <summary>Accumulated gradient, same shape as this tensor, contiguous; null until a backward pass reaches it.</summary>
     public Tensor? Grad { get; set; }
 
+    /// <summary>The tensor <see cref="Grad"/> was handed by a backward rule and must not be written (see <see cref="AccumulateGrad"/>).</summary>
+    Tensor? borrowedGrad;
+
     /// <summary>Name of the op that produced this tensor ("leaf" for inputs and parameters).</summary>
     public string Op { get; private set; } = "leaf";
 
@@ -175,7 +178,13 @@ public sealed partial class Tensor
         return result;
     }
 
-    /// <summary>Adds <paramref name="gradient"/> (this tensor's shape) into <see cref="Grad"/>.</summary>
+    /// <summary>
+    /// Adds <paramref name="gradient"/> (this tensor's shape) into <see cref="Grad"/>. A leaf keeps a private copy, which
+    /// optimizers and clipping change in place. An interior node's gradient is only read, by its own backward rule, so
+    /// the first one is held as given (contiguous) instead of copied: rules hand one tensor to several parents and views
+    /// pass theirs straight on, and a copy per node measured 11% of a training step. A second gradient then adds into a
+    /// new tensor, never into the one borrowed.
+    /// </summary>
     internal void AccumulateGrad(Tensor gradient)
     {
         if (!RequiresGrad) return;
@@ -183,11 +192,19 @@ public sealed partial class Tensor
             throw new InvalidOperationException($"{Op} backward: gradient of shape {Format(gradient.Shape)} for a tensor of shape {Format(Shape)}.");
         if (Grad is null)
         {
-            // Always a private copy: backward rules may hand the same tensor to several parents.
-            Grad = gradient.Clone();
+            bool borrow = BackwardRule is not null && gradient.IsContiguous;
+            Grad = borrow ? gradient : gradient.Clone();
+            borrowedGrad = borrow ? gradient : null;
             return;
         }
         var g = gradient.IsContiguous ? gradient : gradient.Clone();
+        if (ReferenceEquals(Grad, borrowedGrad))
+        {
+            var sum = Zeros(Shape);
+            System.Numerics.Tensors.TensorPrimitives.Add(Grad.Span, g.Span, sum.Span);
+            (Grad, borrowedGrad) = (sum, null);
+            return;
+        }
         System.Numerics.Tensors.TensorPrimitives.Add(Grad.Span, g.Span, Grad.Span);
     }
 

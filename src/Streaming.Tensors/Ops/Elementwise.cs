@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 
 namespace Streaming.Tensors;
@@ -47,11 +48,23 @@ public sealed partial class Tensor
     public Tensor Silu()
     {
         var y = Unary(SiluForward);
-        return Record("silu", y, [this], g => AccumulateGrad(Map2(g, this, (gv, x) =>
+        // d/dx x s(x) = s (1 + x (1 - s)), vectorized: the scalar form took 8% of a training step.
+        return Record("silu", y, [this], g =>
         {
-            float s = 1f / (1f + MathF.Exp(-x));
-            return gv * s * (1f + x * (1f - s));
-        })));
+            var x = IsContiguous ? Data.AsSpan(Offset, Size) : ToArray();
+            var dx = Zeros(Shape);
+            var d = dx.Span;
+            var pooled = ArrayPool<float>.Shared.Rent(Size);
+            var s = pooled.AsSpan(0, Size);
+            FastSigmoid(x, s);
+            TensorPrimitives.Multiply(x, s, d);                 // x s
+            TensorPrimitives.Subtract(x, d, d);                 // x (1 - s)
+            TensorPrimitives.Add(d, 1f, d);
+            TensorPrimitives.Multiply(d, s, d);
+            TensorPrimitives.Multiply(d, g.Data.AsSpan(g.Offset, g.Size), d);
+            ArrayPool<float>.Shared.Return(pooled);
+            AccumulateOwnedGrad(dx);
+        });
     }
 
     /// <summary>

@@ -28,6 +28,28 @@ public class AutogradTests
     }
 
     [Fact]
+    public void Backward_GradientHandedToSeveralNodes_IsNeverAddedIntoInPlace()
+    {
+        // d = a + 2b hands its gradient g to c = a + b and to b; then c hands g on to a and b again. Interior nodes
+        // hold the tensor they are handed (no copy), so b's second gradient must add into a new tensor: adding into g
+        // in place would change the gradient c and a hold before c's rule reads it.
+        var x = Leaf(1f, -2f);
+        var a = x * 3f;
+        var b = x * 5f;
+        var c = a + b;
+        var d = c + b;
+        (d * d).Sum().Backward();
+        // d = 13x, so d(sum d^2)/dx = 2 * 13x * 13
+        OpCheck.Close("x.grad through a gradient shared by three nodes", x.Grad!.ToArray(), [338f, -676f], Atol, Rtol);
+
+        var y = Leaf(0.5f, 1.5f);
+        var u = y.Reshape(2, 1);
+        (u + u).Sum().Backward();
+        (u * 2f).Sum().Backward();
+        OpCheck.Close("y.grad through a view handed the same gradient twice, then a second graph", y.Grad!.ToArray(), [4f, 4f], Atol, Rtol);
+    }
+
+    [Fact]
     public void Backward_TwiceOnLeaves_MatchesTorchRetainGraph()
     {
         float[] x = [0.5f, -1.5f, 2f, 0.25f];
