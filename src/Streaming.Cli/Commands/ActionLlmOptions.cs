@@ -10,7 +10,8 @@ using Streaming.Models.Tokenization;
 namespace Streaming.Cli.Commands;
 
 /// <summary>A trained ActionLLM and what it cost: the per-split base model's pre-training (zero when given) and ActionLLM's epochs run here.</summary>
-public sealed record ActionLlmTrainingRun(ActionLlm Model, TimeSpan BaseModelTime, TimeSpan TrainingTime, int EpochsRun)
+/// <param name="Stopping">With validation videos: the scores after each scored epoch and the epoch whose weights the model kept.</param>
+public sealed record ActionLlmTrainingRun(ActionLlm Model, TimeSpan BaseModelTime, TimeSpan TrainingTime, int EpochsRun, ValidationStopping? Stopping = null)
 {
     /// <summary>The cost line the commands print, e.g. "base LM 48 s; ActionLLM 41 s, 2.1 s per epoch".</summary>
     /// <param name="unit">What one run trained for, in the "per …" of the line: a split, or a split and seed.</param>
@@ -60,12 +61,18 @@ public sealed record ActionLlmSetup(string LmFolder, LanguageModelTrainingOption
         ? AnticipationProtocol.Evaluate(videos, classes, ActionLlmTraining.VisualAnticipation(ensemble, Training.StepsPerVideo))
         : AnticipationProtocol.Evaluate(videos, classes, ActionLlmTraining.Anticipation(ensemble, Training.StepsPerVideo));
 
+    /// <summary>With validation videos, the model is scored on them after every this many epochs and after the last.</summary>
+    public const int ValidationInterval = 5;
+
     /// <summary>
     /// A fresh ActionLLM trained on one split's training videos, on the frozen --lm, or with --lm per-split on a base model
     /// pre-trained first on the action sequences of the same training videos (the test videos stay unread). With
-    /// <paramref name="checkpoint"/>, the model is saved there after every epoch and a run found there is resumed.
+    /// <paramref name="checkpoint"/>, the model is saved there after every epoch and a run found there is resumed. With
+    /// <paramref name="validation"/> videos, the model is scored on them (MoC averaged over the protocol's cells) every
+    /// <see cref="ValidationInterval"/> epochs and keeps the weights of its best score.
     /// </summary>
-    public ActionLlmTrainingRun Train(FrameLabelDataset dataset, IReadOnlyList<LabelledVideo> train, int split, ProgressTask task, string? checkpoint = null)
+    public ActionLlmTrainingRun Train(FrameLabelDataset dataset, IReadOnlyList<LabelledVideo> train, int split, ProgressTask task, string? checkpoint = null,
+        IReadOnlyList<LabelledVideo>? validation = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         int seed = Training.Seed * 100 + split;
@@ -98,6 +105,7 @@ public sealed record ActionLlmSetup(string LmFolder, LanguageModelTrainingOption
         if (scratch is not null) Directory.Delete(scratch, recursive: true);
         if (resume is not null) ActionLlmCheckpoint.ReadWeights(checkpoint!, model);
         var options = Training with { Seed = seed };
+        var stopping = validation is { Count: > 0 } ? new ValidationStopping(model) : null;
         clock.Restart();
         ActionLlmTraining.Train(model, train, options, new InlineProgress<AnticipationProgress>(p =>
             {
@@ -105,8 +113,17 @@ public sealed record ActionLlmSetup(string LmFolder, LanguageModelTrainingOption
                 task.Value = p.Step;
                 task.Description = string.Create(CultureInfo.InvariantCulture, $"split {split}: ActionLLM epoch {p.Epoch}/{p.Epochs} loss {p.Loss:0.000} {p.ExamplesPerSecond:0} ex/s");
             }), resume,
-            checkpoint is null ? null : state => ActionLlmCheckpoint.Save(checkpoint, model, baseFolder, options.StepsPerVideo, state));
-        return new ActionLlmTrainingRun(model, baseModelTime, clock.Elapsed, options.Epochs - (resume?.EpochsDone ?? 0));
+            state =>
+            {
+                if (checkpoint is not null) ActionLlmCheckpoint.Save(checkpoint, model, baseFolder, options.StepsPerVideo, state);
+                if (stopping is not null && (state.EpochsDone % ValidationInterval == 0 || state.EpochsDone == options.Epochs))
+                {
+                    model.Eval();
+                    stopping.Observe(state.EpochsDone, Evaluate(model, validation!, dataset.Actions.Count).Average(c => c.Moc));
+                }
+            });
+        stopping?.Restore();
+        return new ActionLlmTrainingRun(model, baseModelTime, clock.Elapsed, options.Epochs - (resume?.EpochsDone ?? 0), stopping);
     }
 }
 

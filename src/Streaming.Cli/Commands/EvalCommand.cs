@@ -183,6 +183,12 @@ public static class EvalCommand
             Description = "Validation: one training video in this many, per activity (the last '_'-separated part of a video's name), is held out of training.",
             DefaultValueFactory = _ => 5,
         };
+        var learningRates = new Option<string>("--learning-rates")
+        {
+            Description = "ActionLLM's peak learning rates tried on validation, comma-separated: each trains the first seed of every split, and the one " +
+                "with the best validation MoC (averaged over splits) trains the other seeds. One value skips the choice; --no-validation uses --learning-rate.",
+            DefaultValueFactory = _ => "5e-4,1e-3,2e-3",
+        };
         var ensemble = new Option<string>("--ensemble")
         {
             Description = "auto: validation decides between each seed alone and the seeds' averaged class probabilities and durations; on or off forces it.",
@@ -193,10 +199,10 @@ public static class EvalCommand
             "Long-term action anticipation (Abu Farha et al. 2018): observe alpha in {0.2, 0.3} of each test video's ground-truth labels, predict the next " +
             "beta in {0.1, 0.2, 0.3, 0.5}; Mean over Classes accuracy per split, averaged over all splits. Scores ActionLLM and the baselines repeat-last " +
             "and first-order transitions with mean durations. ActionLLM trains per split and seed on the training videos less a validation set (one in " +
-            "--validation-every per activity); its decoding (residual time, transitions) and ensembling are chosen on the validation videos, and the test " +
-            "videos are scored once, with that choice.")
+            "--validation-every per activity); its learning rate, its epochs (the best of every " + ActionLlmSetup.ValidationInterval + "), its decoding " +
+            "(residual time, transitions) and ensembling are chosen on the validation videos, and the test videos are scored once, with those choices.")
         {
-            data, json, csv, methods, splits, seeds, noValidation, validationEvery, ensemble,
+            data, json, csv, methods, splits, seeds, noValidation, validationEvery, learningRates, ensemble,
         };
         actionLlmOptions.AddTo(command, withSeed: false);
         command.SetAction(parse =>
@@ -218,7 +224,12 @@ public static class EvalCommand
                 var other => throw new ArgumentException($"eval lta --ensemble: '{other}' is not auto, on or off."),
             };
             if (ensembleMode == true && seedList.Length < 2) throw new ArgumentException("eval lta --ensemble on: an ensemble needs two or more --seeds.");
-            var protocol = new LtaProtocol(seedList, !parse.GetValue(noValidation), parse.GetValue(validationEvery), ensembleMode);
+            var rates = parse.GetValue(learningRates)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(r => float.TryParse(r, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && x > 0 && float.IsFinite(x) ? x
+                    : throw new ArgumentException($"eval lta --learning-rates: '{r}' is not a positive number.")).Distinct().ToArray();
+            if (rates.Length == 0) throw new ArgumentException("eval lta --learning-rates: give at least one learning rate.");
+            bool validate = !parse.GetValue(noValidation);
+            var protocol = new LtaProtocol(seedList, validate, parse.GetValue(validationEvery), ensembleMode, validate ? rates : [actionLlm.Training.LearningRate]);
             return Run(parse.GetValue(data)!, parse.GetValue(json), parse.GetValue(csv), chosen, only, actionLlm, protocol);
         });
         return command;
@@ -227,8 +238,11 @@ public static class EvalCommand
     static int[]? Numbers(string? list, string option) => list?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
         .Select(k => int.TryParse(k, CultureInfo.InvariantCulture, out var n) ? n : throw new ArgumentException($"eval lta {option}: '{k}' is not a number.")).ToArray();
 
-    /// <summary>ActionLLM's seeds, whether choices are made on validation videos (one in <paramref name="ValidationEvery"/>), and the ensemble: null lets validation decide.</summary>
-    sealed record LtaProtocol(int[] Seeds, bool Validation, int ValidationEvery, bool? Ensemble);
+    /// <summary>
+    /// ActionLLM's seeds, whether choices are made on validation videos (one in <paramref name="ValidationEvery"/>), the
+    /// ensemble (null lets validation decide) and the learning rates validation chooses from (one: no choice).
+    /// </summary>
+    sealed record LtaProtocol(int[] Seeds, bool Validation, int ValidationEvery, bool? Ensemble, float[] LearningRates);
 
     /// <summary>One split's ActionLLM models (one per seed) and the videos they were trained, validated and tested on.</summary>
     sealed record SplitModels(int Split, IReadOnlyList<LabelledVideo> Fit, IReadOnlyList<LabelledVideo> Validation, IReadOnlyList<LabelledVideo> Test, List<ActionLlm> Models);
@@ -254,11 +268,23 @@ public static class EvalCommand
         var trained = new List<SplitModels>();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var runs = new List<ActionLlmTrainingRun>();
+        // The first seed of every split trains once per learning rate; the rate validation prefers trains the other seeds.
+        var firstSeed = new Dictionary<(int Split, float Rate), ActionLlmTrainingRun>();
+        float rate = protocol.LearningRates[0];
         AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .Start(ctx =>
             {
-                var task = ctx.AddTask("splits", maxValue: splitNumbers.Length);
+                var task = ctx.AddTask("splits", maxValue: splitNumbers.Length * (llm ? 2 : 1));
+                var carved = new Dictionary<int, (IReadOnlyList<LabelledVideo> Fit, IReadOnlyList<LabelledVideo> Validation, IReadOnlyList<LabelledVideo> Test)>();
+                ActionLlmTrainingRun TrainSeed(int k, int seed, float learningRate)
+                {
+                    var training = ctx.AddTask(string.Create(CultureInfo.InvariantCulture, $"split {k} seed {seed} lr {learningRate:g3}: ActionLLM"), maxValue: 1);
+                    var setup = actionLlm with { Training = actionLlm.Training with { Seed = seed, LearningRate = learningRate } };
+                    var run = setup.Train(dataset, carved[k].Fit, k, training, validation: carved[k].Validation);
+                    runs.Add(run);
+                    return run;
+                }
                 foreach (var k in splitNumbers)
                 {
                     task.Description = $"split {k}";
@@ -273,24 +299,28 @@ public static class EvalCommand
                     if (llm)
                     {
                         var (fit, validation) = protocol.Validation ? ValidationSplit.Carve(train, protocol.ValidationEvery) : (train, []);
-                        var models = new List<ActionLlm>();
-                        foreach (var seed in protocol.Seeds)
-                        {
-                            var training = ctx.AddTask($"split {k} seed {seed}: ActionLLM", maxValue: 1);
-                            var run = (actionLlm with { Training = actionLlm.Training with { Seed = seed } }).Train(dataset, fit, k, training);
-                            runs.Add(run);
-                            models.Add(run.Model);
-                        }
-                        trained.Add(new SplitModels(k, fit, validation, test, models));
+                        carved[k] = (fit, validation, test);
+                        foreach (var r in protocol.LearningRates) firstSeed[(k, r)] = TrainSeed(k, protocol.Seeds[0], r);
                     }
+                    task.Increment(1);
+                }
+                if (!llm) return;
+                rate = protocol.LearningRates.MaxBy(r => splitNumbers.Average(k => firstSeed[(k, r)].Stopping?.BestScore ?? 0))!;
+                foreach (var k in splitNumbers)
+                {
+                    task.Description = $"split {k}: seeds";
+                    var models = new List<ActionLlm> { firstSeed[(k, rate)].Model };
+                    foreach (var seed in protocol.Seeds.Skip(1)) models.Add(TrainSeed(k, seed, rate).Model);
+                    trained.Add(new SplitModels(k, carved[k].Fit, carved[k].Validation, carved[k].Test, models));
                     task.Increment(1);
                 }
             });
         if (runs.Count > 0)
             AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                $"training: {ActionLlmTrainingRun.Describe(runs, protocol.Seeds.Length > 1 ? "split and seed" : "split")}; {splitNumbers.Length} splits x {protocol.Seeds.Length} seeds; {clock.Elapsed.TotalSeconds:0} s")));
+                $"training: {ActionLlmTrainingRun.Describe(runs, "training")}; {splitNumbers.Length} splits x ({protocol.Seeds.Length} seeds + {protocol.LearningRates.Length - 1} more learning rates); {clock.Elapsed.TotalSeconds:0} s")));
 
         var extra = new List<BenchResult>();
+        if (llm && protocol.Validation) ReportTrainingChoices(splitNumbers, protocol, firstSeed, trained, runs, rate, extra);
         var methods = new Dictionary<string, List<List<IReadOnlyList<MocCell>>>>();
         foreach (var m in chosen)
         {
@@ -319,6 +349,32 @@ public static class EvalCommand
             (llm && protocol.Seeds.Length > 1 ? $"; ActionLLM mean ± std over seeds {string.Join(", ", protocol.Seeds)}" : ""),
             methods, jsonPath, csvPath, extra);
         return 0;
+    }
+
+    /// <summary>
+    /// Prints what validation chose for training: each learning rate's validation MoC (first seed, best epoch, averaged
+    /// over splits) and the epochs every model kept; the figures go to the results file as <c>actionllm validation …</c>.
+    /// </summary>
+    static void ReportTrainingChoices(int[] splits, LtaProtocol protocol, Dictionary<(int Split, float Rate), ActionLlmTrainingRun> firstSeed,
+        IReadOnlyList<SplitModels> trained, IReadOnlyList<ActionLlmTrainingRun> runs, float chosen, List<BenchResult> results)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title($"ActionLLM training on the validation videos (seed {protocol.Seeds[0]})");
+        table.AddColumn("learning rate");
+        table.AddColumn("epochs kept, per split");
+        table.AddColumn(new TableColumn("MoC % (average)").RightAligned());
+        foreach (var r in protocol.LearningRates)
+        {
+            var name = r.ToString("g3", CultureInfo.InvariantCulture);
+            double moc = splits.Average(k => firstSeed[(k, r)].Stopping!.BestScore) * 100;
+            results.Add(new BenchResult($"actionllm validation learning rate {name}", "MoC %", moc));
+            table.AddRow(r == chosen ? $"[green]{name}[/]" : name, string.Join(" ", splits.Select(k => firstSeed[(k, r)].Stopping!.BestEpoch)),
+                moc.ToString("0.0", CultureInfo.InvariantCulture));
+        }
+        AnsiConsole.Write(table);
+        var kept = trained.SelectMany(s => s.Models).Select(m => runs.First(run => run.Model == m).Stopping!.BestEpoch).ToList();
+        results.Add(new BenchResult("actionllm validation epochs kept", "epochs", kept.Average()));
+        AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"ActionLLM learning rate {chosen:g3} (chosen on validation); epochs kept, scored every {ActionLlmSetup.ValidationInterval}: {string.Join(" ", kept)}")));
     }
 
     /// <summary>

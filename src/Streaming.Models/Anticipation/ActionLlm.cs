@@ -359,10 +359,7 @@ public sealed class ActionLlm : Module
         var first = ensemble[0];
         if (ensemble.Any(m => m.Actions.Count != first.Actions.Count || m.Config.Queries != first.Config.Queries))
             throw new ArgumentException("ActionLLM: the ensemble's models differ in actions or queries.", nameof(ensemble));
-        if (current.Action < 0 || current.Action >= first.Actions.Count)
-            throw new ArgumentOutOfRangeException(nameof(current), $"ActionLLM: the action in progress is class {current.Action}; the model has {first.Actions.Count} actions.");
-        if (!(current.Elapsed >= 0) || !(current.Rest > 0))
-            throw new ArgumentOutOfRangeException(nameof(current), $"ActionLLM: the action in progress has run {current.Elapsed} with {current.Rest} of the activity left; expected elapsed >= 0 and rest > 0.");
+        first.CheckInProgress(current);
         int classes = first.NoneClass + 1, queries = first.Config.Queries;
         var probabilities = new float[queries * classes];   // (N, K + 1), averaged over the ensemble
         var durations = new float[queries];
@@ -370,18 +367,56 @@ public sealed class ActionLlm : Module
         {
             ActionLlmOutput output;
             using (GradMode.Disable()) output = model.Forward(observed, features);
-            var logits = output.FutureLogits.ToArray();
-            var softmax = new float[classes];
-            for (int q = 0; q < queries; q++)
-            {
-                System.Numerics.Tensors.TensorPrimitives.SoftMax(logits.AsSpan(q * classes, classes), softmax);
-                System.Numerics.Tensors.TensorPrimitives.Add(probabilities.AsSpan(q * classes, classes), softmax, probabilities.AsSpan(q * classes, classes));
-            }
+            AddQueryProbabilities(output, probabilities);
             System.Numerics.Tensors.TensorPrimitives.Add(durations, output.Durations.ToArray(), durations);
         }
         System.Numerics.Tensors.TensorPrimitives.Multiply(probabilities, 1f / ensemble.Count, probabilities);
         System.Numerics.Tensors.TensorPrimitives.Multiply(durations, 1f / ensemble.Count, durations);
         return first.Decode(probabilities, durations, current);
+    }
+
+    /// <summary>
+    /// <see cref="Anticipate(int[], ActionInProgress, Tensor?)"/> for a batch of label-only observations in one padded
+    /// forward (each row computes what it would alone), as the service runs a micro-batch of streams.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<AnticipatedSegment>> Anticipate(IReadOnlyList<int[]> observed, IReadOnlyList<ActionInProgress> current)
+    {
+        ArgumentNullException.ThrowIfNull(observed);
+        ArgumentNullException.ThrowIfNull(current);
+        if (observed.Count != current.Count)
+            throw new ArgumentException($"ActionLLM: {observed.Count} observations for {current.Count} actions in progress.", nameof(current));
+        if (observed.Count == 0) return [];
+        foreach (var c in current) CheckInProgress(c);
+        IReadOnlyList<ActionLlmOutput> outputs;
+        using (GradMode.Disable()) outputs = Forward(observed);
+        int classes = NoneClass + 1, queries = Config.Queries;
+        return [.. outputs.Select((output, r) =>
+        {
+            var probabilities = new float[queries * classes];
+            AddQueryProbabilities(output, probabilities);
+            return Decode(probabilities, output.Durations.ToArray(), current[r]);
+        })];
+    }
+
+    void CheckInProgress(ActionInProgress current)
+    {
+        if (current.Action < 0 || current.Action >= Actions.Count)
+            throw new ArgumentOutOfRangeException(nameof(current), $"ActionLLM: the action in progress is class {current.Action}; the model has {Actions.Count} actions.");
+        if (!(current.Elapsed >= 0) || !(current.Rest > 0))
+            throw new ArgumentOutOfRangeException(nameof(current), $"ActionLLM: the action in progress has run {current.Elapsed} with {current.Rest} of the activity left; expected elapsed >= 0 and rest > 0.");
+    }
+
+    /// <summary>probabilities (N, K + 1) += the softmax of each query's future logits.</summary>
+    static void AddQueryProbabilities(ActionLlmOutput output, float[] probabilities)
+    {
+        var logits = output.FutureLogits.ToArray();
+        int queries = output.FutureLogits.Shape[0], classes = output.FutureLogits.Shape[1];
+        var softmax = new float[classes];
+        for (int q = 0; q < queries; q++)
+        {
+            System.Numerics.Tensors.TensorPrimitives.SoftMax(logits.AsSpan(q * classes, classes), softmax);
+            System.Numerics.Tensors.TensorPrimitives.Add(probabilities.AsSpan(q * classes, classes), softmax, probabilities.AsSpan(q * classes, classes));
+        }
     }
 
     /// <summary>Decodes per-query class probabilities (N, K + 1) and durations (N) into segments (see <see cref="Anticipate(int[], ActionInProgress, Tensor?)"/>).</summary>

@@ -18,13 +18,18 @@ public sealed class ActionLlmActionModel(ActionLlmAnticipator anticipator, strin
 
     public Rejection? Refusal(Observation window) => null;
 
-    public IReadOnlyList<WindowPrediction> Predict(IReadOnlyList<Observation> batch) => batch.Select(o =>
+    /// <summary>One ActionLLM forward for the whole micro-batch.</summary>
+    public IReadOnlyList<WindowPrediction> Predict(IReadOnlyList<Observation> batch)
     {
-        var history = HistoryOf(o);
-        var current = history.Segments[^1];
-        return new WindowPrediction(new RecognizedAction(current.Label, current.Probability, [new LabelProbability(current.Label, current.Probability)]),
-            [.. history.Segments.TakeLast(maxPastSegments)], anticipator.Anticipate(history));
-    }).ToList();
+        var histories = batch.Select(HistoryOf).ToList();
+        var futures = anticipator.Anticipate(histories);
+        return [.. histories.Select((history, i) =>
+        {
+            var current = history.Segments[^1];
+            return new WindowPrediction(new RecognizedAction(current.Label, current.Probability, [new LabelProbability(current.Label, current.Probability)]),
+                [.. history.Segments.TakeLast(maxPastSegments)], futures[i]);
+        })];
+    }
 
     ActionHistory HistoryOf(Observation o) => o.History is { Segments.Count: > 0 } history ? history
         : throw new InvalidOperationException($"model {Id} anticipates from action histories; stream {o.Stream} window {o.WindowId} has none (a skeleton window?).");

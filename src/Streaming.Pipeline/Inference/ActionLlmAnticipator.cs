@@ -71,22 +71,37 @@ public sealed class ActionLlmAnticipator
     }
 
     /// <summary>The anticipated segments after the newest event of <paramref name="history"/>, back to back from it; none for an empty history.</summary>
-    public IReadOnlyList<ActionSegment> Anticipate(ActionHistory history)
+    public IReadOnlyList<ActionSegment> Anticipate(ActionHistory history) => Anticipate([history])[0];
+
+    /// <summary>
+    /// <see cref="Anticipate(ActionHistory)"/> for a micro-batch of streams' histories, in one ActionLLM forward over
+    /// all of them (padded to the longest; each computes what it would alone).
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<ActionSegment>> Anticipate(IReadOnlyList<ActionHistory> histories)
     {
-        var steps = Steps(history);
-        if (steps.Length == 0) return [];
-        var future = new List<ActionSegment>();
-        var cursor = history.Now;
-        var rest = Rest(history.Now - history.ActivityStart);
-        var current = new ActionInProgress(IndexOf(history.Segments[^1].Label), history.CurrentRun / ActivityLength, rest / ActivityLength);
-        foreach (var segment in model.Anticipate(steps, current))
+        ArgumentNullException.ThrowIfNull(histories);
+        var steps = histories.Select(Steps).ToArray();
+        var rows = Enumerable.Range(0, histories.Count).Where(i => steps[i].Length > 0).ToArray();
+        var rests = histories.Select(h => Rest(h.Now - h.ActivityStart)).ToArray();
+        var decoded = model.Anticipate([.. rows.Select(i => steps[i])], [.. rows.Select(i =>
+            new ActionInProgress(IndexOf(histories[i].Segments[^1].Label), histories[i].CurrentRun / ActivityLength, rests[i] / ActivityLength))]);
+        var futures = new IReadOnlyList<ActionSegment>[histories.Count];
+        Array.Fill(futures, []);
+        for (int r = 0; r < rows.Length; r++)
         {
-            var duration = rest * segment.Share;
-            if (duration <= TimeSpan.Zero) continue;
-            future.Add(new ActionSegment(model.Actions[segment.Action], cursor, cursor + duration, segment.Probability));
-            cursor += duration;
+            int i = rows[r];
+            var future = new List<ActionSegment>();
+            var cursor = histories[i].Now;
+            foreach (var segment in decoded[r])
+            {
+                var duration = rests[i] * segment.Share;
+                if (duration <= TimeSpan.Zero) continue;
+                future.Add(new ActionSegment(model.Actions[segment.Action], cursor, cursor + duration, segment.Probability));
+                cursor += duration;
+            }
+            futures[i] = future;
         }
-        return future;
+        return futures;
     }
 
     /// <summary>

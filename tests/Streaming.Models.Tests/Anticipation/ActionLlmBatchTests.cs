@@ -106,4 +106,28 @@ public sealed class ActionLlmBatchTests
         Assert.NotEqual(pa, pair);
         Assert.InRange(pair[0].Probability, Math.Min(pa[0].Probability, pb[0].Probability) - 1e-6, Math.Max(pa[0].Probability, pb[0].Probability) + 1e-6);
     }
+
+    [Fact]
+    public void Batched_anticipation_equals_each_row_alone_and_checks_every_action_in_progress()
+    {
+        var model = Model(0);
+        model.Eval();
+        ActionInProgress[] current = [new(3, 0.05, 0.6), new(2, 0, 0.9), new(1, 0.1, 0.4), new(2, 0.02, 0.95)];
+        var batched = model.Anticipate(Observations, current);
+        Assert.Equal(Observations.Length, batched.Count);
+        for (int r = 0; r < Observations.Length; r++)
+        {
+            var alone = model.Anticipate(Observations[r], current[r]);
+            Assert.Equal(alone.Select(s => s.Action), batched[r].Select(s => s.Action));
+            for (int i = 0; i < alone.Count; i++)
+            {
+                Assert.True(Math.Abs(alone[i].Share - batched[r][i].Share) < 1e-5, $"row {r} segment {i} share {alone[i].Share} vs {batched[r][i].Share}");
+                Assert.True(Math.Abs(alone[i].Probability - batched[r][i].Probability) < 1e-5, $"row {r} segment {i} probability");
+            }
+        }
+        Assert.Empty(model.Anticipate([], []));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => model.Anticipate(Observations, [.. current[..3], new ActionInProgress(Actions.Length, 0, 0.5)]));
+        Assert.Contains("class 4", error.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => model.Anticipate(Observations, current[..2]));
+    }
 }
