@@ -13,7 +13,7 @@ namespace Streaming.Cli.Commands;
 /// <param name="Stopping">With validation videos: the scores after each scored epoch and the epoch whose weights the model kept.</param>
 public sealed record ActionLlmTrainingRun(ActionLlm Model, TimeSpan BaseModelTime, TimeSpan TrainingTime, int EpochsRun, ValidationStopping? Stopping = null)
 {
-    /// <summary>The cost line the commands print, e.g. "base LM 48 s; ActionLLM 41 s, 2.1 s per epoch".</summary>
+    /// <summary>The cost line the commands print, e.g. "base LM 48 s; ActionLLM 41 s, 2.1 s per epoch; peak memory 610 MB" (the process's peak working set).</summary>
     /// <param name="unit">What one run trained for, in the "per …" of the line: a split, or a split and seed.</param>
     public static string Describe(IReadOnlyList<ActionLlmTrainingRun> runs, string unit = "split")
     {
@@ -22,7 +22,7 @@ public sealed record ActionLlmTrainingRun(ActionLlm Model, TimeSpan BaseModelTim
         var perSplit = n > 1 ? $" per {unit}" : "";
         var lm = baseModel > 0 ? string.Create(CultureInfo.InvariantCulture, $"base LM {baseModel / n:0.0} s{perSplit}; ") : "";
         return string.Create(CultureInfo.InvariantCulture,
-            $"{lm}ActionLLM {training / n:0.0} s{perSplit}, {(epochs > 0 ? training / epochs : 0):0.00} s per epoch");
+            $"{lm}ActionLLM {training / n:0.0} s{perSplit}, {(epochs > 0 ? training / epochs : 0):0.00} s per epoch; peak memory {System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024)} MB");
     }
 }
 

@@ -261,7 +261,8 @@ public static class EvalCommand
             AnsiConsole.WriteLine(inputs);
             AnsiConsole.WriteLine(protocol.Validation
                 ? $"ActionLLM: seeds {string.Join(", ", protocol.Seeds)}; one training video in {protocol.ValidationEvery} per activity is held out for validation, " +
-                  "where the decoding and ensembling are chosen; the test videos are scored once, with the choice (--no-validation trains on all)"
+                  $"where the learning rate ({string.Join(", ", protocol.LearningRates.Select(r => r.ToString("g3", CultureInfo.InvariantCulture)))}), the epochs, " +
+                  "the decoding and the ensembling are chosen; the test videos are scored once, with those choices (--no-validation trains on all)"
                 : $"ActionLLM: seeds {string.Join(", ", protocol.Seeds)}; no validation: trained on all training videos, decoded as the flags say");
         }
         var baselines = chosen.Where(m => m != "actionllm").ToDictionary(m => m, _ => new List<IReadOnlyList<MocCell>>());

@@ -151,8 +151,9 @@ public static class LlmArCheckpoint
         };
         var sentences = ObservationTokenizers.Load(folder, json.String("tokenizer", ActionSentenceTokenizer.TokenizerKind));
         var model = new LlmArRecognizer(lm, Tokenizer.Load(Path.Combine(baseFolder, "tokenizer.json")), sentences, labels, config, new Random(0));
-        if (lora is not null) AdapterFiles.ReadWeights(Path.Combine(adapterFolder, LoraAdapter.WeightsFileName), model.Lora!);
-        if (prompts is not null) AdapterFiles.ReadWeights(Path.Combine(adapterFolder, PrefixTuning.WeightsFileName), model.Prompts!);
+        // The loaded adapter has read and checked its weights; the recognizer's own (the same shape, from the config) takes a copy.
+        if (lora is not null) model.Lora!.LoadState(lora.State());
+        if (prompts is not null) model.Prompts!.LoadState(prompts.State());
         var head = Path.Combine(folder, HeadFile);
         if (!File.Exists(head)) throw new FileNotFoundException($"{Path.GetFullPath(folder)}: {HeadFile} is missing.", head);
         var state = SafeTensorsFile.Load(head);

@@ -1,4 +1,6 @@
+using Streaming.Models.ActionSentences;
 using Streaming.Models.Adapters;
+using Streaming.Models.EventTokens;
 using Streaming.Models.Language;
 using Streaming.Models.Observations;
 using Streaming.Models.Skeletons;
@@ -99,8 +101,8 @@ public sealed class LlmArRecognizer : Module
     /// <summary>What the model is, for ids and logs: llm-ar (action sentences + LoRA), vtem (event tokens + P-Tuning v2), or the tokenizer and adapter of another pairing.</summary>
     public string Method => (Observations.Kind, Config.Adapter) switch
     {
-        ("action-sentences", LlmArAdapter.Lora) => "llm-ar",
-        ("event-tokens", LlmArAdapter.PTuningV2) => "vtem",
+        (ActionSentenceTokenizer.TokenizerKind, LlmArAdapter.Lora) => "llm-ar",
+        (EventTokenizer.TokenizerKind, LlmArAdapter.PTuningV2) => "vtem",
         var (kind, adapter) => $"{kind}+{adapter.ToString().ToLowerInvariant()}",
     };
 

@@ -25,11 +25,11 @@ public sealed record SkeletonLayout(LayoutMapping Mapping)
 
     public static IReadOnlyList<SkeletonLayout> All { get; } = [Kinect20, Ntu25, Coco17];
 
+    /// <summary>The layout of <see cref="LayoutMapping.TryFind"/>'s table of that name (kinect20 when none is).</summary>
     public static bool TryFind(string name, out SkeletonLayout layout)
     {
-        foreach (var l in All)
-            if (l.Name == name) { layout = l; return true; }
-        layout = Kinect20;
-        return false;
+        bool found = LayoutMapping.TryFind(name, out var mapping);
+        layout = All.First(l => l.Mapping == mapping);
+        return found;
     }
 }
