@@ -33,6 +33,27 @@ public sealed class PoincareNearestTests
     }
 
     [Fact]
+    public void Indices_AtTheServedShape_AndAmongNearTies_AreTheExactArgMin()
+    {
+        // 512 codes of width 128, as the shipped tokenizers have; then codes 1e-5 apart around x, closer than the GEMM
+        // form's rounding, where only the exact comparison that follows it can rank them.
+        var rng = new Random(11);
+        var (x, points) = (InBall(rng, 40, 128, 1f), InBall(rng, 512, 128, 1f));
+        var distances = PoincareBall.PairwiseDistance(x, points).ToArray();
+        var expected = Enumerable.Range(0, 40).Select(n => Array.IndexOf(distances, distances.Skip(n * 512).Take(512).Min(), n * 512) - n * 512);
+        Assert.Equal(expected, PoincareNearest.Indices(x, points));
+
+        var center = x.ToArray()[..128];
+        var near = new float[6 * 128];
+        for (int k = 0; k < 6; k++)
+            for (int j = 0; j < 128; j++) near[k * 128 + j] = center[j] * 0.5f + (j == k ? 1e-5f * (6 - k) : 0f);
+        var query = Tensor.FromArray([.. center.Select(v => v * 0.5f)], 1, 128);
+        var tied = Tensor.FromArray(near, 6, 128);
+        var exact = PoincareBall.PairwiseDistance(query, tied).ToArray();
+        Assert.Equal(Array.IndexOf(exact, exact.Min()), PoincareNearest.Indices(query, tied)[0]);
+    }
+
+    [Fact]
     public void Indices_TakeTheFirstOfEqualPoints_AndCheckShapes()
     {
         var points = Tensor.FromArray([0.5f, 0f, 0.1f, 0.2f, 0.1f, 0.2f], 3, 2);
