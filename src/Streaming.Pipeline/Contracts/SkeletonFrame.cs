@@ -18,6 +18,18 @@ public sealed record SkeletonFrame(string Stream, DateTimeOffset CaptureTime, lo
     /// </summary>
     public CameraFrame? Camera { get; init; }
 
+    /// <summary>
+    /// Set on a stand-in for a frame of the stream that will not arrive (frame input: dropped before the pose model by
+    /// backpressure, or the pose model failed on it), with the reason it was rejected: the window builder settles its
+    /// acknowledgement with this reason and skips its sequence number instead of holding the frames after it for the
+    /// reorder bound. Such a frame has no joints.
+    /// </summary>
+    public Rejection? Missing { get; init; }
+
+    /// <summary>The stand-in for frame <paramref name="sequence"/> of <paramref name="stream"/>, which was rejected before it became a skeleton (see <see cref="Missing"/>).</summary>
+    public static SkeletonFrame MissingFrame(string stream, DateTimeOffset captureTime, long sequence, Rejection why) =>
+        new(stream, captureTime, sequence, SkeletonLayout.Coco17, []) { Missing = why };
+
     public ReadOnlySpan<float> Joint(int j) => Joints.AsSpan(j * ValuesPerJoint, ValuesPerJoint);
 
     /// <summary>The joints without their confidences: <c>JointCount x 3</c> (x, y, z), row-major.</summary>

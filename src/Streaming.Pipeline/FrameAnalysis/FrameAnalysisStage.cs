@@ -14,10 +14,15 @@ sealed class FrameAnalysisStage(IObserver<Acked<SkeletonFrame>> observer, IFrame
 {
     protected override string Noun => "frame";
 
+    /// <summary>
+    /// Counts the rejection and passes a stand-in for the frame on (<see cref="SkeletonFrame.Missing"/>), which the window
+    /// builder settles with the reason: told that this sequence number will not come, it need not wait for it.
+    /// </summary>
     protected override void Drop(Acked<VideoFrame> frame, Rejection rejection)
     {
         telemetry.InputRejected(frame.Value.Stream, rejection);
-        frame.Ack.Reject(rejection);
+        var missing = SkeletonFrame.MissingFrame(frame.Value.Stream, frame.Value.CaptureTime, frame.Value.Sequence, rejection);
+        Observer.OnNext(new Acked<SkeletonFrame>(missing, frame.Ack, frame.Trace));
     }
 
     protected override string Dropped(Acked<VideoFrame> frame, string why) =>

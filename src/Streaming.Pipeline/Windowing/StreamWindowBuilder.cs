@@ -64,6 +64,15 @@ public sealed class StreamWindowBuilder
     public IReadOnlyList<Observation> Accept(Acked<SkeletonFrame> input, DateTimeOffset now)
     {
         var frame = input.Value;
+        if (frame.Missing is { } missing)
+        {
+            // Counted where it was rejected, settled now; where its sequence number is still awaited, it holds that place
+            // in the reorder buffer so that the frames after it need not wait for it.
+            input.Ack.Reject(missing);
+            if (_reorder.ContainsKey(frame.Sequence) || _released.Contains(frame.Sequence) || frame.Sequence <= _lastReleased) return [];
+            _reorder.Add(frame.Sequence, (input, now));
+            return ReleaseInOrder(now);
+        }
         if (frame.CaptureTime > now + _options.MaxFutureSkew)
             return Reject(input, RejectionReason.FutureTimestamp,
                 $"capture time {frame.CaptureTime:O} of seq {frame.Sequence} is {(frame.CaptureTime - now).TotalSeconds:F1} s ahead of the clock ({now:O}); at most {_options.MaxFutureSkew.TotalSeconds:F1} s is allowed.");
@@ -75,11 +84,16 @@ public sealed class StreamWindowBuilder
 
         _telemetry.FrameAccepted();
         _reorder.Add(frame.Sequence, (input, now));
+        return ReleaseInOrder(now);
+    }
+
+    /// <summary>Releases the reorder buffer in sequence order; a gap is given up on once the buffer is over its bound.</summary>
+    List<Observation> ReleaseInOrder(DateTimeOffset now)
+    {
         var windows = new List<Observation>();
         while (_reorder.Count > 0)
         {
             var (seq, (next, received)) = _reorder.First();
-            // Release in order; a gap is given up on once the buffer is over its bound.
             if (seq != _lastReleased + 1 && _reorder.Count <= _options.ReorderBound) break;
             _reorder.Remove(seq);
             Remember(seq);
@@ -120,6 +134,7 @@ public sealed class StreamWindowBuilder
 
     void Place(Acked<SkeletonFrame> input, DateTimeOffset received, DateTimeOffset now, List<Observation> windows)
     {
+        if (input.Value.Missing is not null) return;              // settled when it arrived
         if (_options.Unit == WindowUnit.Frames) PlaceByCount(input, received, now, windows);
         else PlaceByTime(input, received, now, windows);
     }

@@ -81,20 +81,61 @@ public sealed class PoseFramePipelineTests : IDisposable
     }
 
     [Fact]
-    public void AnalyzeInBatches_FullStreamQueueDropOldest_RejectsTheOldestFramesAndCountsThem()
+    public void AnalyzeInBatches_FullStreamQueueDropOldest_PassesStandInsForTheOldestFramesAndCountsThem()
     {
         var frames = new Subject<Acked<VideoFrame>>();
         var skeletons = new List<SkeletonFrame>();
         frames.AnalyzeInBatches(new PoseFrameAnalyzer(_pose), new MicroBatchOptions { PerStreamCapacity = 2, Policy = BackpressurePolicy.DropOldest }, _clock, _analyzerClock, _telemetry)
-            .Subscribe(s => { skeletons.Add(s.Value); s.Ack.Reject(new Rejection(RejectionReason.IncompleteWindow, "test end")); });
+            .Subscribe(s => { skeletons.Add(s.Value); s.Ack.Reject(s.Value.Missing ?? new Rejection(RejectionReason.IncompleteWindow, "test end")); });
         var ids = new int[6];
         for (int seq = 0; seq < 6; seq++) frames.OnNext(Acked("a", seq, out ids[seq]));
         RunAnalyzer();
         RunAnalyzer();
 
-        // Frame 0 went to the pose model at once; 1 and 2 were pushed out of the queue of 2 by 3..5, 3 by 5.
-        Assert.Equal([0L, 4, 5], skeletons.Select(s => s.Sequence));
+        // Frame 0 went to the pose model at once; 1 and 2 were pushed out of the queue of 2 by 3..5, 3 by 5: each goes on
+        // at once as a stand-in without joints that carries its reason, so the window builder need not wait for it.
+        Assert.Equal([1L, 2, 3], skeletons.Where(s => s.Missing is not null).Select(s => s.Sequence));
+        Assert.All(skeletons.Where(s => s.Missing is not null), s => Assert.Empty(s.Joints));
+        Assert.Equal([0L, 4, 5], skeletons.Where(s => s.Missing is null).Select(s => s.Sequence));
         Assert.Equal(["backpressure-drop-oldest"], new[] { 1, 2, 3 }.Select(i => _acks.ReasonOf(ids[i])).Distinct());
+        Assert.Equal(3, _metrics.Sum(PipelineTelemetry.RejectedName + "/backpressure-drop-oldest"));
+    }
+
+    [Fact]
+    public void PredictFromFrames_FramesDroppedBeforeThePoseModel_DoNotHoldBackTheWindowsAfterThem()
+    {
+        var messages = new Subject<InputMessage>();
+        var outputs = new List<PendingOutput>();
+        var options = new FramePipelineOptions
+        {
+            Analysis = new MicroBatchOptions { PerStreamCapacity = 2, Policy = BackpressurePolicy.DropOldest },
+            // A reorder buffer that would hold 8 frames after a gap before giving up on it.
+            Skeletons = new SkeletonPipelineOptions { Window = WindowOptions.ByFrames(length: 2, hop: 2) with { ReorderBound = 8 } },
+        };
+        messages.PredictFromFrames(new PoseFrameAnalyzer(_pose), new MotionModel(), options, _clock, _analyzerClock, _modelClock, _telemetry)
+            .Subscribe(o => { outputs.Add(o); o.Acknowledge(); });
+        var ids = new List<int>();
+        void Send(int seq)
+        {
+            messages.OnNext(Message(MarkerFrames.Frame("cam-1", seq, T0), out var id));
+            ids.Add(id);
+        }
+        // Frames 0-9 one at a time, the pose model idle for each: the stream is under way (windows 0-1 .. 8-9).
+        for (int seq = 0; seq < 10; seq++)
+        {
+            Send(seq);
+            RunAll();
+        }
+        Assert.Equal(5, outputs.Count);
+        // Then 10-15 at once: 10 goes to the pose model, 11-13 are pushed out of the queue of 2 by 13-15.
+        for (int seq = 10; seq < 16; seq++) Send(seq);
+        RunAll();
+
+        // The frames after the gap are windowed at once (10 and 14; 15 waits for its pair) instead of waiting in the
+        // reorder buffer for 8 more, and the dropped frames were settled with their reason.
+        Assert.Equal([10L, 14], outputs[^1].Window.Frames.Select(f => f.Sequence));
+        Assert.Equal(["backpressure-drop-oldest"], ids.Skip(11).Take(3).Select(_acks.ReasonOf).Distinct());
+        Assert.True(_acks.Single(ids[14]).Contributed);
         Assert.Equal(3, _metrics.Sum(PipelineTelemetry.RejectedName + "/backpressure-drop-oldest"));
     }
 
@@ -104,14 +145,19 @@ public sealed class PoseFramePipelineTests : IDisposable
         var frames = new Subject<Acked<VideoFrame>>();
         var skeletons = new List<SkeletonFrame>();
         _pose.FailNext = true;
-        frames.AnalyzeInBatches(new PoseFrameAnalyzer(_pose), new MicroBatchOptions(), _clock, _analyzerClock, _telemetry).Subscribe(s => skeletons.Add(s.Value));
+        frames.AnalyzeInBatches(new PoseFrameAnalyzer(_pose), new MicroBatchOptions(), _clock, _analyzerClock, _telemetry).Subscribe(s =>
+        {
+            skeletons.Add(s.Value);
+            if (s.Value.Missing is { } why) s.Ack.Reject(why);
+        });
         frames.OnNext(Acked("a", 0, out var first));
         RunAnalyzer();
         frames.OnNext(Acked("a", 1, out _));
         RunAnalyzer();
 
         Assert.Equal("pose-failed", _acks.ReasonOf(first));
-        Assert.Equal([1L], skeletons.Select(s => s.Sequence));
+        Assert.Equal([0L], skeletons.Where(s => s.Missing is not null).Select(s => s.Sequence));
+        Assert.Equal([1L], skeletons.Where(s => s.Missing is null).Select(s => s.Sequence));
     }
 
     [Fact]
