@@ -10,7 +10,7 @@ using Streaming.Models.Tokenization;
 namespace Streaming.Cli.Commands;
 
 /// <summary>A trained ActionLLM and what it cost: the per-split base model's pre-training (zero when given) and ActionLLM's epochs run here.</summary>
-/// <param name="Stopping">With validation videos: the scores after each scored epoch and the epoch whose weights the model kept.</param>
+/// <param name="Stopping">With validation videos: the scores and weights after each scored epoch.</param>
 public sealed record ActionLlmTrainingRun(ActionLlm Model, TimeSpan BaseModelTime, TimeSpan TrainingTime, int EpochsRun, ValidationStopping? Stopping = null)
 {
     /// <summary>The cost line the commands print, e.g. "base LM 48 s; ActionLLM 41 s, 2.1 s per epoch; peak memory 610 MB" (the process's peak working set).</summary>
@@ -69,7 +69,8 @@ public sealed record ActionLlmSetup(string LmFolder, LanguageModelTrainingOption
     /// pre-trained first on the action sequences of the same training videos (the test videos stay unread). With
     /// <paramref name="checkpoint"/>, the model is saved there after every epoch and a run found there is resumed. With
     /// <paramref name="validation"/> videos, the model is scored on them (MoC averaged over the protocol's cells) every
-    /// <see cref="ValidationInterval"/> epochs and keeps the weights of its best score.
+    /// <see cref="ValidationInterval"/> epochs and after the last, and the run's <see cref="ActionLlmTrainingRun.Stopping"/>
+    /// keeps those epochs' weights for the caller to choose from; the model is returned as the last epoch left it.
     /// </summary>
     public ActionLlmTrainingRun Train(FrameLabelDataset dataset, IReadOnlyList<LabelledVideo> train, int split, ProgressTask task, string? checkpoint = null,
         IReadOnlyList<LabelledVideo>? validation = null)
@@ -122,7 +123,6 @@ public sealed record ActionLlmSetup(string LmFolder, LanguageModelTrainingOption
                     stopping.Observe(state.EpochsDone, Evaluate(model, validation!, dataset.Actions.Count).Average(c => c.Moc));
                 }
             });
-        stopping?.Restore();
         return new ActionLlmTrainingRun(model, baseModelTime, clock.Elapsed, options.Epochs - (resume?.EpochsDone ?? 0), stopping);
     }
 }

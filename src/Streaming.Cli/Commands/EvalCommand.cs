@@ -272,6 +272,8 @@ public static class EvalCommand
         // The first seed of every split trains once per learning rate; the rate validation prefers trains the other seeds.
         var firstSeed = new Dictionary<(int Split, float Rate), ActionLlmTrainingRun>();
         float rate = protocol.LearningRates[0];
+        int epochs = actionLlm.Training.Epochs;
+        TrainingChoice? training = null;
         AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .Start(ctx =>
@@ -306,13 +308,18 @@ public static class EvalCommand
                     task.Increment(1);
                 }
                 if (!llm) return;
-                rate = protocol.LearningRates.MaxBy(r => splitNumbers.Average(k => firstSeed[(k, r)].Stopping?.BestScore ?? 0))!;
+                if (protocol.Validation)
+                {
+                    (rate, epochs) = ChooseTraining(splitNumbers, protocol, actionLlm.Training, firstSeed, out var chosen);
+                    training = chosen;
+                }
                 foreach (var k in splitNumbers)
                 {
                     task.Description = $"split {k}: seeds";
-                    var models = new List<ActionLlm> { firstSeed[(k, rate)].Model };
-                    foreach (var seed in protocol.Seeds.Skip(1)) models.Add(TrainSeed(k, seed, rate).Model);
-                    trained.Add(new SplitModels(k, carved[k].Fit, carved[k].Validation, carved[k].Test, models));
+                    var runsHere = new List<ActionLlmTrainingRun> { firstSeed[(k, rate)] };
+                    foreach (var seed in protocol.Seeds.Skip(1)) runsHere.Add(TrainSeed(k, seed, rate));
+                    foreach (var run in runsHere) run.Stopping?.Restore(epochs);
+                    trained.Add(new SplitModels(k, carved[k].Fit, carved[k].Validation, carved[k].Test, [.. runsHere.Select(r => r.Model)]));
                     task.Increment(1);
                 }
             });
@@ -321,7 +328,7 @@ public static class EvalCommand
                 $"training: {ActionLlmTrainingRun.Describe(runs, "training")}; {splitNumbers.Length} splits x ({protocol.Seeds.Length} seeds + {protocol.LearningRates.Length - 1} more learning rates); {clock.Elapsed.TotalSeconds:0} s")));
 
         var extra = new List<BenchResult>();
-        if (llm && protocol.Validation) ReportTrainingChoices(splitNumbers, protocol, firstSeed, trained, runs, rate, extra);
+        if (training is not null) ReportTrainingChoice(training, extra);
         var methods = new Dictionary<string, List<List<IReadOnlyList<MocCell>>>>();
         foreach (var m in chosen)
         {
@@ -352,59 +359,95 @@ public static class EvalCommand
         return 0;
     }
 
+    /// <summary>What validation chose for training: every (learning rate, epochs) candidate's validation MoC per split, the default and the choice.</summary>
+    sealed record TrainingChoice(float[] Rates, int[] Epochs, Dictionary<(float Rate, int Epochs), double[]> Scores, (float Rate, int Epochs) Default,
+        (float Rate, int Epochs) Chosen, (float Rate, int Epochs) Best, double Advantage, double StandardError);
+
     /// <summary>
-    /// Prints what validation chose for training: each learning rate's validation MoC (first seed, best epoch, averaged
-    /// over splits) and the epochs every model kept; the figures go to the results file as <c>actionllm validation …</c>.
+    /// Chooses the learning rate and the epochs (of those scored) from the first seed's runs on the validation videos: the
+    /// default (--learning-rate, all epochs) unless another pair beats it by more than the noise across splits
+    /// (<see cref="ValidationChoice"/>).
     /// </summary>
-    static void ReportTrainingChoices(int[] splits, LtaProtocol protocol, Dictionary<(int Split, float Rate), ActionLlmTrainingRun> firstSeed,
-        IReadOnlyList<SplitModels> trained, IReadOnlyList<ActionLlmTrainingRun> runs, float chosen, List<BenchResult> results)
+    static (float Rate, int Epochs) ChooseTraining(int[] splits, LtaProtocol protocol, ActionLlmTrainingOptions defaults,
+        Dictionary<(int Split, float Rate), ActionLlmTrainingRun> firstSeed, out TrainingChoice choice)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title($"ActionLLM training on the validation videos (seed {protocol.Seeds[0]})");
+        var scored = firstSeed.Values.First().Stopping!.Scores.Select(s => s.Epoch).ToArray();
+        var candidates = (from r in protocol.LearningRates from e in scored select (Rate: r, Epochs: e)).ToList();
+        var scores = candidates.ToDictionary(c => c, c => splits.Select(k => firstSeed[(k, c.Rate)].Stopping!.ScoreAt(c.Epochs) * 100).ToArray());
+        var @default = (Rate: protocol.LearningRates.Contains(defaults.LearningRate) ? defaults.LearningRate : protocol.LearningRates[0], Epochs: scored[^1]);
+        var (chosen, best, advantage, error) = ValidationChoice.Choose(candidates, @default, c => scores[c]);
+        choice = new TrainingChoice(protocol.LearningRates, scored, scores, @default, chosen, best, advantage, error);
+        return chosen;
+    }
+
+    /// <summary>Prints the training choice as a table (learning rate by epochs) and adds its figures to the results file as <c>actionllm validation …</c>.</summary>
+    static void ReportTrainingChoice(TrainingChoice choice, List<BenchResult> results)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title("ActionLLM training on the validation videos (first seed; MoC %, average over splits)");
         table.AddColumn("learning rate");
-        table.AddColumn("epochs kept, per split");
-        table.AddColumn(new TableColumn("MoC % (average)").RightAligned());
-        foreach (var r in protocol.LearningRates)
+        foreach (var e in choice.Epochs) table.AddColumn(new TableColumn($"{e} epochs").RightAligned());
+        foreach (var r in choice.Rates)
         {
             var name = r.ToString("g3", CultureInfo.InvariantCulture);
-            double moc = splits.Average(k => firstSeed[(k, r)].Stopping!.BestScore) * 100;
-            results.Add(new BenchResult($"actionllm validation learning rate {name}", "MoC %", moc));
-            table.AddRow(r == chosen ? $"[green]{name}[/]" : name, string.Join(" ", splits.Select(k => firstSeed[(k, r)].Stopping!.BestEpoch)),
-                moc.ToString("0.0", CultureInfo.InvariantCulture));
+            var cells = new List<string> { name };
+            foreach (var e in choice.Epochs)
+            {
+                double moc = choice.Scores[(r, e)].Average();
+                results.Add(new BenchResult($"actionllm validation learning rate {name} epochs {e}", "MoC %", moc));
+                var text = moc.ToString("0.0", CultureInfo.InvariantCulture);
+                cells.Add((r, e) == choice.Chosen ? $"[green]{text}[/]" : text);
+            }
+            table.AddRow([.. cells]);
         }
         AnsiConsole.Write(table);
-        var kept = trained.SelectMany(s => s.Models).Select(m => runs.First(run => run.Model == m).Stopping!.BestEpoch).ToList();
-        results.Add(new BenchResult("actionllm validation epochs kept", "epochs", kept.Average()));
-        AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"ActionLLM learning rate {chosen:g3} (chosen on validation); epochs kept, scored every {ActionLlmSetup.ValidationInterval}: {string.Join(" ", kept)}")));
+        results.Add(new BenchResult("actionllm validation chosen learning rate", "learning rate", choice.Chosen.Rate));
+        results.Add(new BenchResult("actionllm validation chosen epochs", "epochs", choice.Chosen.Epochs));
+        static string Pair((float Rate, int Epochs) c) => string.Create(CultureInfo.InvariantCulture, $"learning rate {c.Rate:g3}, {c.Epochs} epochs");
+        AnsiConsole.MarkupLine(Markup.Escape($"ActionLLM training (chosen on validation): {Pair(choice.Chosen)}; " +
+            Noise(Pair(choice.Chosen), Pair(choice.Best), Pair(choice.Default), choice.Advantage, choice.StandardError)));
+    }
+
+    /// <summary>Why validation took a candidate or kept the default, in words.</summary>
+    static string Noise(string chosen, string best, string @default, double advantage, double standardError)
+    {
+        if (double.IsNaN(standardError)) return $"the best on validation ({best}); one split gives no noise estimate";
+        if (chosen == @default)
+            return best == @default ? "the default was also the best on validation"
+                : string.Create(CultureInfo.InvariantCulture, $"the default kept: the best ({best}) beat it by {advantage:0.0} points, within the standard error across splits ({standardError:0.0})");
+        return string.Create(CultureInfo.InvariantCulture, $"{chosen} beat the default ({@default}) by {advantage:0.0} points, more than the standard error across splits ({standardError:0.0})") +
+            (chosen == best ? "" : $"; {best} scored higher, within the noise");
     }
 
     /// <summary>
-    /// Scores every <see cref="DecodingChoice"/> on the validation videos (MoC averaged over α, β, splits and, for single
-    /// models, seeds), prints them, and returns the best; the scores go to the results file as <c>actionllm validation …</c>.
+    /// Scores every <see cref="DecodingChoice"/> on the validation videos (MoC averaged over α and β, and for single models
+    /// over seeds, per split), prints them, and returns the flags' decoding (each seed alone unless --ensemble on) unless
+    /// another beats it by more than the noise across splits (<see cref="ValidationChoice"/>); the scores go to the
+    /// results file as <c>actionllm validation …</c>.
     /// </summary>
     static DecodingChoice ChooseOnValidation(IReadOnlyList<SplitModels> trained, ActionLlmSetup actionLlm, int classes, LtaProtocol protocol, List<BenchResult> results)
     {
         var candidates = DecodingChoice.Candidates(protocol.Seeds.Length).Where(c => protocol.Ensemble is not { } e || c.Ensemble == e).ToList();
+        var scores = candidates.ToDictionary(c => c, choice => trained.Select(split =>
+        {
+            choice.Apply(split.Models, split.Fit);
+            return 100 * (choice.Ensemble
+                ? actionLlm.Evaluate(split.Models, split.Validation, classes).Average(c => c.Moc)
+                : split.Models.Average(model => actionLlm.Evaluate(model, split.Validation, classes).Average(c => c.Moc)));
+        }).ToArray());
+        var @default = new DecodingChoice(actionLlm.Training.DurationPrior, actionLlm.Training.TransitionPrior, protocol.Ensemble == true);
+        var (chosen, best, advantage, error) = ValidationChoice.Choose(candidates, @default, c => scores[c]);
         var table = new Table().Border(TableBorder.Rounded).Title("ActionLLM on the validation videos");
         table.AddColumn("decoding");
         table.AddColumn(new TableColumn("MoC % (average)").RightAligned());
-        var scores = new List<(DecodingChoice Choice, double Moc)>();
         foreach (var choice in candidates)
         {
-            double moc = trained.Average(split =>
-            {
-                choice.Apply(split.Models, split.Fit);
-                return choice.Ensemble
-                    ? actionLlm.Evaluate(split.Models, split.Validation, classes).Average(c => c.Moc)
-                    : split.Models.Average(model => actionLlm.Evaluate(model, split.Validation, classes).Average(c => c.Moc));
-            }) * 100;
-            scores.Add((choice, moc));
+            double moc = scores[choice].Average();
             results.Add(new BenchResult($"actionllm validation {choice.Name}", "MoC %", moc));
+            var name = Markup.Escape(choice.Name + (choice == @default ? " (default)" : ""));
+            table.AddRow(choice == chosen ? $"[green]{name}[/]" : name, moc.ToString("0.0", CultureInfo.InvariantCulture));
         }
-        var best = scores.MaxBy(s => s.Moc).Choice;
-        foreach (var (choice, moc) in scores)
-            table.AddRow(choice == best ? $"[green]{Markup.Escape(choice.Name)}[/]" : Markup.Escape(choice.Name), moc.ToString("0.0", CultureInfo.InvariantCulture));
         AnsiConsole.Write(table);
-        return best;
+        AnsiConsole.MarkupLine(Markup.Escape("ActionLLM decoding on validation: " + Noise(chosen.Name, best.Name, @default.Name, advantage, error)));
+        return chosen;
     }
 }

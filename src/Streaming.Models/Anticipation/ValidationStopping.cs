@@ -3,36 +3,31 @@ using Streaming.Tensors;
 namespace Streaming.Models.Anticipation;
 
 /// <summary>
-/// Early stopping chosen on validation videos: a model is scored after some epochs, the weights of its best score are
-/// kept (its trainable parameters; the frozen base model does not change), and <see cref="Restore"/> puts them back
-/// when training ends. The epoch count is then a choice made on validation, not on the test videos.
+/// The epochs of one training run as validation sees them: after some epochs the model is scored and its weights are
+/// kept (its trainable parameters, a few hundred kilobytes; the frozen base model does not change), so that the number
+/// of epochs can be chosen afterwards, on the scores of every run together, and <see cref="Restore"/> puts that
+/// epoch's weights back.
 /// </summary>
 public sealed class ValidationStopping(ActionLlm model)
 {
-    readonly List<(int Epoch, double Score)> scores = [];
-    Dictionary<string, Tensor>? best;
+    readonly SortedDictionary<int, (double Score, Dictionary<string, Tensor> Weights)> epochs = [];
 
     /// <summary>Every score so far, in epoch order.</summary>
-    public IReadOnlyList<(int Epoch, double Score)> Scores => scores;
+    public IReadOnlyList<(int Epoch, double Score)> Scores => [.. epochs.Select(e => (e.Key, e.Value.Score))];
 
-    /// <summary>The epoch whose weights are kept (0 before any score).</summary>
-    public int BestEpoch { get; private set; }
+    /// <summary>The score after <paramref name="epoch"/>.</summary>
+    public double ScoreAt(int epoch) => epochs.TryGetValue(epoch, out var e) ? e.Score
+        : throw new ArgumentOutOfRangeException(nameof(epoch), $"validation: epoch {epoch} was not scored (scored: {string.Join(", ", epochs.Keys)}).");
 
-    public double BestScore { get; private set; } = double.NegativeInfinity;
+    /// <summary>Records the score after <paramref name="epoch"/> and a copy of the weights it was scored with.</summary>
+    public void Observe(int epoch, double score) =>
+        epochs[epoch] = (score, model.TrainableParameters().ToDictionary(p => p.Name, p => p.Value.Clone()));
 
-    /// <summary>Records the score after <paramref name="epoch"/>; a better one than any before (ties keep the earlier) copies the weights.</summary>
-    public void Observe(int epoch, double score)
+    /// <summary>Puts the weights of <paramref name="epoch"/> back into the model.</summary>
+    public void Restore(int epoch)
     {
-        scores.Add((epoch, score));
-        if (!(score > BestScore)) return;
-        (BestEpoch, BestScore) = (epoch, score);
-        best = model.TrainableParameters().ToDictionary(p => p.Name, p => p.Value.Clone());
-    }
-
-    /// <summary>Puts the best epoch's weights back into the model.</summary>
-    public void Restore()
-    {
-        if (best is null) throw new InvalidOperationException("validation stopping: no epoch was scored.");
-        model.LoadState(best, strict: false);
+        if (!epochs.TryGetValue(epoch, out var e))
+            throw new InvalidOperationException($"validation: epoch {epoch} was not scored (scored: {string.Join(", ", epochs.Keys)}).");
+        model.LoadState(e.Weights, strict: false);
     }
 }

@@ -90,15 +90,16 @@ public sealed class AnticipatorCommandTests : IDisposable
         var output = Regex.Replace(Regex.Replace(result.Output, @"\x1b\[[0-9;]*m", ""), @"\s+", " ");
         Assert.Contains("one training video in 5 per activity is held out for validation", output, StringComparison.Ordinal);
         Assert.Contains("(chosen on validation)", output, StringComparison.Ordinal);
-        Assert.Contains("ActionLLM training on the validation videos (seed 1)", output, StringComparison.Ordinal);
-        Assert.Matches(@"ActionLLM learning rate (0\.001|0\.002) \(chosen on validation\); epochs kept, scored every 5: 1 1", output);
+        Assert.Contains("ActionLLM training on the validation videos (first seed; MoC %, average over splits)", output, StringComparison.Ordinal);
+        Assert.Matches(@"ActionLLM training \(chosen on validation\): learning rate (0\.001|0\.002), 1 epochs; ", output);
+        Assert.Contains("ActionLLM decoding on validation: ", output, StringComparison.Ordinal);
         Assert.Contains("±", output, StringComparison.Ordinal);
         var rows = JsonNode.Parse(File.ReadAllText(json))!["results"]!.AsArray();
         var average = rows.Single(r => r!["name"]!.GetValue<string>() == "actionllm moc average")!;
         Assert.NotNull(average["std"]);
         Assert.Null(rows.Single(r => r!["name"]!.GetValue<string>() == "repeat-last moc average")!["std"]);
-        // 8 decodings, 2 learning rates and the epochs kept
-        Assert.Equal(11, rows.Count(r => r!["name"]!.GetValue<string>().StartsWith("actionllm validation ", StringComparison.Ordinal)));
+        // 8 decodings, 2 learning rates at the one epoch scored, the chosen rate and epochs
+        Assert.Equal(12, rows.Count(r => r!["name"]!.GetValue<string>().StartsWith("actionllm validation ", StringComparison.Ordinal)));
         AssertFails(CliProcess.Run(root.Path, "eval", "lta", "--data", Dataset("seeds"), "--methods", "actionllm", "--learning-rates", "1e-3,fast"),
             "eval lta --learning-rates: 'fast' is not a positive number.");
     }
