@@ -185,8 +185,9 @@ public static class EvalCommand
         };
         var learningRates = new Option<string>("--learning-rates")
         {
-            Description = "ActionLLM's peak learning rates tried on validation, comma-separated: each trains the first seed of every split, and the one " +
-                "with the best validation MoC (averaged over splits) trains the other seeds. One value skips the choice; --no-validation uses --learning-rate.",
+            Description = "ActionLLM's peak learning rates tried on validation, comma-separated: each trains the first seed of every split, and --learning-rate " +
+                "trains the other seeds unless another rate (with its epochs) beats it on validation by more than the standard error across splits. " +
+                "One value skips the choice; --no-validation uses --learning-rate.",
             DefaultValueFactory = _ => "5e-4,1e-3,2e-3",
         };
         var ensemble = new Option<string>("--ensemble")
@@ -199,8 +200,9 @@ public static class EvalCommand
             "Long-term action anticipation (Abu Farha et al. 2018): observe alpha in {0.2, 0.3} of each test video's ground-truth labels, predict the next " +
             "beta in {0.1, 0.2, 0.3, 0.5}; Mean over Classes accuracy per split, averaged over all splits. Scores ActionLLM and the baselines repeat-last " +
             "and first-order transitions with mean durations. ActionLLM trains per split and seed on the training videos less a validation set (one in " +
-            "--validation-every per activity); its learning rate, its epochs (the best of every " + ActionLlmSetup.ValidationInterval + "), its decoding " +
-            "(residual time, transitions) and ensembling are chosen on the validation videos, and the test videos are scored once, with those choices.")
+            "--validation-every per activity); its learning rate, its epochs (scored every " + ActionLlmSetup.ValidationInterval + "), its decoding " +
+            "(residual time, transitions) and ensembling are chosen on the validation videos, each keeping its default unless another candidate beats it " +
+            "by more than the standard error across splits, and the test videos are scored once, with those choices.")
         {
             data, json, csv, methods, splits, seeds, noValidation, validationEvery, learningRates, ensemble,
         };
@@ -282,9 +284,9 @@ public static class EvalCommand
                 var carved = new Dictionary<int, (IReadOnlyList<LabelledVideo> Fit, IReadOnlyList<LabelledVideo> Validation, IReadOnlyList<LabelledVideo> Test)>();
                 ActionLlmTrainingRun TrainSeed(int k, int seed, float learningRate)
                 {
-                    var training = ctx.AddTask(string.Create(CultureInfo.InvariantCulture, $"split {k} seed {seed} lr {learningRate:g3}: ActionLLM"), maxValue: 1);
+                    var bar = ctx.AddTask(string.Create(CultureInfo.InvariantCulture, $"split {k} seed {seed} lr {learningRate:g3}: ActionLLM"), maxValue: 1);
                     var setup = actionLlm with { Training = actionLlm.Training with { Seed = seed, LearningRate = learningRate } };
-                    var run = setup.Train(dataset, carved[k].Fit, k, training, validation: carved[k].Validation);
+                    var run = setup.Train(dataset, carved[k].Fit, k, bar, validation: carved[k].Validation);
                     runs.Add(run);
                     return run;
                 }

@@ -69,14 +69,14 @@ public sealed class StreamWindowBuilder
             // Counted where it was rejected, settled now; where its sequence number is still awaited, it holds that place
             // in the reorder buffer so that the frames after it need not wait for it.
             input.Ack.Reject(missing);
-            if (_reorder.ContainsKey(frame.Sequence) || _released.Contains(frame.Sequence) || frame.Sequence <= _lastReleased) return [];
+            if (Received(frame.Sequence) || frame.Sequence <= _lastReleased) return [];
             _reorder.Add(frame.Sequence, (input, now));
             return ReleaseInOrder(now);
         }
         if (frame.CaptureTime > now + _options.MaxFutureSkew)
             return Reject(input, RejectionReason.FutureTimestamp,
                 $"capture time {frame.CaptureTime:O} of seq {frame.Sequence} is {(frame.CaptureTime - now).TotalSeconds:F1} s ahead of the clock ({now:O}); at most {_options.MaxFutureSkew.TotalSeconds:F1} s is allowed.");
-        if (_reorder.ContainsKey(frame.Sequence) || _released.Contains(frame.Sequence))
+        if (Received(frame.Sequence))
             return Reject(input, RejectionReason.Duplicate, $"sequence number {frame.Sequence} was already received.");
         if (frame.Sequence <= _lastReleased)
             return Reject(input, RejectionReason.Late,
@@ -86,6 +86,9 @@ public sealed class StreamWindowBuilder
         _reorder.Add(frame.Sequence, (input, now));
         return ReleaseInOrder(now);
     }
+
+    /// <summary>Whether sequence number <paramref name="seq"/> came before: waiting in the reorder buffer, or released and still remembered.</summary>
+    bool Received(long seq) => _reorder.ContainsKey(seq) || _released.Contains(seq);
 
     /// <summary>Releases the reorder buffer in sequence order; a gap is given up on once the buffer is over its bound.</summary>
     List<Observation> ReleaseInOrder(DateTimeOffset now)
