@@ -18,9 +18,11 @@ public sealed record ActionLlmTrainingRun(ActionLlm Model, TimeSpan BaseModelTim
     public static string Describe(IReadOnlyList<ActionLlmTrainingRun> runs, string unit = "split")
     {
         double baseModel = runs.Sum(r => r.BaseModelTime.TotalSeconds), training = runs.Sum(r => r.TrainingTime.TotalSeconds);
-        int epochs = runs.Sum(r => r.EpochsRun), n = runs.Count;
+        int epochs = runs.Sum(r => r.EpochsRun), n = runs.Count, pretrained = runs.Count(r => r.BaseModelTime > TimeSpan.Zero);
         var perSplit = n > 1 ? $" per {unit}" : "";
-        var lm = baseModel > 0 ? string.Create(CultureInfo.InvariantCulture, $"base LM {baseModel / n:0.0} s{perSplit}; ") : "";
+        // Runs that share a base model (several trainings of one split and seed) report it once.
+        var lm = pretrained == 0 ? "" : pretrained == n ? string.Create(CultureInfo.InvariantCulture, $"base LM {baseModel / n:0.0} s{perSplit}; ")
+            : string.Create(CultureInfo.InvariantCulture, $"base LM {baseModel / pretrained:0.0} s for each of {pretrained}; ");
         return string.Create(CultureInfo.InvariantCulture,
             $"{lm}ActionLLM {training / n:0.0} s{perSplit}, {(epochs > 0 ? training / epochs : 0):0.00} s per epoch; peak memory {System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024)} MB");
     }
@@ -61,6 +63,23 @@ public sealed record ActionLlmSetup(string LmFolder, LanguageModelTrainingOption
         ? AnticipationProtocol.Evaluate(videos, classes, ActionLlmTraining.VisualAnticipation(ensemble, Training.StepsPerVideo))
         : AnticipationProtocol.Evaluate(videos, classes, ActionLlmTraining.Anticipation(ensemble, Training.StepsPerVideo));
 
+    /// <summary>
+    /// Pre-trains the per-split base model of this setup's seed on the action sequences of <paramref name="train"/> (as
+    /// `train lm --split K --corpus Sequences`) and saves it to <paramref name="folder"/>; the same seed, split and videos
+    /// give the same model, so a caller that trains several ActionLLMs on one split and seed can pre-train it once.
+    /// </summary>
+    public void PretrainBaseModel(FrameLabelDataset dataset, IReadOnlyList<LabelledVideo> train, int split, ProgressTask task, string folder)
+    {
+        task.MaxValue = BaseModel.Steps;
+        var trained = LanguageModelTraining.Train(ActionCorpus.Documents(train, dataset.Actions), BaseModel with { Seed = Training.Seed * 100 + split },
+            new InlineProgress<LanguageModelProgress>(p =>
+            {
+                task.Value = p.Step;
+                task.Description = string.Create(CultureInfo.InvariantCulture, $"split {split}: base LM loss {p.Loss:0.000} {p.TokensPerSecond:0} tok/s");
+            }));
+        trained.Save(folder);
+    }
+
     /// <summary>With validation videos, the model is scored on them after every this many epochs and after the last.</summary>
     public const int ValidationInterval = 5;
 
@@ -87,15 +106,8 @@ public sealed record ActionLlmSetup(string LmFolder, LanguageModelTrainingOption
         }
         else if (LmFolder == PerSplitBaseModel)
         {
-            task.MaxValue = BaseModel.Steps;
-            var trained = LanguageModelTraining.Train(ActionCorpus.Documents(train, dataset.Actions), BaseModel with { Seed = seed },
-                new InlineProgress<LanguageModelProgress>(p =>
-                {
-                    task.Value = p.Step;
-                    task.Description = string.Create(CultureInfo.InvariantCulture, $"split {split}: base LM loss {p.Loss:0.000} {p.TokensPerSecond:0} tok/s");
-                }));
             baseFolder = checkpoint is null ? scratch = Directory.CreateTempSubdirectory("streaming-lm-").FullName : Path.Combine(checkpoint, ActionLlmCheckpoint.BaseFolderName);
-            trained.Save(baseFolder);
+            PretrainBaseModel(dataset, train, split, task, baseFolder);
         }
         var baseModelTime = LmFolder == PerSplitBaseModel && resume is null ? clock.Elapsed : TimeSpan.Zero;
         var tokenizerPath = Path.Combine(baseFolder, "tokenizer.json");

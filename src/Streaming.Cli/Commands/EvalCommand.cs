@@ -185,10 +185,21 @@ public static class EvalCommand
         };
         var learningRates = new Option<string>("--learning-rates")
         {
-            Description = "ActionLLM's peak learning rates tried on validation, comma-separated: each trains the first seed of every split, and --learning-rate " +
-                "trains the other seeds unless another rate (with its epochs) beats it on validation by more than the standard error across splits. " +
-                "One value skips the choice; --no-validation uses --learning-rate.",
+            Description = "ActionLLM's peak learning rates tried on validation, comma-separated. With --query-counts and --observed-ranges they make the " +
+                "candidates: the flags' training (--learning-rate, --queries, --min-observed, --max-observed), and each other value of one setting with " +
+                "the others at the flags'. Every candidate trains the first seed of every split, and the flags' training trains the other seeds unless " +
+                "another candidate (with its epochs) beats it on validation by more than the standard error across splits. --no-validation uses the flags'.",
             DefaultValueFactory = _ => "5e-4,1e-3,2e-3",
+        };
+        var queryCounts = new Option<string>("--query-counts")
+        {
+            Description = "ActionLLM's numbers of action queries tried on validation, comma-separated (see --learning-rates).",
+            DefaultValueFactory = _ => "10,20,30",
+        };
+        var observedRanges = new Option<string>("--observed-ranges")
+        {
+            Description = "Ranges of training's observed fractions tried on validation, comma-separated min-max pairs (see --learning-rates).",
+            DefaultValueFactory = _ => "0.1-0.5,0.15-0.35",
         };
         var ensemble = new Option<string>("--ensemble")
         {
@@ -204,7 +215,7 @@ public static class EvalCommand
             "(residual time, transitions) and ensembling are chosen on the validation videos, each keeping its default unless another candidate beats it " +
             "by more than the standard error across splits, and the test videos are scored once, with those choices.")
         {
-            data, json, csv, methods, splits, seeds, noValidation, validationEvery, learningRates, ensemble,
+            data, json, csv, methods, splits, seeds, noValidation, validationEvery, learningRates, queryCounts, observedRanges, ensemble,
         };
         actionLlmOptions.AddTo(command, withSeed: false);
         command.SetAction(parse =>
@@ -226,15 +237,33 @@ public static class EvalCommand
                 var other => throw new ArgumentException($"eval lta --ensemble: '{other}' is not auto, on or off."),
             };
             if (ensembleMode == true && seedList.Length < 2) throw new ArgumentException("eval lta --ensemble on: an ensemble needs two or more --seeds.");
-            var rates = parse.GetValue(learningRates)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-                .Select(r => float.TryParse(r, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && x > 0 && float.IsFinite(x) ? x
-                    : throw new ArgumentException($"eval lta --learning-rates: '{r}' is not a positive number.")).Distinct().ToArray();
-            if (rates.Length == 0) throw new ArgumentException("eval lta --learning-rates: give at least one learning rate.");
+            var rates = List(parse.GetValue(learningRates), "--learning-rates", r => float.TryParse(r, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && x > 0 && float.IsFinite(x)
+                ? x : throw new ArgumentException($"eval lta --learning-rates: '{r}' is not a positive number."));
+            var queryList = List(parse.GetValue(queryCounts), "--query-counts", q => int.TryParse(q, CultureInfo.InvariantCulture, out var n) && n > 0
+                ? n : throw new ArgumentException($"eval lta --query-counts: '{q}' is not a positive whole number."));
+            var ranges = List(parse.GetValue(observedRanges), "--observed-ranges", ObservedRange);
             bool validate = !parse.GetValue(noValidation);
-            var protocol = new LtaProtocol(seedList, validate, parse.GetValue(validationEvery), ensembleMode, validate ? rates : [actionLlm.Training.LearningRate]);
+            var @default = ActionLlmCandidate.Of(actionLlm);
+            var protocol = new LtaProtocol(seedList, validate, parse.GetValue(validationEvery), ensembleMode,
+                validate ? ActionLlmCandidate.Around(@default, rates, queryList, ranges) : [@default]);
             return Run(parse.GetValue(data)!, parse.GetValue(json), parse.GetValue(csv), chosen, only, actionLlm, protocol);
         });
         return command;
+    }
+
+    static T[] List<T>(string? list, string option, Func<string, T> parse)
+    {
+        var values = (list ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(parse).Distinct().ToArray();
+        return values.Length > 0 ? values : throw new ArgumentException($"eval lta {option}: give at least one value.");
+    }
+
+    static (double Min, double Max) ObservedRange(string range)
+    {
+        var ends = range.Split('-', StringSplitOptions.TrimEntries);
+        if (ends.Length == 2 && double.TryParse(ends[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var min)
+            && double.TryParse(ends[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var max) && min > 0 && min <= max && max < 1)
+            return (min, max);
+        throw new ArgumentException($"eval lta --observed-ranges: '{range}' is not min-max with 0 < min <= max < 1 (e.g. 0.1-0.5).");
     }
 
     static int[]? Numbers(string? list, string option) => list?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
@@ -242,9 +271,9 @@ public static class EvalCommand
 
     /// <summary>
     /// ActionLLM's seeds, whether choices are made on validation videos (one in <paramref name="ValidationEvery"/>), the
-    /// ensemble (null lets validation decide) and the learning rates validation chooses from (one: no choice).
+    /// ensemble (null lets validation decide) and the ways to train validation chooses from, the flags' first (one: no choice).
     /// </summary>
-    sealed record LtaProtocol(int[] Seeds, bool Validation, int ValidationEvery, bool? Ensemble, float[] LearningRates);
+    sealed record LtaProtocol(int[] Seeds, bool Validation, int ValidationEvery, bool? Ensemble, IReadOnlyList<ActionLlmCandidate> Candidates);
 
     /// <summary>One split's ActionLLM models (one per seed) and the videos they were trained, validated and tested on.</summary>
     sealed record SplitModels(int Split, IReadOnlyList<LabelledVideo> Fit, IReadOnlyList<LabelledVideo> Validation, IReadOnlyList<LabelledVideo> Test, List<ActionLlm> Models);
@@ -263,7 +292,7 @@ public static class EvalCommand
             AnsiConsole.WriteLine(inputs);
             AnsiConsole.WriteLine(protocol.Validation
                 ? $"ActionLLM: seeds {string.Join(", ", protocol.Seeds)}; one training video in {protocol.ValidationEvery} per activity is held out for validation, " +
-                  $"where the learning rate ({string.Join(", ", protocol.LearningRates.Select(r => r.ToString("g3", CultureInfo.InvariantCulture)))}), the epochs, " +
+                  $"where the training ({protocol.Candidates.Count} candidates: {string.Join("; ", protocol.Candidates.Select(c => c.Name))}), the epochs, " +
                   "the decoding and the ensembling are chosen; the test videos are scored once, with those choices (--no-validation trains on all)"
                 : $"ActionLLM: seeds {string.Join(", ", protocol.Seeds)}; no validation: trained on all training videos, decoded as the flags say");
         }
@@ -271,63 +300,85 @@ public static class EvalCommand
         var trained = new List<SplitModels>();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var runs = new List<ActionLlmTrainingRun>();
-        // The first seed of every split trains once per learning rate; the rate validation prefers trains the other seeds.
-        var firstSeed = new Dictionary<(int Split, float Rate), ActionLlmTrainingRun>();
-        float rate = protocol.LearningRates[0];
+        // The first seed of every split trains once per candidate; the candidate validation prefers trains the other seeds.
+        var firstSeed = new Dictionary<(int Split, ActionLlmCandidate Candidate), ActionLlmTrainingRun>();
+        var candidate = protocol.Candidates[0];
         int epochs = actionLlm.Training.Epochs;
         TrainingChoice? training = null;
-        AnsiConsole.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-            .Start(ctx =>
-            {
-                var task = ctx.AddTask("splits", maxValue: splitNumbers.Length * (llm ? 2 : 1));
-                var carved = new Dictionary<int, (IReadOnlyList<LabelledVideo> Fit, IReadOnlyList<LabelledVideo> Validation, IReadOnlyList<LabelledVideo> Test)>();
-                ActionLlmTrainingRun TrainSeed(int k, int seed, float learningRate)
+        // Per split and seed, the per-split base model is pre-trained once and shared by that seed's candidates.
+        var baseModels = new Dictionary<(int Split, int Seed), string>();
+        try
+        {
+            AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                .Start(ctx =>
                 {
-                    var bar = ctx.AddTask(string.Create(CultureInfo.InvariantCulture, $"split {k} seed {seed} lr {learningRate:g3}: ActionLLM"), maxValue: 1);
-                    var setup = actionLlm with { Training = actionLlm.Training with { Seed = seed, LearningRate = learningRate } };
-                    var run = setup.Train(dataset, carved[k].Fit, k, bar, validation: carved[k].Validation);
-                    runs.Add(run);
-                    return run;
-                }
-                foreach (var k in splitNumbers)
-                {
-                    task.Description = $"split {k}";
-                    var (train, test) = dataset.Split(k);
-                    if (baselines.TryGetValue("repeat-last", out var repeat))
-                        repeat.Add(AnticipationProtocol.Evaluate(test, dataset.Actions.Count, AnticipationProtocol.RepeatLast));
-                    if (baselines.TryGetValue("transitions", out var chain))
+                    var task = ctx.AddTask("splits", maxValue: splitNumbers.Length * (llm ? 2 : 1));
+                    var carved = new Dictionary<int, (IReadOnlyList<LabelledVideo> Fit, IReadOnlyList<LabelledVideo> Validation, IReadOnlyList<LabelledVideo> Test)>();
+                    ActionLlmTrainingRun TrainSeed(int k, int seed, ActionLlmCandidate way)
                     {
-                        var transitions = TransitionAnticipator.Train(train.Select(v => AnticipationProtocol.Runs(v.Labels)), dataset.Actions);
-                        chain.Add(AnticipationProtocol.Evaluate(test, dataset.Actions.Count, AnticipationProtocol.Transitions(transitions)));
+                        var bar = ctx.AddTask(Markup.Escape($"split {k} seed {seed} {way.Name}: ActionLLM"), maxValue: 1);
+                        var setup = way.Apply(actionLlm);
+                        setup = setup with { Training = setup.Training with { Seed = seed } };
+                        var pretraining = TimeSpan.Zero;
+                        if (setup.LmFolder == ActionLlmSetup.PerSplitBaseModel)
+                        {
+                            if (!baseModels.TryGetValue((k, seed), out var folder))
+                            {
+                                var pretrainClock = System.Diagnostics.Stopwatch.StartNew();
+                                folder = baseModels[(k, seed)] = Directory.CreateTempSubdirectory("streaming-lm-").FullName;
+                                setup.PretrainBaseModel(dataset, carved[k].Fit, k, bar, folder);
+                                pretraining = pretrainClock.Elapsed;
+                            }
+                            setup = setup with { LmFolder = folder };
+                        }
+                        var run = setup.Train(dataset, carved[k].Fit, k, bar, validation: carved[k].Validation) with { BaseModelTime = pretraining };
+                        runs.Add(run);
+                        return run;
                     }
-                    if (llm)
+                    foreach (var k in splitNumbers)
                     {
-                        var (fit, validation) = protocol.Validation ? ValidationSplit.Carve(train, protocol.ValidationEvery) : (train, []);
-                        carved[k] = (fit, validation, test);
-                        foreach (var r in protocol.LearningRates) firstSeed[(k, r)] = TrainSeed(k, protocol.Seeds[0], r);
+                        task.Description = $"split {k}";
+                        var (train, test) = dataset.Split(k);
+                        if (baselines.TryGetValue("repeat-last", out var repeat))
+                            repeat.Add(AnticipationProtocol.Evaluate(test, dataset.Actions.Count, AnticipationProtocol.RepeatLast));
+                        if (baselines.TryGetValue("transitions", out var chain))
+                        {
+                            var transitions = TransitionAnticipator.Train(train.Select(v => AnticipationProtocol.Runs(v.Labels)), dataset.Actions);
+                            chain.Add(AnticipationProtocol.Evaluate(test, dataset.Actions.Count, AnticipationProtocol.Transitions(transitions)));
+                        }
+                        if (llm)
+                        {
+                            var (fit, validation) = protocol.Validation ? ValidationSplit.Carve(train, protocol.ValidationEvery) : (train, []);
+                            carved[k] = (fit, validation, test);
+                            foreach (var way in protocol.Candidates) firstSeed[(k, way)] = TrainSeed(k, protocol.Seeds[0], way);
+                        }
+                        task.Increment(1);
                     }
-                    task.Increment(1);
-                }
-                if (!llm) return;
-                if (protocol.Validation)
-                {
-                    (rate, epochs) = ChooseTraining(splitNumbers, protocol, actionLlm.Training, firstSeed, out var chosen);
-                    training = chosen;
-                }
-                foreach (var k in splitNumbers)
-                {
-                    task.Description = $"split {k}: seeds";
-                    var runsHere = new List<ActionLlmTrainingRun> { firstSeed[(k, rate)] };
-                    foreach (var seed in protocol.Seeds.Skip(1)) runsHere.Add(TrainSeed(k, seed, rate));
-                    foreach (var run in runsHere) run.Stopping?.Restore(epochs);
-                    trained.Add(new SplitModels(k, carved[k].Fit, carved[k].Validation, carved[k].Test, [.. runsHere.Select(r => r.Model)]));
-                    task.Increment(1);
-                }
-            });
+                    if (!llm) return;
+                    if (protocol.Validation)
+                    {
+                        (candidate, epochs) = ChooseTraining(splitNumbers, protocol, firstSeed, out var chosen);
+                        training = chosen;
+                    }
+                    foreach (var k in splitNumbers)
+                    {
+                        task.Description = $"split {k}: seeds";
+                        var runsHere = new List<ActionLlmTrainingRun> { firstSeed[(k, candidate)] };
+                        foreach (var seed in protocol.Seeds.Skip(1)) runsHere.Add(TrainSeed(k, seed, candidate));
+                        foreach (var run in runsHere) run.Stopping?.Restore(epochs);
+                        trained.Add(new SplitModels(k, carved[k].Fit, carved[k].Validation, carved[k].Test, [.. runsHere.Select(r => r.Model)]));
+                        task.Increment(1);
+                    }
+                });
+        }
+        finally
+        {
+            foreach (var folder in baseModels.Values) Directory.Delete(folder, recursive: true);
+        }
         if (runs.Count > 0)
             AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                $"training: {ActionLlmTrainingRun.Describe(runs, "training")}; {splitNumbers.Length} splits x ({protocol.Seeds.Length} seeds + {protocol.LearningRates.Length - 1} more learning rates); {clock.Elapsed.TotalSeconds:0} s")));
+                $"training: {ActionLlmTrainingRun.Describe(runs, "training")}; {splitNumbers.Length} splits x ({protocol.Seeds.Length} seeds + {protocol.Candidates.Count - 1} more candidates); {clock.Elapsed.TotalSeconds:0} s")));
 
         var extra = new List<BenchResult>();
         if (training is not null) ReportTrainingChoice(training, extra);
@@ -361,50 +412,54 @@ public static class EvalCommand
         return 0;
     }
 
-    /// <summary>What validation chose for training: every (learning rate, epochs) candidate's validation MoC per split, the default and the choice.</summary>
-    sealed record TrainingChoice(float[] Rates, int[] Epochs, Dictionary<(float Rate, int Epochs), double[]> Scores, (float Rate, int Epochs) Default,
-        (float Rate, int Epochs) Chosen, (float Rate, int Epochs) Best, double Advantage, double StandardError);
+    /// <summary>What validation chose for training: every (candidate, epochs) pair's validation MoC per split, the default and the choice.</summary>
+    sealed record TrainingChoice(IReadOnlyList<ActionLlmCandidate> Candidates, int[] Epochs, Dictionary<(ActionLlmCandidate Candidate, int Epochs), double[]> Scores,
+        (ActionLlmCandidate Candidate, int Epochs) Default, (ActionLlmCandidate Candidate, int Epochs) Chosen, (ActionLlmCandidate Candidate, int Epochs) Best,
+        double Advantage, double StandardError);
 
     /// <summary>
-    /// Chooses the learning rate and the epochs (of those scored) from the first seed's runs on the validation videos: the
-    /// default (--learning-rate, all epochs) unless another pair beats it by more than the noise across splits
-    /// (<see cref="ValidationChoice"/>).
+    /// Chooses the training candidate and the epochs (of those scored) from the first seed's runs on the validation
+    /// videos: the default (the flags' training, all epochs) unless another pair beats it by more than the noise across
+    /// splits (<see cref="ValidationChoice"/>).
     /// </summary>
-    static (float Rate, int Epochs) ChooseTraining(int[] splits, LtaProtocol protocol, ActionLlmTrainingOptions defaults,
-        Dictionary<(int Split, float Rate), ActionLlmTrainingRun> firstSeed, out TrainingChoice choice)
+    static (ActionLlmCandidate Candidate, int Epochs) ChooseTraining(int[] splits, LtaProtocol protocol,
+        Dictionary<(int Split, ActionLlmCandidate Candidate), ActionLlmTrainingRun> firstSeed, out TrainingChoice choice)
     {
         var scored = firstSeed.Values.First().Stopping!.Scores.Select(s => s.Epoch).ToArray();
-        var candidates = (from r in protocol.LearningRates from e in scored select (Rate: r, Epochs: e)).ToList();
-        var scores = candidates.ToDictionary(c => c, c => splits.Select(k => firstSeed[(k, c.Rate)].Stopping!.ScoreAt(c.Epochs) * 100).ToArray());
-        var @default = (Rate: protocol.LearningRates.Contains(defaults.LearningRate) ? defaults.LearningRate : protocol.LearningRates[0], Epochs: scored[^1]);
-        var (chosen, best, advantage, error) = ValidationChoice.Choose(candidates, @default, c => scores[c]);
-        choice = new TrainingChoice(protocol.LearningRates, scored, scores, @default, chosen, best, advantage, error);
+        var pairs = (from c in protocol.Candidates from e in scored select (Candidate: c, Epochs: e)).ToList();
+        var scores = pairs.ToDictionary(p => p, p => splits.Select(k => firstSeed[(k, p.Candidate)].Stopping!.ScoreAt(p.Epochs) * 100).ToArray());
+        var @default = (Candidate: protocol.Candidates[0], Epochs: scored[^1]);
+        var (chosen, best, advantage, error) = ValidationChoice.Choose(pairs, @default, p => scores[p]);
+        choice = new TrainingChoice(protocol.Candidates, scored, scores, @default, chosen, best, advantage, error);
         return chosen;
     }
 
-    /// <summary>Prints the training choice as a table (learning rate by epochs) and adds its figures to the results file as <c>actionllm validation …</c>.</summary>
+    /// <summary>Prints the training choice as a table (candidate by epochs) and adds its figures to the results file as <c>actionllm validation …</c>.</summary>
     static void ReportTrainingChoice(TrainingChoice choice, List<BenchResult> results)
     {
         var table = new Table().Border(TableBorder.Rounded).Title("ActionLLM training on the validation videos (first seed; MoC %, average over splits)");
-        table.AddColumn("learning rate");
+        table.AddColumn("training");
         foreach (var e in choice.Epochs) table.AddColumn(new TableColumn($"{e} epochs").RightAligned());
-        foreach (var r in choice.Rates)
+        foreach (var c in choice.Candidates)
         {
-            var name = r.ToString("g3", CultureInfo.InvariantCulture);
-            var cells = new List<string> { name };
+            var cells = new List<string> { Markup.Escape(c.Name + (c == choice.Default.Candidate ? " (default)" : "")) };
             foreach (var e in choice.Epochs)
             {
-                double moc = choice.Scores[(r, e)].Average();
-                results.Add(new BenchResult($"actionllm validation learning rate {name} epochs {e}", "MoC %", moc));
+                double moc = choice.Scores[(c, e)].Average();
+                results.Add(new BenchResult($"actionllm validation {c.Name}, epochs {e}", "MoC %", moc));
                 var text = moc.ToString("0.0", CultureInfo.InvariantCulture);
-                cells.Add((r, e) == choice.Chosen ? $"[green]{text}[/]" : text);
+                cells.Add((c, e) == choice.Chosen ? $"[green]{text}[/]" : text);
             }
             table.AddRow([.. cells]);
         }
         AnsiConsole.Write(table);
-        results.Add(new BenchResult("actionllm validation chosen learning rate", "learning rate", choice.Chosen.Rate));
+        var picked = choice.Chosen.Candidate;
+        results.Add(new BenchResult("actionllm validation chosen learning rate", "learning rate", picked.LearningRate));
+        results.Add(new BenchResult("actionllm validation chosen queries", "queries", picked.Queries));
+        results.Add(new BenchResult("actionllm validation chosen min observed", "fraction", picked.MinObserved));
+        results.Add(new BenchResult("actionllm validation chosen max observed", "fraction", picked.MaxObserved));
         results.Add(new BenchResult("actionllm validation chosen epochs", "epochs", choice.Chosen.Epochs));
-        static string Pair((float Rate, int Epochs) c) => string.Create(CultureInfo.InvariantCulture, $"learning rate {c.Rate:g3}, {c.Epochs} epochs");
+        static string Pair((ActionLlmCandidate Candidate, int Epochs) c) => string.Create(CultureInfo.InvariantCulture, $"{c.Candidate.Name}, {c.Epochs} epochs");
         AnsiConsole.MarkupLine(Markup.Escape($"ActionLLM training (chosen on validation): {Pair(choice.Chosen)}; " +
             Noise(Pair(choice.Chosen), Pair(choice.Best), Pair(choice.Default), choice.Advantage, choice.StandardError)));
     }

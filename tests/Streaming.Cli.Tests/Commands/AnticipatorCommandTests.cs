@@ -85,23 +85,32 @@ public sealed class AnticipatorCommandTests : IDisposable
     {
         var json = root.File("lta-seeds.json");
         var result = CliProcess.Run(root.Path, "eval", "lta", "--data", Dataset("seeds"), "--methods", "repeat-last,actionllm", "--lm-steps", "5", "--epochs", "1",
-            "--steps-per-video", "10", "--queries", "4", "--seeds", "1,2", "--learning-rates", "1e-3,2e-3", "--no-visual", "--json", json);
+            "--steps-per-video", "10", "--queries", "4", "--seeds", "1,2", "--learning-rates", "1e-3,2e-3", "--query-counts", "4,6", "--observed-ranges", "0.1-0.5,0.2-0.3", "--no-visual", "--json", json);
         Assert.True(result.ExitCode == 0, $"exit code {result.ExitCode}; stderr:\n{result.Error}");
         var output = Regex.Replace(Regex.Replace(result.Output, @"\x1b\[[0-9;]*m", ""), @"\s+", " ");
         Assert.Contains("one training video in 5 per activity is held out for validation", output, StringComparison.Ordinal);
         Assert.Contains("(chosen on validation)", output, StringComparison.Ordinal);
         Assert.Contains("ActionLLM training on the validation videos (first seed; MoC %, average over splits)", output, StringComparison.Ordinal);
-        Assert.Matches(@"ActionLLM training \(chosen on validation\): learning rate (0\.001|0\.002), 1 epochs; ", output);
+        Assert.Contains("4 candidates: lr 0.001, 4 queries, observed 0.1-0.5; lr 0.002, 4 queries, observed 0.1-0.5; lr 0.001, 6 queries, observed 0.1-0.5; " +
+            "lr 0.001, 4 queries, observed 0.2-0.3)", output, StringComparison.Ordinal);
+        Assert.Matches(@"ActionLLM training \(chosen on validation\): lr 0\.00[12], [46] queries, observed 0\.(1-0\.5|2-0\.3), 1 epochs; ", output);
+        // The first seed's base model is pre-trained once per split and shared by its 4 candidates; the second seed's once more.
+        Assert.Contains("base LM ", output, StringComparison.Ordinal);
+        Assert.Contains(" for each of 2; ", output, StringComparison.Ordinal);
         Assert.Contains("ActionLLM decoding on validation: ", output, StringComparison.Ordinal);
         Assert.Contains("±", output, StringComparison.Ordinal);
         var rows = JsonNode.Parse(File.ReadAllText(json))!["results"]!.AsArray();
         var average = rows.Single(r => r!["name"]!.GetValue<string>() == "actionllm moc average")!;
         Assert.NotNull(average["std"]);
         Assert.Null(rows.Single(r => r!["name"]!.GetValue<string>() == "repeat-last moc average")!["std"]);
-        // 8 decodings, 2 learning rates at the one epoch scored, the chosen rate and epochs
-        Assert.Equal(12, rows.Count(r => r!["name"]!.GetValue<string>().StartsWith("actionllm validation ", StringComparison.Ordinal)));
+        // 8 decodings, 4 candidates at the one epoch scored, the chosen rate, queries, observed range and epochs
+        Assert.Equal(17, rows.Count(r => r!["name"]!.GetValue<string>().StartsWith("actionllm validation ", StringComparison.Ordinal)));
         AssertFails(CliProcess.Run(root.Path, "eval", "lta", "--data", Dataset("seeds"), "--methods", "actionllm", "--learning-rates", "1e-3,fast"),
             "eval lta --learning-rates: 'fast' is not a positive number.");
+        AssertFails(CliProcess.Run(root.Path, "eval", "lta", "--data", Dataset("seeds"), "--methods", "actionllm", "--observed-ranges", "0.5-0.1"),
+            "eval lta --observed-ranges: '0.5-0.1' is not min-max with 0 < min <= max < 1 (e.g. 0.1-0.5).");
+        AssertFails(CliProcess.Run(root.Path, "eval", "lta", "--data", Dataset("seeds"), "--methods", "actionllm", "--query-counts", "0"),
+            "eval lta --query-counts: '0' is not a positive whole number.");
     }
 
     [Fact]
