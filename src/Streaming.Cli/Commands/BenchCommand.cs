@@ -12,6 +12,7 @@ public static class BenchCommand
         var bench = new Command("bench", "Benchmarks that print a table of figures, each against a peer (OpenBLAS, PyTorch) measured in the same run. Add --json <path> to write the results file.");
         bench.Subcommands.Add(Engine());
         bench.Subcommands.Add(LanguageModel());
+        bench.Subcommands.Add(Anticipator());
         bench.Subcommands.Add(Pipeline());
         bench.Subcommands.Add(Video());
         return bench;
@@ -107,6 +108,28 @@ public static class BenchCommand
             var results = LmBench.Run(parse.GetValue(quick));
             ResultsTable.Print("streaming bench lm", results);
             if (parse.GetValue(json) is { } path) ResultsFile.Write(path, "streaming bench lm", results);
+            return 0;
+        });
+        return command;
+    }
+
+    static Command Anticipator()
+    {
+        var json = new Option<string?>("--json") { Description = "Also write the results as JSON to this path (format: docs/results-format.md)." };
+        var quick = new Option<bool>("--quick") { Description = "Shorter timings (3 s per row instead of 10)." };
+        var data = new Option<string>("--data") { Description = "The frame-label dataset whose split 1 gives the observations.", DefaultValueFactory = _ => Path.Combine(DataFolder.Default(), "50salads") };
+        var lm = new Option<string>("--lm") { Description = "The frozen base model ActionLLM trains on (a folder with config.json, safetensors, tokenizer.json).", DefaultValueFactory = _ => "samples/lm" };
+        var command = new Command("anticipator",
+            "ActionLLM training steps (forward, backward through the frozen base model, AdamW) on the observations of 50 Salads split 1 at batch 1, 4 and 16: " +
+            "examples/s against PyTorch training the same architecture on the same observations, allocations per example, peak memory.")
+        {
+            json, quick, data, lm,
+        };
+        command.SetAction(parse =>
+        {
+            var results = AnticipatorBench.Run(parse.GetValue(data)!, parse.GetValue(lm)!, parse.GetValue(quick));
+            ResultsTable.Print("streaming bench anticipator", results);
+            if (parse.GetValue(json) is { } path) ResultsFile.Write(path, "streaming bench anticipator", results);
             return 0;
         });
         return command;

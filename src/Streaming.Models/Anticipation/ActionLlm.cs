@@ -469,16 +469,21 @@ public sealed class ActionLlm : Module
     }
 
     /// <summary>x (B, T, D) plus the sinusoidal position encoding of "Attention is all you need".</summary>
-    static Tensor Positional(Tensor x)
+    static Tensor Positional(Tensor x) => x + PositionTable(x.Shape[1], x.Shape[2]);
+
+    // Tables by (T, D): observations come in a few dozen lengths, and a table costs T * D powers and sines to compute.
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<(int T, int D), Tensor> positionTables = new();
+
+    /// <summary>The (1, T, D) sinusoidal table, computed once per size.</summary>
+    static Tensor PositionTable(int t, int d) => positionTables.GetOrAdd((t, d), size =>
     {
-        int t = x.Shape[1], d = x.Shape[2];
-        var pe = new float[t * d];
-        for (int p = 0; p < t; p++)
-            for (int i = 0; i < d; i++)
+        var pe = new float[size.T * size.D];
+        for (int p = 0; p < size.T; p++)
+            for (int i = 0; i < size.D; i++)
             {
-                double angle = p / Math.Pow(10000, 2.0 * (i / 2) / d);
-                pe[p * d + i] = (float)(i % 2 == 0 ? Math.Sin(angle) : Math.Cos(angle));
+                double angle = p / Math.Pow(10000, 2.0 * (i / 2) / size.D);
+                pe[p * size.D + i] = (float)(i % 2 == 0 ? Math.Sin(angle) : Math.Cos(angle));
             }
-        return x + Tensor.FromArray(pe, 1, t, d);
-    }
+        return Tensor.FromArray(pe, 1, size.T, size.D);
+    });
 }

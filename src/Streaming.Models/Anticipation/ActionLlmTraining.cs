@@ -116,9 +116,7 @@ public static class ActionLlmTraining
         if (!(options.MinObserved > 0 && options.MinObserved <= options.MaxObserved && options.MaxObserved < 1))
             throw new ArgumentOutOfRangeException(nameof(options), $"ActionLLM training: observed fractions [{options.MinObserved}, {options.MaxObserved}] must satisfy 0 < min <= max < 1.");
         if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), $"ActionLLM training: batch size {options.BatchSize} must be at least 1.");
-        var parameters = model.TrainableParameters().ToList();
-        var optimizer = new AdamW(parameters, options.LearningRate, weightDecay: options.WeightDecay,
-            noDecay: n => n.EndsWith("bias", StringComparison.Ordinal) || n.Contains("norm", StringComparison.Ordinal));
+        var optimizer = Optimizer(model, options);
         int perEpoch = videos.Count * options.ObservationsPerVideo, batches = (perEpoch + options.BatchSize - 1) / options.BatchSize;
         int total = batches * options.Epochs;
         int step = 0, firstEpoch = 1;
@@ -148,20 +146,36 @@ public static class ActionLlmTraining
                     double alpha = options.MinObserved + rng.NextDouble() * (options.MaxObserved - options.MinObserved);
                     return Example(videos[v].Labels, alpha, options.StepsPerVideo, model.Config.Queries, model.NoneClass);
                 }).ToArray();
-                var loss = Loss(model, examples, features is null ? null : [.. chunk.Select(v => features[v])], options, rng);
                 optimizer.LearningRate = schedule.At(step);
-                optimizer.ZeroGrad();
-                loss.Backward();
-                GradientClipping.ClipNorm(parameters, 1f);
-                optimizer.Step();
+                float loss = Step(model, optimizer, examples, features is null ? null : [.. chunk.Select(v => features[v])], options, rng);
                 step++;
                 examplesHere += examples.Length;
-                progress?.Report(new AnticipationProgress(epoch, options.Epochs, step, total, loss.Item(), examplesHere / clock.Elapsed.TotalSeconds));
+                progress?.Report(new AnticipationProgress(epoch, options.Epochs, step, total, loss, examplesHere / clock.Elapsed.TotalSeconds));
             }
             afterEpoch?.Invoke(new AnticipationTrainingState(epoch, optimizer.State()));
         }
         model.Eval();
         return model;
+    }
+
+    /// <summary>AdamW over the model's trainable parameters, biases and norms without weight decay.</summary>
+    public static AdamW Optimizer(ActionLlm model, ActionLlmTrainingOptions options) =>
+        new(model.TrainableParameters().ToList(), options.LearningRate, weightDecay: options.WeightDecay,
+            noDecay: n => n.EndsWith("bias", StringComparison.Ordinal) || n.Contains("norm", StringComparison.Ordinal));
+
+    /// <summary>
+    /// One optimizer step on a batch of examples (and their features, for a visual model), in one forward: the loss (label
+    /// noise drawn from <paramref name="rng"/>), backward, gradients clipped to norm 1, AdamW at its current learning rate.
+    /// Returns the loss.
+    /// </summary>
+    public static float Step(ActionLlm model, AdamW optimizer, AnticipationExample[] examples, Tensor[]? features, ActionLlmTrainingOptions options, Random rng)
+    {
+        var loss = Loss(model, examples, features, options, rng);
+        optimizer.ZeroGrad();
+        loss.Backward();
+        GradientClipping.ClipNorm(optimizer.Parameters, 1f);
+        optimizer.Step();
+        return loss.Item();
     }
 
     /// <summary>A video's visual features at every step's frame, (steps, Dv): frames 0, r, 2r, ..., where <see cref="Example"/> reads labels.</summary>

@@ -40,6 +40,9 @@ public sealed class AdamW
 
     public int StepCount => step;
 
+    /// <summary>The parameters this optimizer updates (those that require gradients), in the order given.</summary>
+    public IEnumerable<(string Name, Tensor Value)> Parameters => slots.Select(s => (s.Name, s.Parameter));
+
     /// <summary>One update from the accumulated gradients; parameters without a gradient are skipped.</summary>
     public void Step()
     {
