@@ -12,10 +12,10 @@ input, not its weights), gradient clipping to norm 1 and AdamW, as ActionLlmTrai
 A batch pads observations to the longest: padded steps are masked out of every attention, and the decoder's rotary
 positions count only a row's own steps, as ours does.
 
-usage: actionllm_peer.py SPEC.json BATCH THREADS SECONDS
-  SPEC.json: the model's sizes and the observations (written by the bench)
+usage: actionllm_peer.py SPEC.json THREADS SECONDS
+  SPEC.json: the model's sizes and the batches of observations (written by the bench)
 prints {"examples_per_s": .., "peak_rss_mb": ..}: a warm-up round of at least a second, then the median of 5 rounds of
-SECONDS / 5 each, cycling through the observations in batches, as the bench times ours.
+SECONDS / 5 each, cycling through the batches, as the bench times ours.
 """
 import json
 import math
@@ -27,7 +27,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 spec = json.load(open(sys.argv[1]))
-BATCH, THREADS, SECONDS = int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+THREADS, SECONDS = int(sys.argv[2]), float(sys.argv[3])
 torch.set_num_threads(THREADS)
 torch.manual_seed(0)
 
@@ -161,8 +161,7 @@ no_decay = lambda n: n.endswith("bias") or "norm" in n
 optimizer = torch.optim.AdamW([
     {"params": [p for n, p in trainable if not no_decay(n)], "weight_decay": spec["weight_decay"]},
     {"params": [p for n, p in trainable if no_decay(n)], "weight_decay": 0.0}], lr=spec["learning_rate"])
-examples = spec["examples"]
-batches = [examples[i: i + BATCH] for i in range(0, len(examples), BATCH)]
+batches = spec["batches"]
 targets = [[(torch.tensor(e["observed"]), torch.tensor(e["classes"]), torch.tensor(e["durations"][: e["segments"]]), e["segments"]) for e in batch]
            for batch in batches]
 

@@ -137,15 +137,8 @@ public static class ActionLlmTraining
         {
             model.Train();
             var rng = new Random(unchecked(options.Seed * 1_000_003 + epoch));
-            var order = Enumerable.Range(0, perEpoch).Select(i => i % videos.Count).ToArray();
-            rng.Shuffle(order);
-            foreach (var chunk in order.Chunk(options.BatchSize))
+            foreach (var (chunk, examples) in EpochBatches(videos, options, model.Config.Queries, model.NoneClass, rng))
             {
-                var examples = chunk.Select(v =>
-                {
-                    double alpha = options.MinObserved + rng.NextDouble() * (options.MaxObserved - options.MinObserved);
-                    return Example(videos[v].Labels, alpha, options.StepsPerVideo, model.Config.Queries, model.NoneClass);
-                }).ToArray();
                 optimizer.LearningRate = schedule.At(step);
                 float loss = Step(model, optimizer, examples, features is null ? null : [.. chunk.Select(v => features[v])], options, rng);
                 step++;
@@ -156,6 +149,32 @@ public static class ActionLlmTraining
         }
         model.Eval();
         return model;
+    }
+
+    /// <summary>
+    /// One epoch's batches: each training video <see cref="ActionLlmTrainingOptions.ObservationsPerVideo"/> times, in an
+    /// order shuffled by <paramref name="rng"/>, each observed up to a fraction drawn from [MinObserved, MaxObserved];
+    /// per batch, the videos' indices and their examples. One at a time, each example is drawn as its step comes (the
+    /// step's label noise draws from the same generator between them). In batches, the epoch's examples are drawn first
+    /// and batched by observed length, the batches in random order: a batch is padded to its longest row, and batching
+    /// examples of any length together padded about 40% more positions on 50 Salads.
+    /// </summary>
+    public static IEnumerable<(int[] Videos, AnticipationExample[] Examples)> EpochBatches(IReadOnlyList<LabelledVideo> videos, ActionLlmTrainingOptions options,
+        int queries, int noneClass, Random rng)
+    {
+        var order = Enumerable.Range(0, videos.Count * options.ObservationsPerVideo).Select(i => i % videos.Count).ToArray();
+        rng.Shuffle(order);
+        AnticipationExample Draw(int v) =>
+            Example(videos[v].Labels, options.MinObserved + rng.NextDouble() * (options.MaxObserved - options.MinObserved), options.StepsPerVideo, queries, noneClass);
+        if (options.BatchSize == 1)
+        {
+            foreach (var v in order) yield return ([v], [Draw(v)]);
+            yield break;
+        }
+        var drawn = order.Select(v => (Video: v, Example: Draw(v))).ToArray();
+        var batches = drawn.OrderBy(d => d.Example.Observed.Length).Chunk(options.BatchSize).ToArray();
+        rng.Shuffle(batches);
+        foreach (var batch in batches) yield return ([.. batch.Select(d => d.Video)], [.. batch.Select(d => d.Example)]);
     }
 
     /// <summary>AdamW over the model's trainable parameters, biases and norms without weight decay.</summary>
