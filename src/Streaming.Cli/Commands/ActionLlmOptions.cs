@@ -160,7 +160,8 @@ public sealed class ActionLlmOptions
     readonly Option<double> maxObserved = new("--max-observed") { Description = "See --min-observed; a model that anticipates late in live activities wants this high.", DefaultValueFactory = _ => new ActionLlmTrainingOptions().MaxObserved };
     readonly Option<int> batchSize = new("--batch-size")
     {
-        Description = "Observations per optimizer step, padded to the longest and run as one forward (1: one at a time, the loss of each its own step).",
+        Description = "Observations per optimizer step: an epoch's observations grouped by length, each batch padded to its longest and run as one forward " +
+            "(1: one at a time, the loss of each its own step).",
         DefaultValueFactory = _ => new ActionLlmTrainingOptions().BatchSize,
     };
     readonly Option<double> labelNoise = new("--label-noise") { Description = "Fraction of observed steps relabelled at random in training (robustness to recognition errors).", DefaultValueFactory = _ => new ActionLlmTrainingOptions().LabelNoise };

@@ -211,8 +211,8 @@ public static class EvalCommand
             "Long-term action anticipation (Abu Farha et al. 2018): observe alpha in {0.2, 0.3} of each test video's ground-truth labels, predict the next " +
             "beta in {0.1, 0.2, 0.3, 0.5}; Mean over Classes accuracy per split, averaged over all splits. Scores ActionLLM and the baselines repeat-last " +
             "and first-order transitions with mean durations. ActionLLM trains per split and seed on the training videos less a validation set (one in " +
-            "--validation-every per activity); its learning rate, its epochs (scored every " + ActionLlmSetup.ValidationInterval + "), its decoding " +
-            "(residual time, transitions) and ensembling are chosen on the validation videos, each keeping its default unless another candidate beats it " +
+            "--validation-every per activity); its training (learning rate, queries, observed fractions), its epochs (scored every " + ActionLlmSetup.ValidationInterval + "), " +
+            "its decoding (residual time, transitions) and ensembling are chosen on the validation videos, each keeping its default unless another candidate beats it " +
             "by more than the standard error across splits, and the test videos are scored once, with those choices.")
         {
             data, json, csv, methods, splits, seeds, noValidation, validationEvery, learningRates, queryCounts, observedRanges, ensemble,

@@ -22,7 +22,7 @@ public sealed record ActionLlmTrainingOptions
     /// <summary>Observations drawn per training video and epoch.</summary>
     public int ObservationsPerVideo { get; init; } = 4;
 
-    /// <summary>Observations per optimizer step, padded to the longest and run in one forward; the loss is their mean.</summary>
+    /// <summary>Observations per optimizer step, of neighbouring lengths (<see cref="ActionLlmTraining.EpochBatches"/>), padded to the longest and run in one forward; the loss is their mean.</summary>
     public int BatchSize { get; init; } = 1;
 
     /// <summary>Fraction of observed steps relabelled at random in training, so noisy past labels are tolerated.</summary>
