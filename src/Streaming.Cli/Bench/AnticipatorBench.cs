@@ -28,6 +28,8 @@ public static class AnticipatorBench
         if (!File.Exists(tokenizerPath))
             throw new FileNotFoundException($"bench anticipator: no base model at {Path.GetFullPath(lmFolder)} (config.json, safetensors, tokenizer.json); pass --lm.", tokenizerPath);
         var lm = HfCheckpoint.Load(lmFolder);
+        var tokenizer = Tokenizer.Load(tokenizerPath);
+        var source = $"{Path.GetFileName(Path.GetFullPath(data).TrimEnd(Path.DirectorySeparatorChar))} split 1";
         var config = new ActionLlmConfig();
         var options = new ActionLlmTrainingOptions();
         var spec = Path.Combine(Path.GetTempPath(), $"streaming-anticipator-bench-{Environment.ProcessId}.json");
@@ -51,7 +53,7 @@ public static class AnticipatorBench
                     },
                     batches = batches.Select(b => b.Select(e => new { observed = e.Observed, classes = e.FutureClasses, durations = e.FutureDurations, segments = e.FutureSegments })),
                 }));
-                var model = new ActionLlm(lm, Tokenizer.Load(tokenizerPath), dataset.Actions, config, new Random(1));
+                var model = new ActionLlm(lm, tokenizer, dataset.Actions, config, new Random(1));
                 var optimizer = ActionLlmTraining.Optimizer(model, batchOptions);
                 var rng = new Random(3);
                 int next = 0;
@@ -72,7 +74,7 @@ public static class AnticipatorBench
                 var peerRate = peer["examples_per_s"];
                 // Padded positions over real ones: what batching by length leaves.
                 double padding = batches.Sum(b => (double)b.Length * b.Max(e => e.Observed.Length)) / examples.Sum(e => e.Observed.Length) - 1;
-                var shape = string.Create(CultureInfo.InvariantCulture, $"{examples.Length} observations of 50salads split 1, {examples.Min(e => e.Observed.Length)}-" +
+                var shape = string.Create(CultureInfo.InvariantCulture, $"{examples.Length} observations of {source}, {examples.Min(e => e.Observed.Length)}-" +
                     $"{examples.Max(e => e.Observed.Length)} steps + {config.Queries} queries, lm d{lm.Config.HiddenSize} l{lm.Config.NumHiddenLayers}, {padding * 100:0}% padding");
                 results.Add(new BenchResult($"actionllm training b{batch} {shape}", "examples/s", rate, peerRate.Peer("torch"), peerRate.Value));
                 results.Add(new BenchResult($"actionllm training allocations b{batch}", "bytes/example", allocated));
