@@ -142,6 +142,11 @@ public sealed class AnticipatorCommandTests : IDisposable
         AssertFails(CliProcess.Run(root.Path, train), "holds a run already; pass --resume to continue it or choose another --out.");
     }
 
+    [Fact]
+    public void BenchAnticipator_WithoutABaseModel_OneLineErrorAndExit1() =>
+        AssertFails(CliProcess.Run(root.Path, "bench", "anticipator", "--data", Dataset("bench"), "--lm", root.File("no-such-lm"), "--quick"),
+            "bench anticipator: no base model at");
+
     [Theory]
     [InlineData("--methods", "actionllm,oracle", "eval lta --methods: unknown method 'oracle'")]
     [InlineData("--splits", "1,x", "eval lta --splits: 'x' is not a number.")]
