@@ -59,6 +59,11 @@ public static class EvalCommand
                 $"{string.Join(", ", Enum.GetValues<RecognitionMethod>().Select(RecognitionEvaluation.Name))}; all or none.",
             DefaultValueFactory = _ => "all",
         };
+        var cache = new Option<string?>("--cache")
+        {
+            Description = "Keep each fold's result of each row in this folder as it comes (and the tokenizers rows share), so a run that stops continues where it " +
+                "stopped when the same command runs again. A result is reused only from the same build, settings and base model; others are computed again.",
+        };
         var command = new Command("recognition",
             "Skeleton action recognition under the published protocols: LLM-AR (docs/methods.md) read out by its class head and by label likelihood (the same " +
             "model), the other pairings of tokenizer and adapter (--methods: action sentences + P-Tuning v2, VTEM + P-Tuning v2, VTEM + LoRA), the MLP of " +
@@ -66,7 +71,7 @@ public static class EvalCommand
             "subjects, plus the chosen ablations of LLM-AR and VTEM. Prints one table with the cost of each stage and the values each recognizer trains; JSON " +
             "and CSV on request.")
         {
-            data, lm, protocols, methods, ablations, everywhere, quick, window, hop, tokenizerSteps, steps, seed, json, csv,
+            data, lm, protocols, methods, ablations, everywhere, quick, window, hop, tokenizerSteps, steps, seed, json, csv, cache,
         };
         command.SetAction(parse =>
         {
@@ -90,7 +95,9 @@ public static class EvalCommand
             LanguageModelFolder.Load(options.BaseModelFolder);
             int w = parse.GetValue(window), h = parse.GetValue(hop);
             if (w < 2 || h < 1) throw new ArgumentException($"eval recognition: --window must be at least 2 and --hop at least 1 (got {w} and {h}).");
-            return RunRecognition(parse.GetValue(data)!, chosen, options, w, h, parse.GetValue(json), parse.GetValue(csv));
+            var cacheFolder = parse.GetValue(cache);
+            return RunRecognition(parse.GetValue(data)!, chosen, options, w, h, parse.GetValue(json), parse.GetValue(csv),
+                cacheFolder is null ? null : new RecognitionCache(cacheFolder, options));
         });
         return command;
     }
@@ -121,7 +128,8 @@ public static class EvalCommand
                 ?? throw new ArgumentException($"eval recognition --ablations: unknown ablation '{name}' ({string.Join(", ", all.Select(RecognitionEvaluation.Name))}, or all)."))];
     }
 
-    static int RunRecognition(string data, IReadOnlyList<RecognitionProtocol> protocols, RecognitionEvalOptions options, int window, int hop, string? jsonPath, string? csvPath)
+    static int RunRecognition(string data, IReadOnlyList<RecognitionProtocol> protocols, RecognitionEvalOptions options, int window, int hop, string? jsonPath, string? csvPath,
+        RecognitionCache? cache)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var benchmarks = protocols.Select(p => RecognitionProtocols.Load(p, data, options.LlmAr.Dimensions, window, hop)).ToList();
@@ -152,11 +160,13 @@ public static class EvalCommand
                         stage.Value = s.Step;
                         stage.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                             $"({RecognitionProtocols.Letter(p.Protocol)}) {p.Fold}, {p.Method}: {s.Stage} epoch {s.Epoch}/{s.Epochs} loss {s.Loss:0.000}"));
-                    })));
+                    }), cache));
                     done += RecognitionEvaluation.Trainings(b.Protocol, b.Folds.Count, options);
                 }
                 stage.Value = stage.MaxValue;
             });
+        if (cache is not null)
+            AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{cache.Reused} fold result(s) read from {cache.Folder}, the rest computed and kept there")));
         RecognitionReport.Write(rows, clock.Elapsed, jsonPath, csvPath);
         return 0;
     }

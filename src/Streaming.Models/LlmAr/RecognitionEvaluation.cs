@@ -182,83 +182,111 @@ public static class RecognitionEvaluation
     /// several protocols: <paramref name="done"/> models were trained before this one, <paramref name="total"/> in all.
     /// </summary>
     public static IReadOnlyList<RecognitionRow> Run(RecognitionBenchmark benchmark, RecognitionEvalOptions options, int done = 0, int total = 0,
-        IProgress<RecognitionProgress>? progress = null)
+        IProgress<RecognitionProgress>? progress = null, RecognitionCache? cache = null)
     {
         ArgumentNullException.ThrowIfNull(benchmark);
         ArgumentNullException.ThrowIfNull(options);
         var ablations = options.AblatesOn(benchmark.Protocol) ? options.Ablations.Distinct().Order().ToList() : [];
         total = Math.Max(total, done + Trainings(benchmark.Protocol, benchmark.Folds.Count, options));
-        var cells = new OrderedDictionary<string, List<Cell>>();   // rows in the order they first ran
+        var cells = new OrderedDictionary<string, List<RecognitionCell>>();   // rows in the order they first ran
         var config = options.LlmAr with { Sequence = benchmark.Sequence };
+        var vtemConfig = config with { Tokenizer = LlmArTokenizer.EventTokens, Adapter = LlmArAdapter.PTuningV2 };
+        bool vtemShared = options.Methods.Contains(RecognitionMethod.VtemPTuning);
         foreach (var fold in benchmark.Folds)
         {
             var split = benchmark.Split(fold);
             IProgress<LlmArProgress> Stage(string method) => new Relay<LlmArProgress>(p =>
                 progress?.Report(new RecognitionProgress(benchmark.Protocol, fold.Name, method, done, total, p)));
-            void Add(string method, Cell cell)
+            void Add(string method, RecognitionCell cell)
             {
                 if (!cells.TryGetValue(method, out var list)) cells[method] = list = [];
                 list.Add(cell);
             }
             void Trained() => progress?.Report(new RecognitionProgress(benchmark.Protocol, fold.Name, "", ++done, total, null));
+            // A row's result on this fold: from the cache, or computed and kept there.
+            void Row(string method, Func<RecognitionCell> compute)
+            {
+                var cell = cache?.Cell(benchmark, fold, method);
+                if (cell is null)
+                {
+                    cell = compute();
+                    cache?.Save(benchmark, fold, method, cell);
+                }
+                Add(method, cell);
+                Trained();
+            }
+            LlmArRun Train(LlmArConfig changed, string method, ObservationTokenizer? tokenizer = null,
+                Func<ActionSentenceConfig, ActionSentenceConfig>? sentences = null, Func<EventTokenConfig, EventTokenConfig>? events = null) =>
+                LlmArExperiment.Train(options.BaseModelFolder, split, changed, options.Training, sentences,
+                    tokenizer is null ? null : new LlmArCheckpointing { Tokenizer = tokenizer }, Stage(method), events);
 
-            var main = LlmArExperiment.Train(options.BaseModelFolder, split, config, options.Training, progress: Stage(LlmAr));
-            Add(LlmAr, Score(main, split, LlmArReadout.ClassHead));
-            Add(LabelLikelihood, Score(main, split, LlmArReadout.LabelLikelihood) with { Tokenizer = null, Training = null, Parameters = null });
+            // LLM-AR: both readouts read one model, whose tokenizer the rows that change only the recognizer stage share.
+            LlmArRun? main = null;
+            LlmArRun TrainMain()
+            {
+                main = Train(config, LlmAr);
+                cache?.SaveTokenizer(benchmark, fold, LlmAr, main.Model.Observations);
+                return main;
+            }
+            var head = cache?.Cell(benchmark, fold, LlmAr);
+            var likelihood = cache?.Cell(benchmark, fold, LabelLikelihood);
+            if (head is null || likelihood is null)
+            {
+                var run = TrainMain();
+                head = Score(run, split, LlmArReadout.ClassHead);
+                likelihood = Score(run, split, LlmArReadout.LabelLikelihood) with { Tokenizer = null, Training = null, Parameters = null };
+                cache?.Save(benchmark, fold, LlmAr, head);
+                cache?.Save(benchmark, fold, LabelLikelihood, likelihood);
+            }
+            Add(LlmAr, head);
+            Add(LabelLikelihood, likelihood);
             Trained();
+            ObservationTokenizer? sentenceTokenizer = null;
+            ObservationTokenizer Sentences() => sentenceTokenizer ??= main?.Model.Observations
+                ?? cache?.Tokenizer(benchmark, fold, LlmAr, LlmArTokenizer.ActionSentences) ?? TrainMain().Model.Observations;
+
             if (options.Methods.Contains(RecognitionMethod.ActionSentencesPTuning))
-            {
-                Add(ActionSentencesPTuning, Score(LlmArExperiment.Train(options.BaseModelFolder, split, config with { Adapter = LlmArAdapter.PTuningV2 }, options.Training,
-                    checkpointing: new LlmArCheckpointing { Tokenizer = main.Model.Observations }, progress: Stage(ActionSentencesPTuning)), split, LlmArReadout.ClassHead) with { Tokenizer = null });
-                Trained();
-            }
-            var vtemConfig = config with { Tokenizer = LlmArTokenizer.EventTokens, Adapter = LlmArAdapter.PTuningV2 };
+                Row(ActionSentencesPTuning, () => Score(Train(config with { Adapter = LlmArAdapter.PTuningV2 }, ActionSentencesPTuning, Sentences()),
+                    split, LlmArReadout.ClassHead) with { Tokenizer = null });
+
+            // VTEM + P-Tuning v2, when it runs, trains the event tokenizer the other VTEM rows read; otherwise each trains its own.
             LlmArRun? vtem = null;
-            if (options.Methods.Contains(RecognitionMethod.VtemPTuning))
+            LlmArRun TrainVtem()
             {
-                vtem = LlmArExperiment.Train(options.BaseModelFolder, split, vtemConfig, options.Training, progress: Stage(VtemPTuning));
-                Add(VtemPTuning, Score(vtem, split, LlmArReadout.ClassHead));
-                Trained();
+                vtem = Train(vtemConfig, VtemPTuning);
+                cache?.SaveTokenizer(benchmark, fold, VtemPTuning, vtem.Model.Observations);
+                return vtem;
             }
-            // The rows that change only the recognizer stage read the VTEM row's tokenizer, when it ran; otherwise they train their own.
-            LlmArRun TrainOnEvents(LlmArConfig changed, string method) => LlmArExperiment.Train(options.BaseModelFolder, split, changed, options.Training,
-                checkpointing: vtem is null ? null : new LlmArCheckpointing { Tokenizer = vtem.Model.Observations }, progress: Stage(method));
-            Cell ScoreOnEvents(LlmArRun run)
+            if (vtemShared) Row(VtemPTuning, () => Score(TrainVtem(), split, LlmArReadout.ClassHead));
+            ObservationTokenizer? eventTokenizer = null;
+            ObservationTokenizer? SharedEvents() => !vtemShared ? null : eventTokenizer ??= vtem?.Model.Observations
+                ?? cache?.Tokenizer(benchmark, fold, VtemPTuning, LlmArTokenizer.EventTokens) ?? TrainVtem().Model.Observations;
+            RecognitionCell OnEvents(LlmArConfig changed, string method)
             {
-                var cell = Score(run, split, LlmArReadout.ClassHead);
-                return vtem is null ? cell : cell with { Tokenizer = null };
+                var cell = Score(Train(changed, method, SharedEvents()), split, LlmArReadout.ClassHead);
+                return vtemShared ? cell with { Tokenizer = null } : cell;
             }
             if (options.Methods.Contains(RecognitionMethod.VtemLora))
-            {
-                Add(VtemLora, ScoreOnEvents(TrainOnEvents(vtemConfig with { Adapter = LlmArAdapter.Lora }, VtemLora)));
-                Trained();
-            }
-            Add(Mlp, TrainMlp(benchmark, fold, options.Mlp));
-            Trained();
-            Add(Logistic, TrainLogistic(benchmark, fold, options.Logistic));
-            Trained();
+                Row(VtemLora, () => OnEvents(vtemConfig with { Adapter = LlmArAdapter.Lora }, VtemLora));
+
+            Row(Mlp, () => TrainMlp(benchmark, fold, options.Mlp));
+            Row(Logistic, () => TrainLogistic(benchmark, fold, options.Logistic));
             foreach (var ablation in ablations)
             {
-                var stage = Stage(Name(ablation));
-                var shared = new LlmArCheckpointing { Tokenizer = main.Model.Observations };
-                var cell = ablation switch
+                var name = Name(ablation);
+                Row(name, () => ablation switch
                 {
-                    RecognitionAblation.SentenceClassifier => TrainSentenceClassifier(main.Model.Observations, split, config.Frames, options.Training, stage),
-                    RecognitionAblation.FrozenLm => Score(LlmArExperiment.Train(options.BaseModelFolder, split, config with { Adapter = LlmArAdapter.None }, options.Training,
-                        checkpointing: shared, progress: stage), split, LlmArReadout.ClassHead) with { Tokenizer = null },
-                    RecognitionAblation.LoraRank8 => Score(LlmArExperiment.Train(options.BaseModelFolder, split, config with { LoraRank = 8 }, options.Training,
-                        checkpointing: shared, progress: stage), split, LlmArReadout.ClassHead) with { Tokenizer = null },
-                    RecognitionAblation.VtemPrompts4 => ScoreOnEvents(TrainOnEvents(vtemConfig with { PromptTokens = 4 }, Name(ablation))),
-                    RecognitionAblation.VtemPrompts32 => ScoreOnEvents(TrainOnEvents(vtemConfig with { PromptTokens = 32 }, Name(ablation))),
-                    RecognitionAblation.VtemNoPrompts => ScoreOnEvents(TrainOnEvents(vtemConfig with { Adapter = LlmArAdapter.None }, Name(ablation))),
+                    RecognitionAblation.SentenceClassifier => TrainSentenceClassifier(Sentences(), split, config.Frames, options.Training, Stage(name)),
+                    RecognitionAblation.FrozenLm => Score(Train(config with { Adapter = LlmArAdapter.None }, name, Sentences()), split, LlmArReadout.ClassHead) with { Tokenizer = null },
+                    RecognitionAblation.LoraRank8 => Score(Train(config with { LoraRank = 8 }, name, Sentences()), split, LlmArReadout.ClassHead) with { Tokenizer = null },
+                    RecognitionAblation.VtemPrompts4 => OnEvents(vtemConfig with { PromptTokens = 4 }, name),
+                    RecognitionAblation.VtemPrompts32 => OnEvents(vtemConfig with { PromptTokens = 32 }, name),
+                    RecognitionAblation.VtemNoPrompts => OnEvents(vtemConfig with { Adapter = LlmArAdapter.None }, name),
                     RecognitionAblation.VtemUniformPooling or RecognitionAblation.VtemInfoNce or RecognitionAblation.VtemCodes256
                         or RecognitionAblation.VtemCodes1024 or RecognitionAblation.VtemCodes2048 =>
-                        Score(LlmArExperiment.Train(options.BaseModelFolder, split, vtemConfig, options.Training, progress: stage, events: Events(ablation)), split, LlmArReadout.ClassHead),
-                    _ => Score(LlmArExperiment.Train(options.BaseModelFolder, split, config, options.Training, Tokenizer(ablation), progress: stage),
-                        split, LlmArReadout.ClassHead),
-                };
-                Add(Name(ablation), cell);
-                Trained();
+                        Score(Train(vtemConfig, name, events: Events(ablation)), split, LlmArReadout.ClassHead),
+                    _ => Score(Train(config, name, sentences: Tokenizer(ablation)), split, LlmArReadout.ClassHead),
+                });
             }
         }
         return [.. cells.Select(c => new RecognitionRow(benchmark.Protocol, c.Key, [.. c.Value.Select(v => v.Accuracy)],
@@ -288,37 +316,34 @@ public static class RecognitionEvaluation
         _ => throw new ArgumentOutOfRangeException(nameof(ablation), ablation, "not an ablation of the tokenizer"),
     };
 
-    /// <summary>One fold of one method: its test accuracy and what each stage cost (null: shared with another row).</summary>
-    sealed record Cell(double Accuracy, TimeSpan? Tokenizer, TimeSpan? Training, TimeSpan Evaluation, int TestClips, long? Parameters);
-
-    static Cell Score(LlmArRun run, RecognitionSplit split, LlmArReadout readout)
+    static RecognitionCell Score(LlmArRun run, RecognitionSplit split, LlmArReadout readout)
     {
         var clock = Stopwatch.StartNew();
         var (accuracy, _) = LlmArTraining.Evaluate(run.Model, split.Test, readout);
-        return new Cell(accuracy, run.TokenizerTime, run.RecognizerTime, clock.Elapsed, split.Test.Count, run.Model.TrainedParameterCount);
+        return new RecognitionCell(accuracy, run.TokenizerTime, run.RecognizerTime, clock.Elapsed, split.Test.Count, run.Model.TrainedParameterCount);
     }
 
-    static Cell TrainSentenceClassifier(ObservationTokenizer sentences, RecognitionSplit split, int frames, LlmArTrainingOptions options, IProgress<LlmArProgress> progress)
+    static RecognitionCell TrainSentenceClassifier(ObservationTokenizer sentences, RecognitionSplit split, int frames, LlmArTrainingOptions options, IProgress<LlmArProgress> progress)
     {
         var clock = Stopwatch.StartNew();
         var model = ActionSentenceClassifier.Train(sentences, split.Train, split.Labels.Count, frames, options, progress);
         var training = clock.Elapsed;
         clock.Restart();
         var p = model.Probabilities([.. split.Test.Select(c => c.Clip)]);
-        return new Cell(Accuracy(p, [.. split.Test.Select(c => c.Label)]), null, training, clock.Elapsed, split.Test.Count, model.TrainableParameters().Sum(q => (long)q.Value.Size));
+        return new RecognitionCell(Accuracy(p, [.. split.Test.Select(c => c.Label)]), null, training, clock.Elapsed, split.Test.Count, model.TrainableParameters().Sum(q => (long)q.Value.Size));
     }
 
-    static Cell TrainMlp(RecognitionBenchmark benchmark, RecognitionFold fold, SkeletonTrainingOptions options)
+    static RecognitionCell TrainMlp(RecognitionBenchmark benchmark, RecognitionFold fold, SkeletonTrainingOptions options)
     {
         var clock = Stopwatch.StartNew();
         var model = SkeletonClassifierTraining.Train([.. fold.Train.Select(s => s.Sequence)], [.. fold.Train.Select(s => s.Label)], benchmark.Labels, options);
         var training = clock.Elapsed;
         clock.Restart();
         var p = model.Probabilities([.. fold.Test.Select(s => s.Sequence)]);
-        return new Cell(Accuracy(p, [.. fold.Test.Select(s => s.Label)]), null, training, clock.Elapsed, fold.Test.Count, model.Model.NamedParameters().Sum(q => (long)q.Value.Size));
+        return new RecognitionCell(Accuracy(p, [.. fold.Test.Select(s => s.Label)]), null, training, clock.Elapsed, fold.Test.Count, model.Model.NamedParameters().Sum(q => (long)q.Value.Size));
     }
 
-    static Cell TrainLogistic(RecognitionBenchmark benchmark, RecognitionFold fold, PoseClassifierOptions options)
+    static RecognitionCell TrainLogistic(RecognitionBenchmark benchmark, RecognitionFold fold, PoseClassifierOptions options)
     {
         var clock = Stopwatch.StartNew();
         var windows = fold.Train.Select(s => new PoseWindow(s.Sequence.Positions, s.Sequence.Frames, s.Label)).ToList();
@@ -327,7 +352,7 @@ public static class RecognitionEvaluation
         var training = clock.Elapsed;
         clock.Restart();
         var p = fold.Test.Select(s => model.Probabilities(s.Sequence.Positions, s.Sequence.Frames)).ToArray();
-        return new Cell(Accuracy(p, [.. fold.Test.Select(s => s.Label)]), null, training, clock.Elapsed, fold.Test.Count, model.ParameterCount);
+        return new RecognitionCell(Accuracy(p, [.. fold.Test.Select(s => s.Label)]), null, training, clock.Elapsed, fold.Test.Count, model.ParameterCount);
     }
 
     static double Accuracy(float[][] probabilities, int[] labels) =>
