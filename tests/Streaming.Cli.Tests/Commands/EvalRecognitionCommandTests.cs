@@ -73,6 +73,31 @@ public sealed class EvalRecognitionCommandTests : IDisposable
         Assert.All(lines.Skip(1), l => Assert.StartsWith($"{Protocol},", l, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Cache_ContinuesAStoppedRun_WithTheSameResults()
+    {
+        string cache = root.File("cache"), first = root.File("first.json"), second = root.File("second.json");
+        string[] run = ["eval", "recognition", "--quick", "--protocol", "a", "--methods", "vtem + p-tuning-v2", "--ablations", "frozen-lm,vtem-no-prompts",
+            "--data", RepositoryFiles.Data, "--cache", cache];
+        var result = CliProcess.Run(RepositoryFiles.Root, [.. run, "--json", first]);
+        Assert.True(result.ExitCode == 0, $"exit code {result.ExitCode}; stderr:\n{result.Error}");
+        Assert.Contains("0 fold result(s) read from", result.Output, StringComparison.Ordinal);
+
+        // As if the run had stopped before frozen-lm, while keeping LLM-AR's tokenizer: frozen-lm needs LLM-AR's tokenizer again.
+        var fold = Directory.GetDirectories(Directory.GetDirectories(cache).Single()).Single();
+        File.Delete(Path.Combine(fold, "frozen-lm.json"));
+        Directory.Delete(Path.Combine(fold, "llm-ar.tokenizer"), recursive: true);
+        result = CliProcess.Run(RepositoryFiles.Root, [.. run, "--json", second]);
+        Assert.True(result.ExitCode == 0, $"exit code {result.ExitCode}; stderr:\n{result.Error}");
+        Assert.Contains("6 fold result(s) read from", result.Output, StringComparison.Ordinal);
+
+        static Dictionary<string, double> Accuracies(string path) => JsonNode.Parse(File.ReadAllText(path))!["results"]!.AsArray()
+            .Where(r => r!["metric"]!.GetValue<string>() == "accuracy").ToDictionary(r => r!["name"]!.GetValue<string>(), r => r!["value"]!.GetValue<double>());
+        var before = Accuracies(first);
+        Assert.Equal(7, before.Count);
+        Assert.Equal(before, Accuracies(second));
+    }
+
     [Theory]
     [InlineData("--protocol", "e", "unknown protocol 'e'")]
     [InlineData("--ablations", "no-such", "unknown ablation 'no-such'")]
