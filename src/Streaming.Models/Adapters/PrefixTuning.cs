@@ -31,6 +31,38 @@ public sealed class PrefixTuning : Module, IAttentionPrefix
         PromptEmbeddings = Parameter("prompt_embeddings", Init.Normal(rng, 0f, 1f, numVirtualTokens, model.NumHiddenLayers * 2 * KvWidth));
     }
 
+    /// <summary>
+    /// Sets every layer's prompts to the keys and values <paramref name="lm"/> computes for the first P of
+    /// <paramref name="tokens"/> (repeated if there are fewer), at positions 0..P-1: prompts that start as real text at
+    /// the model's own scale, as prefix tuning initializes from real words, rather than N(0, 1).
+    /// </summary>
+    public void InitializeFrom(LlamaModel lm, IReadOnlyList<int> tokens)
+    {
+        ArgumentNullException.ThrowIfNull(lm);
+        ArgumentNullException.ThrowIfNull(tokens);
+        if (tokens.Count == 0) throw new ArgumentException("PrefixTuning: no tokens to initialize the prompts from.", nameof(tokens));
+        if (lm.Prefix is not null) throw new ArgumentException("PrefixTuning: the model already carries prompts; initialize from the bare model.", nameof(lm));
+        if (lm.Config.NumHiddenLayers != model.NumHiddenLayers || lm.Config.NumKeyValueHeads * lm.Config.HeadDim != KvWidth)
+            throw new ArgumentException("PrefixTuning: the prompts were made for another base model.", nameof(lm));
+        int P = NumVirtualTokens, Hkv = model.NumKeyValueHeads, D = model.HeadDim, width = PromptEmbeddings.Shape[1];
+        var cache = new KvCache(lm.Config, 1, P);
+        using (GradMode.Disable())
+            lm.Forward([.. Enumerable.Range(0, P).Select(i => tokens[i % tokens.Count])], 1, [.. Enumerable.Range(0, P)], cache: cache, computeLogits: false);
+        var table = PromptEmbeddings.Data;
+        for (int layer = 0; layer < model.NumHiddenLayers; layer++)
+        {
+            var (keys, values) = cache.Layer(layer);                                    // (1, Hkv, P, D)
+            var k = keys.ToArray();
+            var v = values.ToArray();
+            for (int p = 0; p < P; p++)
+                for (int h = 0; h < Hkv; h++)
+                {
+                    Array.Copy(k, (h * P + p) * D, table, p * width + (2 * layer * Hkv + h) * D, D);
+                    Array.Copy(v, (h * P + p) * D, table, p * width + ((2 * layer + 1) * Hkv + h) * D, D);
+                }
+        }
+    }
+
     /// <summary>P, the prefix length.</summary>
     public int NumVirtualTokens { get; }
 

@@ -47,6 +47,9 @@ public sealed class KvCache
 
     public int Layers => keys.Length;
 
+    /// <summary>Layer <paramref name="layer"/>'s cached keys (after the rotary embedding) and values, each a view (B, Hkv, Length, D).</summary>
+    public (Tensor Keys, Tensor Values) Layer(int layer) => (keys[layer].Narrow(2, 0, Length), values[layer].Narrow(2, 0, Length));
+
     /// <summary>Forgets every cached position; the buffers are reused.</summary>
     public void Reset()
     {

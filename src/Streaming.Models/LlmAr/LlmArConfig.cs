@@ -54,8 +54,11 @@ public sealed record LlmArConfig
 
     public LlmArAdapter Adapter { get; init; } = LlmArAdapter.Lora;
 
-    /// <summary>L, P-Tuning v2's prompts at every layer.</summary>
-    public int PromptTokens { get; init; } = 16;
+    /// <summary>
+    /// L, P-Tuning v2's prompts at every layer: 32, where the method has 16, chosen on validation data (MSR Action3D's training
+    /// subjects each held out in turn, VTEM + P-Tuning v2 at learning rate 2e-2: 72.9% of their 284 clips with 32, 68.0% with 16).
+    /// </summary>
+    public int PromptTokens { get; init; } = 32;
 
     public int LoraRank { get; init; } = 64;
 

@@ -49,9 +49,15 @@ public sealed class LlmArRecognizer : Module
         observations.Freeze();
         if (lm.Lora is not null || lm.Prefix is not null) throw new ArgumentException("LLM-AR: the base model already carries an adapter.", nameof(lm));
         if (config.Adapter == LlmArAdapter.Lora) lm.Lora = Lora = new LoraAdapter(lm.Config, config.Lora, rng);
-        if (config.Adapter == LlmArAdapter.PTuningV2) Prompts = new PrefixTuning(lm.Config, config.PromptTokens, rng);
+        if (config.Adapter == LlmArAdapter.PTuningV2)
+        {
+            Prompts = new PrefixTuning(lm.Config, config.PromptTokens, rng);
+            Prompts.InitializeFrom(lm, Prompt.Instruction);
+        }
         head = Child("head", new Linear(lm.Config.HiddenSize, Labels.Count, true, rng));
-        ActionTokens = Parameter("action_tokens", ActionTokenInit(observations, lm));
+        ActionTokens = Parameter(ActionTokensName, ActionTokenInit(observations, lm));
+        // P-Tuning v2 keeps the model's inputs as they are: the prompts and the head learn, the action tokens keep their embeddings.
+        if (Prompts is not null) Freeze(name => name == ActionTokensName);
     }
 
     /// <summary>
@@ -95,6 +101,9 @@ public sealed class LlmArRecognizer : Module
     public IReadOnlyList<string> Labels { get; }
     public ActionPrompt Prompt { get; }
 
+    /// <summary>The name of <see cref="ActionTokens"/> among the parameters.</summary>
+    public const string ActionTokensName = "action_tokens";
+
     /// <summary>The embedding of each action token, (U, C): what the model reads for code u.</summary>
     public Tensor ActionTokens { get; }
 
@@ -109,7 +118,7 @@ public sealed class LlmArRecognizer : Module
     /// <summary>W, the tokens of one clip.</summary>
     public int SentenceLength { get; }
 
-    /// <summary>What training updates: the adapter (LoRA or the prompts), the action tokens and the class head.</summary>
+    /// <summary>What training updates: the adapter (LoRA or the prompts), the class head and, except with P-Tuning v2, the action tokens.</summary>
     public IEnumerable<(string Name, Tensor Value)> Trained() =>
         (Lora?.TrainableParameters() ?? []).Concat(Prompts?.TrainableParameters() ?? []).Concat(TrainableParameters());
 

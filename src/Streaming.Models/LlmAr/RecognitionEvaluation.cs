@@ -48,11 +48,11 @@ public enum RecognitionAblation
     /// <summary>VTEM + P-Tuning v2 with K = 2048 event codes (the paper's).</summary>
     VtemCodes2048,
 
-    /// <summary>VTEM + P-Tuning v2 with L = 4 prompts per layer (16 by default).</summary>
+    /// <summary>VTEM + P-Tuning v2 with L = 4 prompts per layer (32 by default).</summary>
     VtemPrompts4,
 
-    /// <summary>VTEM + P-Tuning v2 with L = 32 prompts per layer.</summary>
-    VtemPrompts32,
+    /// <summary>VTEM + P-Tuning v2 with L = 16 prompts per layer (the method's).</summary>
+    VtemPrompts16,
 
     /// <summary>VTEM without soft prompts: the frozen model reads the event tokens through their trained embeddings only.</summary>
     VtemNoPrompts,
@@ -156,7 +156,7 @@ public static class RecognitionEvaluation
         RecognitionAblation.VtemCodes1024 => "vtem-codes-1024",
         RecognitionAblation.VtemCodes2048 => "vtem-codes-2048",
         RecognitionAblation.VtemPrompts4 => "vtem-prompts-4",
-        RecognitionAblation.VtemPrompts32 => "vtem-prompts-32",
+        RecognitionAblation.VtemPrompts16 => "vtem-prompts-16",
         RecognitionAblation.VtemNoPrompts => "vtem-no-prompts",
         _ => throw new ArgumentOutOfRangeException(nameof(ablation), ablation, null),
     };
@@ -280,7 +280,7 @@ public static class RecognitionEvaluation
                     RecognitionAblation.FrozenLm => Score(Train(config with { Adapter = LlmArAdapter.None }, name, Sentences()), split, LlmArReadout.ClassHead) with { Tokenizer = null },
                     RecognitionAblation.LoraRank8 => Score(Train(config with { LoraRank = 8 }, name, Sentences()), split, LlmArReadout.ClassHead) with { Tokenizer = null },
                     RecognitionAblation.VtemPrompts4 => OnEvents(vtemConfig with { PromptTokens = 4 }, name),
-                    RecognitionAblation.VtemPrompts32 => OnEvents(vtemConfig with { PromptTokens = 32 }, name),
+                    RecognitionAblation.VtemPrompts16 => OnEvents(vtemConfig with { PromptTokens = 16 }, name),
                     RecognitionAblation.VtemNoPrompts => OnEvents(vtemConfig with { Adapter = LlmArAdapter.None }, name),
                     RecognitionAblation.VtemUniformPooling or RecognitionAblation.VtemInfoNce or RecognitionAblation.VtemCodes256
                         or RecognitionAblation.VtemCodes1024 or RecognitionAblation.VtemCodes2048 =>

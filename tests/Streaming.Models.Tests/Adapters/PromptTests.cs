@@ -48,6 +48,38 @@ public sealed class PromptTests(TinyCheckpoints checkpoints)
         ModelRun.AssertMatches(LlamaReference.Forward(checkpoints.LlamaUntiedGqa, request, prefix: adapterDirectory), ModelRun.Forward(model, request), request.PaddingMask);
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(7)]   // more prompts than tokens: the tokens repeat
+    public void PrefixTuning_InitializedFromText_IsThatTextBeforeTheInput(int prompts)
+    {
+        var model = HfCheckpoint.Load(checkpoints.LlamaUntiedGqa);
+        int[] text = [5, 23, 11, 40], input = [3, 17, 42, 8, 0];
+        var prefix = new PrefixTuning(model.Config, prompts, new Random(14));
+        prefix.InitializeFrom(model, text);
+
+        // The bare model reading the prompts' text and then the input, at the input's positions ...
+        int[] both = [.. Enumerable.Range(0, prompts).Select(i => text[i % text.Length]), .. input];
+        float[] expected;
+        using (GradMode.Disable())
+            expected = model.Forward(both, 1).Logits!.Narrow(1, prompts, input.Length).ToArray();
+        // ... is the model with the prompts reading the input alone.
+        model.Prefix = prefix;
+        float[] actual;
+        using (GradMode.Disable()) actual = model.Forward(input, 1).Logits!.ToArray();
+        Close.Assert(expected, actual, 1e-4f, "logits after prompts made from text");
+    }
+
+    [Fact]
+    public void PrefixTuning_InitializeFrom_RefusesAnotherModelAndNoText()
+    {
+        var model = HfCheckpoint.Load(checkpoints.LlamaUntiedGqa);
+        var deeper = new PrefixTuning(model.Config with { NumHiddenLayers = model.Config.NumHiddenLayers + 1 }, 2, new Random(15));
+        Assert.Contains("another base model", Assert.Throws<ArgumentException>(() => deeper.InitializeFrom(model, [1, 2])).Message, StringComparison.Ordinal);
+        var prefix = new PrefixTuning(model.Config, 2, new Random(15));
+        Assert.Contains("no tokens", Assert.Throws<ArgumentException>(() => prefix.InitializeFrom(model, [])).Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void SoftPrompt_ThroughInputEmbeddings_LogitsAndGradientsMatchTorch()
     {
