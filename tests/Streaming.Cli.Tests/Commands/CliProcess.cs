@@ -12,7 +12,7 @@ public sealed record CliResult(int ExitCode, string Output, string Error);
 /// </summary>
 public static class CliProcess
 {
-    static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
+    static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);   // a guard against hangs: the quick eval runs take over 2 minutes on a loaded 2-core machine
 
     public static CliResult Run(string workingDirectory, params string[] args)
     {

@@ -60,7 +60,8 @@ public sealed class EvalRecognitionCommandTests : IDisposable
         Assert.DoesNotContain($"{Protocol} vtem-no-prompts tokenizer", results.Keys);
         Assert.True(results[$"{Protocol} vtem-codes-256 tokenizer"].Value > 0);
         Assert.True(results[$"{Protocol} vtem + p-tuning-v2 trained parameters"].Value < results[$"{Protocol} vtem + lora trained parameters"].Value);
-        Assert.True(results[$"{Protocol} vtem-no-prompts trained parameters"].Value < results[$"{Protocol} vtem + p-tuning-v2 trained parameters"].Value);
+        // P-Tuning v2 trains its prompts and the head; without prompts the event tokens' embeddings train instead, and they are more.
+        Assert.True(results[$"{Protocol} vtem-no-prompts trained parameters"].Value > results[$"{Protocol} vtem + p-tuning-v2 trained parameters"].Value);
         // P-Tuning v2 trains fewer values than LoRA; the label-likelihood row reads LLM-AR's model and counts none of its own.
         Assert.True(results[$"{Protocol} action-sentences + p-tuning-v2 trained parameters"].Value < results[$"{Protocol} llm-ar trained parameters"].Value);
         Assert.DoesNotContain($"{Protocol} llm-ar label-likelihood trained parameters", results.Keys);

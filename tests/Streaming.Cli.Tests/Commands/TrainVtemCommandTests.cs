@@ -26,7 +26,7 @@ public sealed class TrainVtemCommandTests : IDisposable
         var result = CliProcess.Run(root.Path, args);
         Assert.True(result.ExitCode == 0, $"exit code {result.ExitCode}; stderr:\n{result.Error}");
         var output = Regex.Replace(Regex.Replace(result.Output, @"\x1b\[[0-9;]*m", ""), @"\s+", " ");
-        Assert.Contains("vtem: event-tokens (16 tokens per clip, 512 codes), adapter p-tuning-v2; 76,308 values trained", output, StringComparison.Ordinal);
+        Assert.Contains("vtem: event-tokens (16 tokens per clip, 512 codes), adapter p-tuning-v2; 18,964 values trained", output, StringComparison.Ordinal);
 
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, LlmArCheckpoint.ConfigFile)))!;
         Assert.Equal("event-tokens", config["tokenizer"]!.GetValue<string>());
@@ -34,7 +34,7 @@ public sealed class TrainVtemCommandTests : IDisposable
         Assert.True(File.Exists(Path.Combine(folder, EventTokenizer.WeightsFile)));
         var adapter = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, LlmArCheckpoint.AdapterFolder, "adapter_config.json")))!;
         Assert.Equal("PREFIX_TUNING", adapter["peft_type"]!.GetValue<string>());
-        Assert.Equal(16, adapter["num_virtual_tokens"]!.GetValue<int>());
+        Assert.Equal(32, adapter["num_virtual_tokens"]!.GetValue<int>());
         var model = LlmArCheckpoint.Load(folder);
         Assert.Equal("vtem", model.Method);
         Assert.IsType<EventTokenizer>(model.Observations);
