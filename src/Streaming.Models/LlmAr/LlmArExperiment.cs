@@ -116,7 +116,13 @@ public static class LlmArExperiment
         var model = checkpointing.Recognizer;
         if (model is null || checkpointing.RecognizerState is not null)
         {
-            var trained = model ?? new LlmArRecognizer(lm, text, tokenizer, split.Labels, config, new Random(options.Seed));
+            var trained = model;
+            if (trained is null)
+            {
+                trained = new LlmArRecognizer(lm, text, tokenizer, split.Labels, config, new Random(options.Seed));
+                // A fresh start only (a checkpoint's prompts are its own): P-Tuning v2's prompts begin as the instruction's keys and values.
+                trained.Prompts?.InitializeFrom(lm, trained.Prompt.Instruction);
+            }
             var optimizer = LlmArTraining.RecognizerOptimizer(trained, options);
             checkpointing.RecognizerState?.Restore(optimizer);
             int epochs = LlmArTraining.RecognizerEpochs(split.Train.Count, options);

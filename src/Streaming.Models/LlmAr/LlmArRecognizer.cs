@@ -49,11 +49,7 @@ public sealed class LlmArRecognizer : Module
         observations.Freeze();
         if (lm.Lora is not null || lm.Prefix is not null) throw new ArgumentException("LLM-AR: the base model already carries an adapter.", nameof(lm));
         if (config.Adapter == LlmArAdapter.Lora) lm.Lora = Lora = new LoraAdapter(lm.Config, config.Lora, rng);
-        if (config.Adapter == LlmArAdapter.PTuningV2)
-        {
-            Prompts = new PrefixTuning(lm.Config, config.PromptTokens, rng);
-            Prompts.InitializeFrom(lm, Prompt.Instruction);
-        }
+        if (config.Adapter == LlmArAdapter.PTuningV2) Prompts = new PrefixTuning(lm.Config, config.PromptTokens, rng);
         head = Child("head", new Linear(lm.Config.HiddenSize, Labels.Count, true, rng));
         ActionTokens = Parameter(ActionTokensName, ActionTokenInit(observations, lm));
         // P-Tuning v2 keeps the model's inputs as they are: the prompts and the head learn, the action tokens keep their embeddings.
