@@ -105,10 +105,12 @@ public sealed class ServiceConfigurationTests : IDisposable
     }
 
     [Fact]
-    public void Anticipator_WithSkeletonInput_IsRefused()
+    public void Anticipator_WithSkeletonInput_AnticipatesTheRecognitions_WithAPositiveActivity()
     {
-        var e = Assert.Throws<ArgumentException>(() => Load(("Pipeline:Anticipator", "ckpt")));
-        Assert.Contains("ActionLabels", e.Message);
+        var settings = Load(("Pipeline:Anticipator", "ckpt"), ("Pipeline:ActivitySeconds", "30")).Pipeline;
+        Assert.Equal((PipelineInput.Skeletons, "ckpt", 30.0), (settings.Input, settings.Anticipator, settings.ActivitySeconds));
+        var e = Assert.Throws<ArgumentException>(() => Load(("Pipeline:Anticipator", "ckpt"), ("Pipeline:ActivitySeconds", "-1")));
+        Assert.Contains("ActivitySeconds must be positive, got -1", e.Message);
     }
 
     [Fact]

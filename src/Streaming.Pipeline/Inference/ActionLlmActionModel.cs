@@ -13,6 +13,8 @@ public sealed class ActionLlmActionModel(ActionLlmAnticipator anticipator, strin
 {
     public string Id => id;
 
+    public ActionLlmAnticipator Anticipator => anticipator;
+
     /// <summary>The labels an input event may carry.</summary>
     public IReadOnlyList<string> Actions => anticipator.Actions;
 

@@ -21,7 +21,7 @@ namespace Streaming.Pipeline.Inference;
 /// (<c>non-finite</c>), and frames that hold no body to centre and scale (<c>no-body</c>). Checking the last two builds
 /// the window's clip, which costs microseconds beside the model's forward.
 /// </remarks>
-public sealed class LlmArActionModel : IActionModel, ITrainedWindow
+public sealed class LlmArActionModel : IActionModel, ITrainedWindow, IActionRecognizer
 {
     /// <summary>Frames a clip needs: one frame has no motion to read.</summary>
     public const int MinFrames = 2;
@@ -30,6 +30,8 @@ public sealed class LlmArActionModel : IActionModel, ITrainedWindow
     readonly RecognitionChain chain;
 
     public int WindowFrames => recognizer.Config.WindowFrames;
+
+    public IReadOnlyList<string> Actions => recognizer.Labels;
 
     public LlmArActionModel(LlmArRecognizer recognizer, TransitionAnticipator? anticipator, string id, TimeSpan horizon, int topK = 3)
     {

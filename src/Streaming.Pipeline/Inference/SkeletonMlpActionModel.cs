@@ -15,9 +15,11 @@ namespace Streaming.Pipeline.Inference;
 /// with nothing after them to learn transitions from. Takes of another layout are mapped into kinect20 through the
 /// canonical skeleton where they can be (<see cref="ServedLayouts"/>: ntu25), else their windows are refused.
 /// </summary>
-public sealed class SkeletonMlpActionModel(SkeletonMlpClassifier classifier, string id, int topK = 3) : IActionModel
+public sealed class SkeletonMlpActionModel(SkeletonMlpClassifier classifier, string id, int topK = 3) : IActionModel, IActionRecognizer
 {
     readonly RecognitionChain chain = new(id, classifier.Labels, anticipator: null, TimeSpan.Zero, topK);
+
+    public IReadOnlyList<string> Actions => classifier.Labels;
 
     public string Id => id;
 

@@ -28,7 +28,11 @@ public sealed record PipelineSettings
 
     public PipelineInput Input { get; init; } = PipelineInput.Skeletons;
 
-    /// <summary>ActionLLM checkpoint folder (`streaming train anticipator --out`); the model of <see cref="PipelineInput.ActionLabels"/> input.</summary>
+    /// <summary>
+    /// ActionLLM checkpoint folder (`streaming train anticipator --out`): the model of <see cref="PipelineInput.ActionLabels"/>
+    /// input; with skeleton or frame input, the anticipator of <see cref="Model"/>'s recognitions in place of its own (it must
+    /// know every action the recognizer names).
+    /// </summary>
     public string Anticipator { get; init; } = "";
 
     /// <summary>
@@ -77,10 +81,16 @@ public sealed record PipelineSettings
     /// <summary>How far ahead the baseline anticipator looks (ActionLLM's future ends where its queries say "None").</summary>
     public double HorizonSeconds { get; init; } = 20;
 
+    /// <summary>Throws unless ActionLLM's activity length (<see cref="ActivitySeconds"/>) is positive.</summary>
+    public void ValidateActivity()
+    {
+        if (!(ActivitySeconds > 0)) throw new ArgumentException($"configuration section '{SectionName}': ActivitySeconds must be positive, got {ActivitySeconds}.");
+    }
+
     /// <summary>The options of the action-label pipeline; throws on values that cannot work.</summary>
     public ActionLabelPipelineOptions ToActionOptions()
     {
-        if (!(ActivitySeconds > 0)) throw new ArgumentException($"configuration section '{SectionName}': ActivitySeconds must be positive, got {ActivitySeconds}.");
+        ValidateActivity();
         var options = new ActionLabelPipelineOptions
         {
             Window = new ActionWindowOptions

@@ -59,8 +59,8 @@ public sealed record ServiceConfiguration(KafkaSettings Kafka, PipelineSettings 
         else
         {
             pipeline.ToOptions();
-            if (!string.IsNullOrWhiteSpace(pipeline.Anticipator))
-                throw new ArgumentException("Pipeline:Anticipator applies to Pipeline:Input ActionLabels; skeleton input runs the models of Pipeline:Model, whose recognizer's actions are not the anticipator's.");
+            // An ActionLLM checkpoint with skeleton (or frame) input anticipates from the recognizer's past.
+            if (!string.IsNullOrWhiteSpace(pipeline.Anticipator)) pipeline.ValidateActivity();
         }
         return new ServiceConfiguration(kafka, pipeline, telemetry.Validate(), host.Validate(), level) { Video = video };
     }

@@ -32,4 +32,21 @@ public sealed class RunCommandTests : IDisposable
         Assert.Contains("LoRA weights only fit the model they were trained on", error, StringComparison.Ordinal);
         Assert.DoesNotContain("embedded broker", result.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Run_SkeletonModelWithAnActionLlmOfOtherActions_OneErrorLineAndExit1()
+    {
+        var folder = TinyLlmAr.Save(root.File("llm-ar"), Path.Combine(RepositoryFiles.Data, "utkinect-action3d"), anticipator: false);
+        var salads = TinyActionLlm.Save(root.File("actionllm"), epochs: 1);
+
+        var result = CliProcess.Run(root.Path, "run", "--model", folder, "--anticipator", salads);
+
+        Assert.True(result.ExitCode == 1, $"exit code {result.ExitCode}; stderr:\n{result.Error}");
+        var lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith("streaming: anticipator actionllm@", lines[0], StringComparison.Ordinal);
+        Assert.Contains("does not know the action(s) ", lines[0], StringComparison.Ordinal);
+        Assert.EndsWith("train it on the recognizer's dataset's labels.", lines[0].TrimEnd(), StringComparison.Ordinal);
+        Assert.DoesNotContain("embedded broker", result.Output, StringComparison.Ordinal);
+    }
 }

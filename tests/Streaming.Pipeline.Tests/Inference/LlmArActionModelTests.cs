@@ -27,7 +27,11 @@ public sealed class TinyLlmArFolders : IDisposable
         ThreeD = TinyLlmAr.Save(Path.Combine(root, "3d"), utKinect);
         TwoD = TinyLlmAr.Save(Path.Combine(root, "2d"), utKinect, dimensions: 2, anticipator: false);
         Takes = TinyLlmAr.Save(Path.Combine(root, "takes"), utKinect, sequence: LlmArSequence.Take, anticipator: false);
+        ActionLlm = TinyActionLlm.Save(Path.Combine(root, "actionllm"), actions: LlmArCheckpoint.Load(ThreeD).Labels);
     }
+
+    /// <summary>ActionLLM trained on videos of the 3-D recognizer's actions.</summary>
+    public string ActionLlm { get; }
 
     public string ThreeD { get; }
     public string TwoD { get; }
@@ -228,6 +232,40 @@ public sealed class LlmArActionModelTests(TinyLlmArFolders folders) : IClassFixt
         Assert.Equal(last.Recognized.Label, last.Future[0].Label);
         Assert.All(last.Future, f => Assert.True(f.Start >= last.WindowEnd && f.End > f.Start));
         Assert.All(run.Published, p => Assert.Equal("llm-ar-test", p.ModelId));
+    }
+
+    [Fact]
+    public void ActionLlmFuture_ContinuesTheRecognizedPast_OneForwardPerBatch()
+    {
+        var take = HeldOutTake("utk", 300);
+        var bare = Replay(Model(folders.ThreeD), take, WindowOptions.ByFrames(15, 3));
+        var anticipator = new ActionLlmAnticipator(ActionLlmCheckpoint.Load(folders.ActionLlm), TimeSpan.FromSeconds(40));
+        var run = Replay(new ActionLlmFuture(Model(folders.ThreeD), anticipator, "actionllm-test"), take, WindowOptions.ByFrames(15, 3));
+
+        Assert.Equal(bare.Published.Count, run.Published.Count);
+        Assert.All(bare.Published.Zip(run.Published), p =>
+        {
+            Assert.Equal(p.First.Recognized.Label, p.Second.Recognized.Label);
+            Assert.Equal(p.First.Past, p.Second.Past);
+            Assert.Equal("llm-ar-test+actionllm-test", p.Second.ModelId);
+            var history = new ActionHistory(p.Second.Past[0].Start, [.. p.Second.Past]);
+            Assert.Equal(anticipator.Anticipate(history), p.Second.Future);
+        });
+        var last = run.Published[^1];
+        Assert.NotEmpty(last.Future);
+        Assert.Equal(last.WindowEnd, last.Future[0].Start);
+        Assert.All(last.Future, f => Assert.Contains(f.Label, anticipator.Actions));
+    }
+
+    [Fact]
+    public void ActionLlmFuture_OfOtherActions_IsRefusedNamingThem()
+    {
+        var root = Directory.CreateTempSubdirectory("actionllm-other-").FullName;
+        var other = new ActionLlmAnticipator(ActionLlmCheckpoint.Load(TinyActionLlm.Save(Path.Combine(root, "salads"), epochs: 1)), TimeSpan.FromSeconds(40));
+        Directory.Delete(root, recursive: true);
+        var e = Assert.Throws<InvalidDataException>(() => new ActionLlmFuture(Model(folders.ThreeD), other, "actionllm-salads"));
+        Assert.StartsWith("anticipator actionllm-salads does not know the action(s) ", e.Message, StringComparison.Ordinal);
+        Assert.Contains("that model llm-ar-test recognizes (it knows cut_tomato, place_tomato_into_bowl, add_oil, mix_ingredients)", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -26,7 +26,14 @@ public sealed class TinyLlmArFolder : IDisposable
         ThreeD = TinyLlmAr.Save(Path.Combine(Root, "3d"), utKinect);
         TwoD = TinyLlmAr.Save(Path.Combine(Root, "2d"), utKinect, dimensions: 2, anticipator: false);
         Vtem = TinyLlmAr.Save(Path.Combine(Root, "vtem"), utKinect, tokenizer: LlmArTokenizer.EventTokens, adapter: LlmArAdapter.PTuningV2);
+        ActionLlm = TinyActionLlm.Save(Path.Combine(Root, "actionllm"), actions: LlmArCheckpoint.Load(ThreeD).Labels);
+        SaladsActionLlm = TinyActionLlm.Save(Path.Combine(Root, "actionllm-salads"), epochs: 1);
     }
+
+    /// <summary>ActionLLM checkpoints: one trained on the 3-D recognizer's actions, one on other actions.</summary>
+    public string ActionLlm { get; }
+
+    public string SaladsActionLlm { get; }
 
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "llm-ar-folder-" + Guid.NewGuid().ToString("N")[..8]);
 
@@ -145,6 +152,43 @@ public sealed class LlmArModelFolderTests(TinyLlmArFolder folders) : IClassFixtu
             Assert.All(outputs, p => Assert.NotEmpty(p.Future));
             Assert.Equal(Enumerable.Range(0, 16).Select(i => (long)i), outputs.Select(p => p.WindowId).Order());
         }
+    }
+
+    [Fact]
+    public async Task Service_LlmArWithAnActionLlmAnticipator_ItsFutureContinuesTheRecognizedPast()
+    {
+        var kafka = new KafkaSettings { EmbeddedPartitions = 1 };
+        using var endpoint = KafkaEndpoint.Open(kafka);
+        var bootstrap = endpoint.BootstrapServers;
+        await ServiceFeed.Publish(kafka, bootstrap, ServiceFeed.Frames("cam", 0, 60));
+        var pipeline = new PipelineSettings { Model = folders.ThreeD, Anticipator = folders.ActionLlm, ActivitySeconds = 40, IdleTimeoutSeconds = 2, PerStreamCapacity = 64 };
+        var model = ServiceModel.Load(pipeline);
+        using var telemetry = new PipelineTelemetry();
+        var outputs = new List<ActionPrediction>();
+        using (ServiceFeed.Read(kafka, bootstrap, outputs))
+        using (var service = new StreamingService(kafka, bootstrap, model, pipeline, telemetry, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
+        {
+            await ServiceFeed.Until(() => ServiceFeed.Count(outputs) >= 16, "16 predictions", 60, () => $"{ServiceFeed.Count(outputs)} predictions, {service.DeadLettered} dead letters");
+            Assert.Equal(0, service.DeadLettered);
+        }
+        var labels = LlmArCheckpoint.Load(folders.ThreeD).Labels;
+        lock (outputs)
+        {
+            Assert.Equal(16, outputs.Count);
+            Assert.All(outputs, p => Assert.Matches("^llm-ar-3d@[0-9a-f]{8}\\+actionllm@[0-9a-f]{8}$", p.ModelId));
+            Assert.All(outputs, p => Assert.Equal(p.Recognized.Label, p.Past[^1].Label));
+            var last = outputs.MaxBy(p => p.WindowId)!;
+            Assert.NotEmpty(last.Future);
+            Assert.Equal(last.WindowEnd, last.Future[0].Start);
+            Assert.All(last.Future, f => Assert.Contains(f.Label, labels));
+        }
+    }
+
+    [Fact]
+    public void ServiceModel_AnActionLlmOfOtherActions_FailsNamingTheActions()
+    {
+        var e = Assert.Throws<InvalidDataException>(() => ServiceModel.Load(new PipelineSettings { Model = folders.ThreeD, Anticipator = folders.SaladsActionLlm }));
+        Assert.Matches("^anticipator actionllm@[0-9a-f]{8} does not know the action\\(s\\) .*walk.* that model llm-ar-3d@[0-9a-f]{8} recognizes \\(it knows cut_tomato, ", e.Message);
     }
 
     static void EditConfig(string folder, Action<JsonNode> edit)
