@@ -130,39 +130,32 @@ public sealed class LlmArModelFolderTests(TinyLlmArFolder folders) : IClassFixtu
     [Fact]
     public async Task Service_VtemFolder_RecognizesAndAnticipatesEveryWindow()
     {
-        var kafka = new KafkaSettings { EmbeddedPartitions = 1 };
-        using var endpoint = KafkaEndpoint.Open(kafka);
-        var bootstrap = endpoint.BootstrapServers;
-        await ServiceFeed.Publish(kafka, bootstrap, ServiceFeed.Frames("cam", 0, 60));
-        var model = SkeletonModelFolder.Load(folders.Vtem, TimeSpan.FromSeconds(20));
-        using var telemetry = new PipelineTelemetry();
-        var outputs = new List<ActionPrediction>();
-        using (ServiceFeed.Read(kafka, bootstrap, outputs))
-        using (var service = new StreamingService(kafka, bootstrap, model, new PipelineSettings { IdleTimeoutSeconds = 2, PerStreamCapacity = 64 }, telemetry,
-            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
-        {
-            // 60 frames make 16 windows of 15 every 3.
-            await ServiceFeed.Until(() => ServiceFeed.Count(outputs) >= 16, "16 predictions", 60, () => $"{ServiceFeed.Count(outputs)} predictions, {service.DeadLettered} dead letters");
-            Assert.Equal(0, service.DeadLettered);
-        }
-        lock (outputs)
-        {
-            Assert.Equal(16, outputs.Count);
-            Assert.All(outputs, p => Assert.StartsWith("vtem-3d@", p.ModelId, StringComparison.Ordinal));
-            Assert.All(outputs, p => Assert.NotEmpty(p.Future));
-            Assert.Equal(Enumerable.Range(0, 16).Select(i => (long)i), outputs.Select(p => p.WindowId).Order());
-        }
+        var outputs = await ServeSixteenWindows(SkeletonModelFolder.Load(folders.Vtem, TimeSpan.FromSeconds(20)), new PipelineSettings { IdleTimeoutSeconds = 2, PerStreamCapacity = 64 });
+        Assert.All(outputs, p => Assert.StartsWith("vtem-3d@", p.ModelId, StringComparison.Ordinal));
+        Assert.All(outputs, p => Assert.NotEmpty(p.Future));
     }
 
     [Fact]
     public async Task Service_LlmArWithAnActionLlmAnticipator_ItsFutureContinuesTheRecognizedPast()
     {
+        var pipeline = new PipelineSettings { Model = folders.ThreeD, Anticipator = folders.ActionLlm, ActivitySeconds = 40, IdleTimeoutSeconds = 2, PerStreamCapacity = 64 };
+        var outputs = await ServeSixteenWindows(ServiceModel.Load(pipeline), pipeline);
+        var labels = LlmArCheckpoint.Load(folders.ThreeD).Labels;
+        Assert.All(outputs, p => Assert.Matches("^llm-ar-3d@[0-9a-f]{8}\\+actionllm@[0-9a-f]{8}$", p.ModelId));
+        Assert.All(outputs, p => Assert.Equal(p.Recognized.Label, p.Past[^1].Label));
+        var last = outputs.MaxBy(p => p.WindowId)!;
+        Assert.NotEmpty(last.Future);
+        Assert.Equal(last.WindowEnd, last.Future[0].Start);
+        Assert.All(last.Future, f => Assert.Contains(f.Label, labels));
+    }
+
+    /// <summary>A kinect20 stream of 60 frames (16 windows of 15 every 3) through the service with <paramref name="model"/>: every window predicted, nothing dead-lettered.</summary>
+    static async Task<List<ActionPrediction>> ServeSixteenWindows(IActionModel model, PipelineSettings pipeline)
+    {
         var kafka = new KafkaSettings { EmbeddedPartitions = 1 };
         using var endpoint = KafkaEndpoint.Open(kafka);
         var bootstrap = endpoint.BootstrapServers;
         await ServiceFeed.Publish(kafka, bootstrap, ServiceFeed.Frames("cam", 0, 60));
-        var pipeline = new PipelineSettings { Model = folders.ThreeD, Anticipator = folders.ActionLlm, ActivitySeconds = 40, IdleTimeoutSeconds = 2, PerStreamCapacity = 64 };
-        var model = ServiceModel.Load(pipeline);
         using var telemetry = new PipelineTelemetry();
         var outputs = new List<ActionPrediction>();
         using (ServiceFeed.Read(kafka, bootstrap, outputs))
@@ -171,16 +164,10 @@ public sealed class LlmArModelFolderTests(TinyLlmArFolder folders) : IClassFixtu
             await ServiceFeed.Until(() => ServiceFeed.Count(outputs) >= 16, "16 predictions", 60, () => $"{ServiceFeed.Count(outputs)} predictions, {service.DeadLettered} dead letters");
             Assert.Equal(0, service.DeadLettered);
         }
-        var labels = LlmArCheckpoint.Load(folders.ThreeD).Labels;
         lock (outputs)
         {
-            Assert.Equal(16, outputs.Count);
-            Assert.All(outputs, p => Assert.Matches("^llm-ar-3d@[0-9a-f]{8}\\+actionllm@[0-9a-f]{8}$", p.ModelId));
-            Assert.All(outputs, p => Assert.Equal(p.Recognized.Label, p.Past[^1].Label));
-            var last = outputs.MaxBy(p => p.WindowId)!;
-            Assert.NotEmpty(last.Future);
-            Assert.Equal(last.WindowEnd, last.Future[0].Start);
-            Assert.All(last.Future, f => Assert.Contains(f.Label, labels));
+            Assert.Equal(Enumerable.Range(0, 16).Select(i => (long)i), outputs.Select(p => p.WindowId).Order());
+            return [.. outputs];
         }
     }
 
