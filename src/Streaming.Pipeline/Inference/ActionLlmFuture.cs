@@ -12,16 +12,14 @@ namespace Streaming.Pipeline.Inference;
 /// </summary>
 public sealed class ActionLlmFuture : IActionModel, ITrainedWindow
 {
-    readonly IActionModel recognizer;
+    readonly IActionRecognizer recognizer;
     readonly ActionLlmAnticipator anticipator;
 
-    public ActionLlmFuture(IActionModel recognizer, ActionLlmAnticipator anticipator, string anticipatorId)
+    public ActionLlmFuture(IActionRecognizer recognizer, ActionLlmAnticipator anticipator, string anticipatorId)
     {
         ArgumentNullException.ThrowIfNull(recognizer);
         ArgumentNullException.ThrowIfNull(anticipator);
-        if (recognizer is not IActionRecognizer named)
-            throw new ArgumentException($"model {recognizer.Id} names no actions for an anticipator to continue.", nameof(recognizer));
-        var unknown = named.Actions.Except(anticipator.Actions).ToList();
+        var unknown = recognizer.Actions.Except(anticipator.Actions).ToList();
         if (unknown.Count > 0)
             throw new InvalidDataException($"anticipator {anticipatorId} does not know the action(s) {string.Join(", ", unknown)} that model {recognizer.Id} recognizes " +
                 $"(it knows {string.Join(", ", anticipator.Actions)}); train it on the recognizer's dataset's labels.");

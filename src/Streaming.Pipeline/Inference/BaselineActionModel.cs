@@ -14,7 +14,7 @@ namespace Streaming.Pipeline.Inference;
 /// layout than the classifier's are mapped into it through the canonical skeleton where they can be
 /// (<see cref="ServedLayouts"/>), else refused.
 /// </summary>
-public sealed class BaselineActionModel(PoseClassifier classifier, TransitionAnticipator anticipator, string id, TimeSpan horizon, int topK = 3) : IActionModel, ITrainedWindow, IActionRecognizer
+public sealed class BaselineActionModel(PoseClassifier classifier, TransitionAnticipator anticipator, string id, TimeSpan horizon, int topK = 3) : IActionRecognizer, ITrainedWindow
 {
     readonly SkeletonLayout layout = ServedLayouts.Of($"pose classifier of model {id}", classifier.Layout, classifier.Joints);
     readonly RecognitionChain chain = new(id, classifier.Labels, anticipator, horizon, topK);

@@ -21,7 +21,7 @@ namespace Streaming.Pipeline.Inference;
 /// (<c>non-finite</c>), and frames that hold no body to centre and scale (<c>no-body</c>). Checking the last two builds
 /// the window's clip, which costs microseconds beside the model's forward.
 /// </remarks>
-public sealed class LlmArActionModel : IActionModel, ITrainedWindow, IActionRecognizer
+public sealed class LlmArActionModel : IActionRecognizer, ITrainedWindow
 {
     /// <summary>Frames a clip needs: one frame has no motion to read.</summary>
     public const int MinFrames = 2;

@@ -15,7 +15,7 @@ namespace Streaming.Pipeline.Inference;
 /// with nothing after them to learn transitions from. Takes of another layout are mapped into kinect20 through the
 /// canonical skeleton where they can be (<see cref="ServedLayouts"/>: ntu25), else their windows are refused.
 /// </summary>
-public sealed class SkeletonMlpActionModel(SkeletonMlpClassifier classifier, string id, int topK = 3) : IActionModel, IActionRecognizer
+public sealed class SkeletonMlpActionModel(SkeletonMlpClassifier classifier, string id, int topK = 3) : IActionRecognizer
 {
     readonly RecognitionChain chain = new(id, classifier.Labels, anticipator: null, TimeSpan.Zero, topK);
 

@@ -16,7 +16,7 @@ namespace Streaming.Service.ModelFolders;
 /// </summary>
 public static class SkeletonModelFolder
 {
-    public static IActionModel Load(string folder, TimeSpan horizon) =>
+    public static IActionRecognizer Load(string folder, TimeSpan horizon) =>
         LlmArCheckpoint.IsFolder(folder) ? LoadLlmAr(folder, horizon)
         : SkeletonMlpClassifier.IsFolder(folder) ? LoadMlp(folder)
         : BaselineModelFolder.Load(folder, horizon);
