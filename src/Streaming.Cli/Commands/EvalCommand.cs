@@ -51,6 +51,11 @@ public static class EvalCommand
         var tokenizerSteps = new Option<int>("--tokenizer-steps") { Description = "Optimizer steps of LLM-AR's tokenizer stage.", DefaultValueFactory = _ => llmAr.TokenizerSteps };
         var steps = new Option<int>("--steps") { Description = "Optimizer steps of LLM-AR's LoRA stage (and of the sentence classifier).", DefaultValueFactory = _ => llmAr.Steps };
         var seed = new Option<int>("--seed") { Description = "Seed of every model's initialization, augmentation and shuffling.", DefaultValueFactory = _ => llmAr.Seed };
+        var seeds = new Option<string?>("--seeds")
+        {
+            Description = "Comma-separated seeds, in place of --seed: the whole evaluation runs once per seed, each retraining every model, and the table gives " +
+                "each row's mean ± sd over the seeds beside every seed's accuracy (e.g. 1,2,3,4,5).",
+        };
         var json = new Option<string?>("--json") { Description = "Also write the results as JSON to this path (format: docs/results-format.md)." };
         var csv = new Option<string?>("--csv") { Description = "Also write the table as CSV (protocol, method, folds, accuracy, its sd over folds, stage costs, trained parameters) to this path." };
         var methods = new Option<string>("--methods")
@@ -71,14 +76,17 @@ public static class EvalCommand
             "subjects, plus the chosen ablations of LLM-AR and VTEM. Prints one table with the cost of each stage and the values each recognizer trains; JSON " +
             "and CSV on request.")
         {
-            data, lm, protocols, methods, ablations, everywhere, quick, window, hop, tokenizerSteps, steps, seed, json, csv, cache,
+            data, lm, protocols, methods, ablations, everywhere, quick, window, hop, tokenizerSteps, steps, seed, seeds, json, csv, cache,
         };
         command.SetAction(parse =>
         {
             var chosen = parse.GetValue(protocols)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
                 .Select(ParseProtocol).Distinct().Order().ToList();
             if (chosen.Count == 0) throw new ArgumentException("eval recognition --protocol: name at least one of a, b, c, d.");
-            var training = llmAr with { TokenizerSteps = parse.GetValue(tokenizerSteps), Steps = parse.GetValue(steps), Seed = parse.GetValue(seed) };
+            int[] seedList = parse.GetValue(seeds) is { } listed ? Numbers(listed, "eval recognition --seeds") ?? [] : [parse.GetValue(seed)];
+            if (seedList.Length == 0 || seedList.Distinct().Count() != seedList.Length)
+                throw new ArgumentException($"eval recognition --seeds: '{parse.GetValue(seeds)}' must name one or more different seeds.");
+            var training = llmAr with { TokenizerSteps = parse.GetValue(tokenizerSteps), Steps = parse.GetValue(steps), Seed = seedList[0] };
             if (training.TokenizerSteps < 1 || training.Steps < 1) throw new ArgumentException("eval recognition: --tokenizer-steps and --steps must be at least 1.");
             var options = new RecognitionEvalOptions
             {
@@ -95,9 +103,13 @@ public static class EvalCommand
             LanguageModelFolder.Load(options.BaseModelFolder);
             int w = parse.GetValue(window), h = parse.GetValue(hop);
             if (w < 2 || h < 1) throw new ArgumentException($"eval recognition: --window must be at least 2 and --hop at least 1 (got {w} and {h}).");
-            var cacheFolder = parse.GetValue(cache);
-            return RunRecognition(parse.GetValue(data)!, chosen, options, w, h, parse.GetValue(json), parse.GetValue(csv),
-                cacheFolder is null ? null : new RecognitionCache(cacheFolder, options));
+            var runs = seedList.Select(s => options with
+            {
+                Training = options.Training with { Seed = s },
+                Mlp = options.Mlp with { Seed = s },
+                Logistic = options.Logistic with { Seed = s },
+            }).ToList();
+            return RunRecognition(parse.GetValue(data)!, chosen, runs, w, h, parse.GetValue(json), parse.GetValue(csv), parse.GetValue(cache));
         });
         return command;
     }
@@ -128,9 +140,11 @@ public static class EvalCommand
                 ?? throw new ArgumentException($"eval recognition --ablations: unknown ablation '{name}' ({string.Join(", ", all.Select(RecognitionEvaluation.Name))}, or all)."))];
     }
 
-    static int RunRecognition(string data, IReadOnlyList<RecognitionProtocol> protocols, RecognitionEvalOptions options, int window, int hop, string? jsonPath, string? csvPath,
-        RecognitionCache? cache)
+    /// <summary>Every protocol under each of <paramref name="runs"/>, the same options but for their seeds, one after the other.</summary>
+    static int RunRecognition(string data, IReadOnlyList<RecognitionProtocol> protocols, IReadOnlyList<RecognitionEvalOptions> runs, int window, int hop,
+        string? jsonPath, string? csvPath, string? cacheFolder)
     {
+        var options = runs[0];
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var benchmarks = protocols.Select(p => RecognitionProtocols.Load(p, data, options.LlmAr.Dimensions, window, hop)).ToList();
         foreach (var b in benchmarks)
@@ -139,9 +153,11 @@ public static class EvalCommand
         AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"LLM-AR: {options.Training.TokenizerSteps} tokenizer steps, {options.Training.Steps} LoRA steps, rank {options.LlmAr.LoraRank}, T = {options.LlmAr.Frames}; " +
             $"also {(options.Methods.Count == 0 ? "none" : string.Join(", ", options.Methods.Select(RecognitionEvaluation.Name)))} (P-Tuning v2: {options.LlmAr.PromptTokens} prompts per layer); " +
-            $"MLP {options.Mlp.Epochs} epochs; logistic {options.Logistic.Steps} steps; ablations: {(options.Ablations.Count == 0 ? "none" : string.Join(", ", options.Ablations.Select(RecognitionEvaluation.Name)))}")));
-        int total = benchmarks.Sum(b => RecognitionEvaluation.Trainings(b.Protocol, b.Folds.Count, options));
-        var rows = new List<RecognitionRow>();
+            $"MLP {options.Mlp.Epochs} epochs; logistic {options.Logistic.Steps} steps; ablations: {(options.Ablations.Count == 0 ? "none" : string.Join(", ", options.Ablations.Select(RecognitionEvaluation.Name)))}; " +
+            $"seed{(runs.Count > 1 ? "s" : "")} {string.Join(", ", runs.Select(r => r.Training.Seed))}")));
+        int total = runs.Count * benchmarks.Sum(b => RecognitionEvaluation.Trainings(b.Protocol, b.Folds.Count, options));
+        var seeded = new List<SeedRows>();
+        int reused = 0;
         AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .Start(ctx =>
@@ -149,25 +165,32 @@ public static class EvalCommand
                 var models = ctx.AddTask("models trained", maxValue: total);
                 var stage = ctx.AddTask("starting", maxValue: 1);
                 int done = 0;
-                foreach (var b in benchmarks)
+                foreach (var run in runs)
                 {
-                    rows.AddRange(RecognitionEvaluation.Run(b, options, done, total, new InlineProgress<RecognitionProgress>(p =>
+                    var cache = cacheFolder is null ? null : new RecognitionCache(cacheFolder, run);
+                    var rows = new List<RecognitionRow>();
+                    foreach (var b in benchmarks)
                     {
-                        models.Value = p.Done;
-                        models.Description = string.Create(CultureInfo.InvariantCulture, $"models trained ({p.Done}/{p.Total})");
-                        if (p.Stage is not { } s) return;
-                        stage.MaxValue = s.Steps;
-                        stage.Value = s.Step;
-                        stage.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                            $"({RecognitionProtocols.Letter(p.Protocol)}) {p.Fold}, {p.Method}: {s.Stage} epoch {s.Epoch}/{s.Epochs} loss {s.Loss:0.000}"));
-                    }), cache));
-                    done += RecognitionEvaluation.Trainings(b.Protocol, b.Folds.Count, options);
+                        rows.AddRange(RecognitionEvaluation.Run(b, run, done, total, new InlineProgress<RecognitionProgress>(p =>
+                        {
+                            models.Value = p.Done;
+                            models.Description = string.Create(CultureInfo.InvariantCulture, $"models trained ({p.Done}/{p.Total})");
+                            if (p.Stage is not { } s) return;
+                            stage.MaxValue = s.Steps;
+                            stage.Value = s.Step;
+                            stage.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                                $"({RecognitionProtocols.Letter(p.Protocol)}) {p.Fold}, {p.Method}{(runs.Count > 1 ? $", seed {run.Training.Seed}" : "")}: {s.Stage} epoch {s.Epoch}/{s.Epochs} loss {s.Loss:0.000}"));
+                        }), cache));
+                        done += RecognitionEvaluation.Trainings(b.Protocol, b.Folds.Count, run);
+                    }
+                    seeded.Add(new SeedRows(run.Training.Seed, rows));
+                    reused += cache?.Reused ?? 0;
                 }
                 stage.Value = stage.MaxValue;
             });
-        if (cache is not null)
-            AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{cache.Reused} fold result(s) read from {cache.Folder}, the rest computed and kept there")));
-        RecognitionReport.Write(rows, clock.Elapsed, jsonPath, csvPath);
+        if (cacheFolder is not null)
+            AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{reused} fold result(s) read from {cacheFolder}, the rest computed and kept there")));
+        RecognitionReport.Write(seeded, clock.Elapsed, jsonPath, csvPath);
         return 0;
     }
 
@@ -235,8 +258,8 @@ public static class EvalCommand
                 if (m is not ("repeat-last" or "transitions" or "actionllm"))
                     throw new ArgumentException($"eval lta --methods: unknown method '{m}' (repeat-last, transitions, actionllm).");
             var actionLlm = actionLlmOptions.Setup(parse);
-            var only = Numbers(parse.GetValue(splits), "--splits");
-            var seedList = Numbers(parse.GetValue(seeds), "--seeds") ?? [];
+            var only = Numbers(parse.GetValue(splits), "eval lta --splits");
+            var seedList = Numbers(parse.GetValue(seeds), "eval lta --seeds") ?? [];
             if (seedList.Length == 0 || seedList.Distinct().Count() != seedList.Length)
                 throw new ArgumentException($"eval lta --seeds: '{parse.GetValue(seeds)}' must name one or more different seeds.");
             var ensembleMode = parse.GetValue(ensemble) switch
@@ -277,7 +300,7 @@ public static class EvalCommand
     }
 
     static int[]? Numbers(string? list, string option) => list?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-        .Select(k => int.TryParse(k, CultureInfo.InvariantCulture, out var n) ? n : throw new ArgumentException($"eval lta {option}: '{k}' is not a number.")).ToArray();
+        .Select(k => int.TryParse(k, CultureInfo.InvariantCulture, out var n) ? n : throw new ArgumentException($"{option}: '{k}' is not a number.")).ToArray();
 
     /// <summary>
     /// ActionLLM's seeds, whether choices are made on validation videos (one in <paramref name="ValidationEvery"/>), the

@@ -81,12 +81,11 @@ public sealed class ActionSentenceTokenizer : ObservationTokenizer
     /// <summary>(B, T, inputs) -> (B*W, D): the encoder's tangent vectors, W = T/4.</summary>
     Tensor EncodeTangents(Tensor x)
     {
-        var h = x.Transpose(1, 2);                      // (B, inputs, T)
-        h = encIn.Forward(h).Relu();                    // (B, H, T)
-        h = encDown1.Forward(h).Relu();                 // (B, H, T/2)
-        h = encDown2.Forward(h).Relu();                 // (B, H, W)
-        var z = encOut.Forward(h);                      // (B, D, W)
-        return z.Transpose(1, 2).Reshape(-1, Config.Width); // (B*W, D)
+        var h = encIn.ForwardChannelsLast(x).Relu();    // (B, T, H)
+        h = encDown1.ForwardChannelsLast(h).Relu();     // (B, T/2, H)
+        h = encDown2.ForwardChannelsLast(h).Relu();     // (B, W, H)
+        var z = encOut.ForwardChannelsLast(h);          // (B, W, D)
+        return z.Reshape(-1, Config.Width);             // (B*W, D)
     }
 
     /// <summary>(B*W, D) tangent vectors -> (B, 4W, inputs) frames.</summary>

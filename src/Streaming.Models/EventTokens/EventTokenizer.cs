@@ -105,9 +105,8 @@ public sealed class EventTokenizer : ObservationTokenizer
         var previous = Tensor.Concat([x.Narrow(1, 0, 1), x.Narrow(1, 0, T - 1)], 1); // (B, T, F): x_{t-1}, and x_0 at t = 0
         var f = Tensor.Concat([x, x.Sub(previous)], 2);                            // (B, T, 2F)
         // 2. the encoder, along time
-        var h = f.Transpose(1, 2);                                                 // (B, 2F, T)
-        h = conv1.Forward(h).Relu();                                               // (B, H, T)
-        h = conv2.Forward(h).Relu().Transpose(1, 2);                               // (B, T, H)
+        var h = conv1.ForwardChannelsLast(f).Relu();                               // (B, T, H)
+        h = conv2.ForwardChannelsLast(h).Relu();                                   // (B, T, H)
         // 3. pooling into M segments by saliency (1 everywhere when uniform), the 1e-3 keeping every frame's share positive
         var s = saliency is null ? Tensor.Ones(B, T) : saliency.Forward(h).Squeeze(-1).Softplus().Add(1e-3f); // (B, T)
         var a = SegmentAssignment(s, Config.Segments);                             // (B, M, T)

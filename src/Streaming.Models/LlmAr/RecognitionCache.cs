@@ -17,12 +17,14 @@ public sealed record RecognitionCell(double Accuracy, TimeSpan? Tokenizer, TimeS
 /// The results of an <c>eval recognition</c> run kept on disk as they come, one file per protocol, fold and row, with the
 /// tokenizers other rows of the fold share, so a run that stops (a full one trains for hours) continues where it stopped
 /// when it is started again. A result is reused only when it came from the same build of the models and tensors, the same
-/// settings and the same base model (its key); any other is computed again and replaced.
+/// settings and the same base model (its key); any other is computed again and replaced. Each seed keeps its own files
+/// (<c>seed-N/</c>), so the runs of several seeds never replace each other's.
 /// </summary>
 public sealed class RecognitionCache
 {
     const string Format = "streaming-recognition-cell/1";
     readonly string key;
+    readonly int seed;
 
     public RecognitionCache(string folder, RecognitionEvalOptions options)
     {
@@ -30,6 +32,7 @@ public sealed class RecognitionCache
         ArgumentNullException.ThrowIfNull(options);
         Folder = folder;
         key = Key(options);
+        seed = options.Training.Seed;
     }
 
     public string Folder { get; }
@@ -64,7 +67,7 @@ public sealed class RecognitionCache
         $"{RecognitionProtocols.Key(benchmark.Protocol)}|{benchmark.Description}|{fold.Name}|{fold.Train.Count}|{fold.Test.Count}|{fold.Train.Sum(s => s.Sequence.Frames)}|{fold.Test.Sum(s => s.Sequence.Frames)}");
 
     string PathOf(RecognitionBenchmark benchmark, RecognitionFold fold, string row, string suffix) =>
-        Path.Combine(Folder, Slug(RecognitionProtocols.Key(benchmark.Protocol)), Slug(fold.Name), Slug(row) + suffix);
+        Path.Combine(Folder, string.Create(CultureInfo.InvariantCulture, $"seed-{seed}"), Slug(RecognitionProtocols.Key(benchmark.Protocol)), Slug(fold.Name), Slug(row) + suffix);
 
     static string Slug(string name) => new([.. name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' ? c : '_')]);
 

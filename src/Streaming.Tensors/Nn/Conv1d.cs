@@ -16,4 +16,7 @@ public sealed class Conv1d : Module
     }
 
     public Tensor Forward(Tensor x) => Tensor.Conv1d(x, Weight, Bias, stride, padding);
+
+    /// <summary>The same convolution over a channels-last sequence: (B, L, in) -> (B, Lout, out).</summary>
+    public Tensor ForwardChannelsLast(Tensor x) => Tensor.Conv1dChannelsLast(x, Weight, Bias, stride, padding);
 }

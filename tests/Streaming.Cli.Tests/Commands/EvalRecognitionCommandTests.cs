@@ -69,7 +69,7 @@ public sealed class EvalRecognitionCommandTests : IDisposable
         Assert.DoesNotContain(results.Keys, k => k.Contains("fold ", StringComparison.Ordinal));   // one fold: no per-fold rows
 
         var lines = File.ReadAllLines(csv);
-        Assert.Equal("protocol,method,folds,accuracy,sd_over_folds,tokenizer_s_per_fold,training_s_per_fold,trained_parameters,eval_ms_per_clip", lines[0]);
+        Assert.Equal("protocol,method,folds,accuracy,sd_over_folds,tokenizer_s_per_fold,training_s_per_fold,trained_parameters,eval_ms_per_clip,seeds,sd_over_seeds", lines[0]);
         Assert.Equal(Methods.Order(), lines.Skip(1).Select(l => l.Split(',')[1]).Order());
         Assert.All(lines.Skip(1), l => Assert.StartsWith($"{Protocol},", l, StringComparison.Ordinal));
     }
@@ -85,7 +85,7 @@ public sealed class EvalRecognitionCommandTests : IDisposable
         Assert.Contains("0 fold result(s) read from", result.Output, StringComparison.Ordinal);
 
         // As if the run had stopped before frozen-lm, while keeping LLM-AR's tokenizer: frozen-lm needs LLM-AR's tokenizer again.
-        var fold = Directory.GetDirectories(Directory.GetDirectories(cache).Single()).Single();
+        var fold = Directory.GetDirectories(Directory.GetDirectories(Path.Combine(cache, "seed-1")).Single()).Single();
         File.Delete(Path.Combine(fold, "frozen-lm.json"));
         Directory.Delete(Path.Combine(fold, "llm-ar.tokenizer"), recursive: true);
         result = CliProcess.Run(RepositoryFiles.Root, [.. run, "--json", second]);
@@ -99,10 +99,40 @@ public sealed class EvalRecognitionCommandTests : IDisposable
         Assert.Equal(before, Accuracies(second));
     }
 
+    [Fact]
+    public void TwoSeeds_OneTable_MeanAndSampleSdOverSeeds_EachSeedKept()
+    {
+        string cache = root.File("cache"), json = root.File("seeds.json");
+        var result = CliProcess.Run(RepositoryFiles.Root, "eval", "recognition", "--quick", "--protocol", "a", "--methods", "none", "--seeds", "1,2",
+            "--data", RepositoryFiles.Data, "--cache", cache, "--json", json);
+        Assert.True(result.ExitCode == 0, $"exit code {result.ExitCode}; stderr:\n{result.Error}");
+        var output = Regex.Replace(result.Output, @"\s+", " ");
+        Assert.Contains("seeds 1, 2", output, StringComparison.Ordinal);
+        Assert.Contains("per seed", output, StringComparison.Ordinal);
+
+        var results = JsonNode.Parse(File.ReadAllText(json))!["results"]!.AsArray().ToDictionary(r => r!["name"]!.GetValue<string>(), r => r!);
+        foreach (var method in new[] { "llm-ar", "llm-ar label-likelihood", "mlp", "logistic" })
+        {
+            double one = results[$"{Protocol} {method} accuracy seed 1"]["value"]!.GetValue<double>();
+            double two = results[$"{Protocol} {method} accuracy seed 2"]["value"]!.GetValue<double>();
+            var mean = results[$"{Protocol} {method} accuracy"];
+            Assert.Equal((one + two) / 2, mean["value"]!.GetValue<double>(), 1e-4);   // the file keeps 4 decimals
+            Assert.Equal(Math.Abs(one - two) / Math.Sqrt(2), mean["std"]!.GetValue<double>(), 1e-4);   // n - 1
+        }
+        // Each seed keeps its own results: the two runs do not overwrite each other, and a second run reads all of them.
+        Assert.Equal(2, Directory.GetFiles(cache, "llm-ar.json", SearchOption.AllDirectories).Length);
+        result = CliProcess.Run(RepositoryFiles.Root, "eval", "recognition", "--quick", "--protocol", "a", "--methods", "none", "--seeds", "1,2",
+            "--data", RepositoryFiles.Data, "--cache", cache);
+        Assert.True(result.ExitCode == 0, $"exit code {result.ExitCode}; stderr:\n{result.Error}");
+        Assert.Contains("8 fold result(s) read from", result.Output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--protocol", "e", "unknown protocol 'e'")]
     [InlineData("--ablations", "no-such", "unknown ablation 'no-such'")]
     [InlineData("--methods", "no-such", "unknown method 'no-such'")]
+    [InlineData("--seeds", "1,1", "must name one or more different seeds")]
+    [InlineData("--seeds", "1,x", "eval recognition --seeds: 'x' is not a number")]
     public void BadOption_FailsWithOneLineNamingIt(string option, string value, string message)
     {
         var result = CliProcess.Run(RepositoryFiles.Root, "eval", "recognition", option, value, "--data", RepositoryFiles.Data);

@@ -50,6 +50,17 @@ public sealed class RecognitionCacheTests : IDisposable
     }
 
     [Fact]
+    public void TwoSeeds_KeepBothResults()
+    {
+        var seed2 = Options with { Training = Options.Training with { Seed = 2 } };
+        new RecognitionCache(folder, Options).Save(Msr, Fold, "llm-ar", Result);
+        new RecognitionCache(folder, seed2).Save(Msr, Fold, "llm-ar", Result with { Accuracy = 0.67 });
+        Assert.Equal(0.718, new RecognitionCache(folder, Options).Cell(Msr, Fold, "llm-ar")!.Accuracy);
+        Assert.Equal(0.67, new RecognitionCache(folder, seed2).Cell(Msr, Fold, "llm-ar")!.Accuracy);
+        Assert.Equal(2, Directory.GetFiles(folder, "llm-ar.json", SearchOption.AllDirectories).Length);
+    }
+
+    [Fact]
     public void FileCutShort_ReadsAsAbsent()
     {
         var cache = new RecognitionCache(folder, Options);

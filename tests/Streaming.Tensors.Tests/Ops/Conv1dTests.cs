@@ -20,6 +20,31 @@ public class Conv1dTests
     }
 
     [Fact]
+    public void Conv1dChannelsLast_StridePaddingEdges_MatchesTorch()
+    {
+        Against(
+            new OpCase("F.conv1d(x0.transpose(1, 2), x1, x2, padding=1).transpose(1, 2)", x => Tensor.Conv1dChannelsLast(x[0], x[1], x[2], padding: 1), [Rand([2, 10, 3]), Rand([4, 3, 3]), Rand([4])]),
+            new OpCase("F.conv1d(x0.transpose(1, 2), x1).transpose(1, 2)", x => Tensor.Conv1dChannelsLast(x[0], x[1]), [Rand([1, 5, 1]), Rand([2, 1, 5])]),
+            new OpCase("F.conv1d(x0.transpose(1, 2), x1, x2, stride=2, padding=1).transpose(1, 2)", x => Tensor.Conv1dChannelsLast(x[0], x[1], x[2], stride: 2, padding: 1), [Rand([3, 11, 2]), Rand([5, 2, 4]), Rand([5])]),
+            new OpCase("F.conv1d(x0.transpose(1, 2), x1, x2, stride=3, padding=4).transpose(1, 2)", x => Tensor.Conv1dChannelsLast(x[0], x[1], x[2], stride: 3, padding: 4), [Rand([2, 4, 3]), Rand([2, 3, 3]), Rand([2])]),
+            new OpCase("F.conv1d(x0, x1, padding=2).transpose(1, 2)", x => Tensor.Conv1dChannelsLast(x[0].Transpose(1, 2), x[1], padding: 2), [Rand([2, 3, 12]), Rand([4, 3, 5])]));
+    }
+
+    [Fact]
+    public void Conv1dChannelsLast_EqualsConv1dBetweenTransposes_OnAVtemSizedBatch()
+    {
+        var rng = new Random(3);
+        var x = Tensor.FromArray([.. Enumerable.Range(0, 5 * 64 * 120).Select(_ => (float)(rng.NextDouble() * 2 - 1))], 5, 64, 120);
+        var w = Tensor.FromArray([.. Enumerable.Range(0, 128 * 120 * 3).Select(_ => (float)(rng.NextDouble() * 0.2 - 0.1))], 128, 120, 3);
+        var b = Tensor.FromArray([.. Enumerable.Range(0, 128).Select(_ => (float)(rng.NextDouble() - 0.5))], 128);
+        var expected = Tensor.Conv1d(x.Transpose(1, 2), w, b, padding: 1).Transpose(1, 2).ToArray();
+        var actual = Tensor.Conv1dChannelsLast(x, w, b, padding: 1);
+        Assert.Equal([5, 64, 128], actual.Shape);
+        var got = actual.ToArray();
+        for (int i = 0; i < got.Length; i++) Assert.True(Math.Abs(got[i] - expected[i]) < 1e-4f, $"element {i}: {got[i]} against {expected[i]}");
+    }
+
+    [Fact]
     public void ConvTranspose1d_StridePaddingOutputPaddingGroups_MatchesTorch()
     {
         Against(
@@ -56,5 +81,11 @@ public class Conv1dTests
         Assert.Contains("(4, 2, 3)", ex.Message);
         ex = Assert.Throws<ArgumentException>(() => Tensor.ConvTranspose1d(Tensor.Zeros(1, 2, 4), Tensor.Zeros(2, 2, 3), stride: 2, outputPadding: 2));
         Assert.Contains("output padding", ex.Message);
+        ex = Assert.Throws<ArgumentException>(() => Tensor.Conv1dChannelsLast(Tensor.Zeros(2, 8, 3), Tensor.Zeros(4, 2, 3)));
+        Assert.Contains("conv1d_channels_last", ex.Message);
+        Assert.Contains("(2, 8, 3)", ex.Message);
+        Assert.Contains("(4, 2, 3)", ex.Message);
+        ex = Assert.Throws<ArgumentException>(() => Tensor.Conv1dChannelsLast(Tensor.Zeros(1, 2, 1), Tensor.Zeros(1, 1, 3)));
+        Assert.Contains("shorter than the kernel", ex.Message);
     }
 }
