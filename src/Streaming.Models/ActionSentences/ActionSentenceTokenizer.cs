@@ -16,7 +16,7 @@ namespace Streaming.Models.ActionSentences;
 /// (straight-through), and come back by the log map for the mirrored decoder. Frames are [T, inputs] floats in any
 /// joint layout; the tokenizer does not look inside a frame.
 /// </summary>
-public sealed class ActionSentenceTokenizer : ObservationTokenizer
+public sealed partial class ActionSentenceTokenizer : ObservationTokenizer
 {
     public const string TokenizerKind = "action-sentences";
 
@@ -132,9 +132,7 @@ public sealed class ActionSentenceTokenizer : ObservationTokenizer
     public override int[] EncodeBatch(Tensor frames)
     {
         CheckFrames(frames);
-        using var _ = GradMode.Disable();
-        var y = ToSpace(EncodeTangents(frames));                           // (B*W, D)
-        return Flat ? Nearest(PairwiseDistance(y, Points())) : PoincareNearest.Indices(y, Points(), Config.Curvature); // (B*W)
+        return Serve(frames);
     }
 
     protected override Tensor CodebookParameter => CodebookTangents;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Streaming.Tensors;
 
@@ -41,7 +42,7 @@ public static class PoincareNearest
             squaredScale[k] = (float)(1 / Math.Max(1 - c * squaredNorm[k], minFactor));
             scale[k] = MathF.Sqrt(squaredScale[k]);
         }
-        var dots = new float[(long)N * K];                                   // (N, K): x y^T
+        var dots = ArrayPool<float>.Shared.Rent(N * K);                     // (N, K): x y^T, pooled: serving calls this every batch
         if (N > 0 && K > 0) Gemm.Sgemm(false, true, N, K, D, 1f, xc.Data, xc.Offset, D, yc.Data, yc.Offset, D, 0f, dots, 0, K);
         var ids = new int[N];
         var approximate = new float[K];
@@ -52,7 +53,7 @@ public static class PoincareNearest
             float xx = TensorPrimitives.Dot(xn, xn), xNorm = MathF.Sqrt(xx), bestUpper = float.PositiveInfinity;
             for (int k = 0; k < K; k++)
             {
-                approximate[k] = (xx + squaredNorm[k] - 2 * dots[(long)n * K + k]) * squaredScale[k];
+                approximate[k] = (xx + squaredNorm[k] - 2 * dots[n * K + k]) * squaredScale[k];
                 error[k] = RelativeError * (xx + squaredNorm[k] + 2 * xNorm * norm[k]) * squaredScale[k];
                 bestUpper = MathF.Min(bestUpper, approximate[k] + error[k]);
             }
@@ -64,6 +65,7 @@ public static class PoincareNearest
                 if (d < best) (best, ids[n]) = (d, k);
             }
         }
+        ArrayPool<float>.Shared.Return(dots);
         return ids;
     }
 }

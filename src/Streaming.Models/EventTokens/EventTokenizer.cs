@@ -17,7 +17,7 @@ namespace Streaming.Models.EventTokens;
 /// code, and an InfoNCE term pulls each segment towards the next one of its window. Frames are (T, F) floats in any joint
 /// layout; the tokenizer does not look inside a frame.
 /// </summary>
-public sealed class EventTokenizer : ObservationTokenizer
+public sealed partial class EventTokenizer : ObservationTokenizer
 {
     public const string TokenizerKind = "event-tokens";
     public const string ConfigFile = "event_tokens.json";
@@ -128,8 +128,7 @@ public sealed class EventTokenizer : ObservationTokenizer
     public override int[] EncodeBatch(Tensor frames)
     {
         CheckFrames(frames);
-        using var _ = GradMode.Disable();
-        return ActionSentences.Codebook.Nearest(EncodeSegments(frames).Z, Codebook).Indices;
+        return Serve(frames);
     }
 
     protected override Tensor CodebookParameter => Codebook;

@@ -16,9 +16,9 @@ namespace Streaming.Models.Language;
 public sealed class LlamaInference(LlamaModel model)
 {
     readonly InferenceKernels kernels = new();
-    readonly Storage xs = new(), hs = new(), qs = new(), ks = new(), vs = new(), ys = new(), gates = new(), ups = new(), lasts = new(), lastNorms = new(), logitRows = new();
-    readonly Storage[] prefixKeys = [.. Enumerable.Range(0, model.Config.NumHiddenLayers).Select(_ => new Storage())];
-    readonly Storage[] prefixValues = [.. Enumerable.Range(0, model.Config.NumHiddenLayers).Select(_ => new Storage())];
+    readonly InferenceBuffer xs = new(), hs = new(), qs = new(), ks = new(), vs = new(), ys = new(), gates = new(), ups = new(), lasts = new(), lastNorms = new(), logitRows = new();
+    readonly InferenceBuffer[] prefixKeys = [.. Enumerable.Range(0, model.Config.NumHiddenLayers).Select(_ => new InferenceBuffer())];
+    readonly InferenceBuffer[] prefixValues = [.. Enumerable.Range(0, model.Config.NumHiddenLayers).Select(_ => new InferenceBuffer())];
     int batch, length, prefixLength;
     Tensor x = Tensor.Zeros(0), h = Tensor.Zeros(0), q = Tensor.Zeros(0), k = Tensor.Zeros(0), v = Tensor.Zeros(0), y = Tensor.Zeros(0);
     Tensor gate = Tensor.Zeros(0), up = Tensor.Zeros(0), last = Tensor.Zeros(0), lastNormed = Tensor.Zeros(0), logits = Tensor.Zeros(0);
@@ -246,21 +246,5 @@ public sealed class LlamaInference(LlamaModel model)
     }
 
     // Apart from Allocate, whose parameters a lambda there would capture on every call, shape unchanged or not.
-    static Tensor[] Views(Storage[] layers, params int[] shape) => [.. layers.Select(s => s.View(shape))];
-
-    /// <summary>A buffer that grows to the largest view asked of it; a larger one keeps nothing of the old.</summary>
-    sealed class Storage
-    {
-        float[] data = [];
-
-        public bool Grew { get; private set; }
-
-        public Tensor View(params int[] shape)
-        {
-            int size = shape.Aggregate(1, (a, d) => a * d);
-            Grew = size > data.Length;
-            if (Grew) data = new float[size];
-            return new Tensor(data, [data.Length]).Narrow(0, 0, size).Reshape(shape);
-        }
-    }
+    static Tensor[] Views(InferenceBuffer[] layers, params int[] shape) => [.. layers.Select(s => s.View(shape))];
 }

@@ -15,6 +15,7 @@ public sealed class InferenceKernels
     readonly SwiGluJob swiGlu = new();
     readonly RotaryRotation rotary = new();
     readonly FlashAttention attention = new();
+    readonly InferenceBuffer convColumns = new(), convTaps = new();
 
     /// <summary>output = x * rsqrt(mean(x^2) + eps) * weight over the last dimension, as <see cref="Tensor.RmsNorm"/>.</summary>
     public void RmsNorm(Tensor x, Tensor weight, float eps, Tensor output)
@@ -93,6 +94,37 @@ public sealed class InferenceKernels
             k.Data, AttentionLayout.HeadsMajor(kvHeads, capacity, headDim) with { Offset = k.Offset },
             v.Data, AttentionLayout.HeadsMajor(kvHeads, capacity, headDim) with { Offset = v.Offset },
             output.Data, AttentionLayout.TimeMajor(heads, tq, headDim) with { Offset = output.Offset }, null);
+    }
+
+    /// <summary>
+    /// output = conv1d over a channels-last sequence, as <see cref="Tensor.Conv1dChannelsLast"/>: x (B, L, Cin), weight
+    /// (Cout, Cin, K), bias (Cout), output (B, Lout, Cout). The column matrix and the weights in tap order live in this
+    /// instance's scratch, grown to the largest call.
+    /// </summary>
+    public void Conv1dChannelsLast(Tensor x, Tensor weight, Tensor? bias, int stride, int padding, Tensor output)
+    {
+        Check("conv1d_channels_last", x.IsContiguous && weight.IsContiguous && output.IsContiguous && x.Rank == 3 && weight.Rank == 3 && output.Rank == 3
+            && stride >= 1 && padding >= 0, x, weight, output);
+        int B = x.Shape[0], L = x.Shape[1], Cin = x.Shape[2], Cout = weight.Shape[0], K = weight.Shape[2], width = K * Cin;
+        int Lout = (L + 2 * padding - K) / stride + 1;
+        Check("conv1d_channels_last", weight.Shape[1] == Cin && L + 2 * padding >= K && output.Shape[0] == B && output.Shape[1] == Lout && output.Shape[2] == Cout, x, weight, output);
+        var columns = convColumns.View(B * Lout, width);                          // starts at 0 of its storage, as the expansion writes it
+        var taps = convTaps.View(Cout, width);
+        Tensor.TapMajor(weight.Span, Cout, Cin, K, taps.Span);
+        Tensor.ExpandChannelsLast(x.Span, B, L, Cin, K, stride, padding, Lout, columns.Data);
+        Linear(columns, taps, bias, output.Reshape(B * Lout, Cout));
+    }
+
+    /// <summary>
+    /// The module's convolution over a channels-last sequence x (B, L, in) into a view of <paramref name="buffer"/>
+    /// (B, Lout, out), then ReLU in place when <paramref name="relu"/>; returns that view.
+    /// </summary>
+    public Tensor Conv1dChannelsLast(Tensor x, Nn.Conv1d conv, InferenceBuffer buffer, bool relu = false)
+    {
+        var output = buffer.View(x.Shape[0], conv.OutputLength(x.Shape[1]), conv.Weight.Shape[0]);
+        Conv1dChannelsLast(x, conv.Weight, conv.Bias, conv.Stride, conv.Padding, output);
+        if (relu) TensorPrimitives.Max(output.Span, 0f, output.Span);
+        return output;
     }
 
     /// <summary>The SwiGLU gate in place: gate = silu(gate) * up.</summary>

@@ -7,6 +7,11 @@ public sealed class Conv1d : Module
 
     public Tensor Weight { get; }
     public Tensor Bias { get; }
+    public int Stride => stride;
+    public int Padding => padding;
+
+    /// <summary>Lout for an input of <paramref name="length"/> positions.</summary>
+    public int OutputLength(int length) => (length + 2 * padding - Weight.Shape[2]) / stride + 1;
 
     public Conv1d(int inChannels, int outChannels, int kernelSize, Random rng, int stride = 1, int padding = 0)
     {

@@ -26,7 +26,8 @@ public sealed partial class Tensor
         int Lout = span / stride + 1, rows = B * Lout, width = K * Cin;
 
         var xs = x.Contiguous().Detach();
-        var taps = TapMajor(weight.Contiguous().Detach(), Cout, Cin, K);            // (Cout, K*Cin)
+        var taps = new float[Cout * width];                                         // (Cout, K*Cin)
+        TapMajor(weight.Contiguous().Detach().Span, Cout, Cin, K, taps);
         var y = new float[rows * Cout];                                             // (B*Lout, Cout)
         if (bias is not null)
         {
@@ -71,14 +72,11 @@ public sealed partial class Tensor
     }
 
     /// <summary>(Cout, Cin, K) -> (Cout, K*Cin), tap k's weights of output o next to each other as the column rows hold them.</summary>
-    static float[] TapMajor(Tensor w, int Cout, int Cin, int K)
+    internal static void TapMajor(ReadOnlySpan<float> w, int Cout, int Cin, int K, Span<float> taps)
     {
-        var src = w.Span;
-        var dst = new float[Cout * K * Cin];
         for (int o = 0; o < Cout; o++)
             for (int c = 0; c < Cin; c++)
-                for (int k = 0; k < K; k++) dst[(o * K + k) * Cin + c] = src[(o * Cin + c) * K + k];
-        return dst;
+                for (int k = 0; k < K; k++) taps[(o * K + k) * Cin + c] = w[(o * Cin + c) * K + k];
     }
 
     /// <summary>The inverse of <see cref="TapMajor"/>.</summary>
@@ -92,7 +90,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>col[b*Lout + t, k*Cin + c] = x[b, t*stride - padding + k, c], zero outside [0, L).</summary>
-    static void ExpandChannelsLast(ReadOnlySpan<float> x, int B, int L, int Cin, int K, int stride, int padding, int Lout, float[] col)
+    internal static void ExpandChannelsLast(ReadOnlySpan<float> x, int B, int L, int Cin, int K, int stride, int padding, int Lout, float[] col)
     {
         int width = K * Cin;
         for (int b = 0; b < B; b++)

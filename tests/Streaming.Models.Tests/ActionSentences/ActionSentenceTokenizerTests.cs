@@ -65,6 +65,27 @@ public class ActionSentenceTokenizerTests
         Assert.Equal(tokenizer.CodebookTangents.ToArray(), loaded.CodebookTangents.ToArray());
     }
 
+    [Theory]
+    [InlineData(CodebookGeometry.Poincare)]
+    [InlineData(CodebookGeometry.Euclidean)]
+    public void ServedCodes_EqualTheAutogradEncoders_OnUtKinectWindows(CodebookGeometry geometry)
+    {
+        // The serving path (EncodeBatch, allocation-free kernels) against the path training differentiates (Loss's codes):
+        // the shipped tokenizer's weights, in either geometry, on real windows.
+        var recognizer = Streaming.Models.LlmAr.LlmArCheckpoint.Load(SharedData.Repository("samples", "llm-ar"));
+        var shipped = Assert.IsType<ActionSentenceTokenizer>(recognizer.Observations);
+        var tokenizer = new ActionSentenceTokenizer(shipped.Config with { Geometry = geometry }, new Random(1));
+        tokenizer.LoadState(shipped.State());
+        var benchmark = Streaming.Models.LlmAr.RecognitionProtocols.UtKinectWindows(SharedData.Path("utkinect-action3d"), 3, 30, 3);
+        var frames = recognizer.Frames([.. benchmark.Folds[0].Test.Take(48).Select(s => s.Clip)]);
+        int N = frames.Shape[0] * frames.Shape[1] / ActionSentenceConfig.Downsampling;
+        var autograd = tokenizer.Loss(frames, Tensor.Zeros(8, shipped.Config.Width), Tensor.Zeros(N, shipped.Config.Codes)).Codes;
+        var served = tokenizer.EncodeBatch(frames);
+        Assert.Equal(autograd, served);
+        Assert.True(served.Distinct().Count() > 20, $"48 windows used only {served.Distinct().Count()} codes");
+        Assert.Equal(served.AsSpan(0, 3 * frames.Shape[1] / ActionSentenceConfig.Downsampling).ToArray(), tokenizer.EncodeBatch(frames.Narrow(0, 0, 3)));
+    }
+
     [Fact]
     public void ZipfTarget_IsNormalizedAndFollowsTheLaw()
     {

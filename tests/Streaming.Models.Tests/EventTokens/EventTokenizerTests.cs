@@ -54,6 +54,32 @@ public class EventTokenizerTests
     }
 
     [Fact]
+    public void ServedCodes_EqualTheAutogradEncoders_ForTheShippedTokenizerOnUtKinectWindows()
+    {
+        // The serving path (EncodeBatch, allocation-free kernels) against the path training differentiates (Loss's codes).
+        var recognizer = Streaming.Models.LlmAr.LlmArCheckpoint.Load(SharedData.Repository("samples", "vtem"));
+        var tokenizer = Assert.IsType<EventTokenizer>(recognizer.Observations);
+        var benchmark = Streaming.Models.LlmAr.RecognitionProtocols.UtKinectWindows(SharedData.Path("utkinect-action3d"), 3, 30, 3);
+        var frames = recognizer.Frames([.. benchmark.Folds[0].Test.Take(48).Select(s => s.Clip)]);
+        var served = tokenizer.EncodeBatch(frames);
+        Assert.Equal(tokenizer.Loss(frames).Codes, served);
+        Assert.True(served.Distinct().Count() > 20, $"48 windows used only {served.Distinct().Count()} codes");
+        // A smaller batch after a larger one reuses the buffers and still gives each window's own codes.
+        Assert.Equal(served.AsSpan(0, 5 * tokenizer.Config.Segments).ToArray(), tokenizer.EncodeBatch(frames.Narrow(0, 0, 5)));
+    }
+
+    [Theory]
+    [InlineData(EventPooling.Adaptive)]
+    [InlineData(EventPooling.Uniform)]
+    public void ServedCodes_EqualTheAutogradEncoders_OnRandomWindows(EventPooling pooling)
+    {
+        var tokenizer = new EventTokenizer(Tiny with { Pooling = pooling }, new Random(3));
+        var x = Frames(2, 6, 10, 6);
+        tokenizer.RestartUnusedCodes(x, new bool[Tiny.Codes], new Random(4));
+        Assert.Equal(tokenizer.Loss(x).Codes, tokenizer.EncodeBatch(x));
+    }
+
+    [Fact]
     public void SegmentAssignment_ValuesAndGradient_MatchTorch()
     {
         Against(new OpCase("ref_event_tokens.segment_assignment(x0, 5)", x => EventTokenizer.SegmentAssignment(x[0], 5), [Uniform([2, 12], 0.05f, 3f)], 1e-6f, 1e-4f));
