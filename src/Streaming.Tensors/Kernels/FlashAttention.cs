@@ -33,7 +33,8 @@ internal readonly record struct AttentionLayout(int Offset, int BatchStride, int
 /// </summary>
 internal sealed class FlashAttention : IParallelWork
 {
-    const int KeyBlock = 64;   // 64 keys and values of width 64 stay within L1 while a query block reads them
+    const int BlockFloats = 64 * 64;   // a block of keys, and one of values, of this size stay within L1 while a query block reads them
+    const int MaxKeyBlock = 256;
     const int QueryBlock = 32;
     const long MinMacsPerThread = 1 << 18;
 
@@ -53,6 +54,9 @@ internal sealed class FlashAttention : IParallelWork
     int CausalOffset => Tk - Tq;
 
     int Group => H / Hkv;
+
+    /// <summary>Keys per block: 64 of width 64, more of narrower heads (128 of width 32), so that a short prompt is one block, not two.</summary>
+    int KeyBlock => Math.Clamp(BlockFloats / Math.Max(D, Dv), 1, MaxKeyBlock);
 
     /// <summary>One past the last key query i may attend within [j0, j1).</summary>
     int KeyEnd(int i, int j1) => Causal ? Math.Min(j1, Math.Max(i + CausalOffset + 1, 0)) : j1;
