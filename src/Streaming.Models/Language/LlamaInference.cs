@@ -17,14 +17,9 @@ public sealed class LlamaInference(LlamaModel model)
 {
     readonly InferenceKernels kernels = new();
     readonly InferenceBuffer xs = new(), hs = new(), qs = new(), ks = new(), vs = new(), ys = new(), gates = new(), ups = new(), lasts = new(), lastNorms = new(), logitRows = new();
-    readonly InferenceBuffer[] prefixKeys = [.. Enumerable.Range(0, model.Config.NumHiddenLayers).Select(_ => new InferenceBuffer())];
-    readonly InferenceBuffer[] prefixValues = [.. Enumerable.Range(0, model.Config.NumHiddenLayers).Select(_ => new InferenceBuffer())];
-    int batch, length, prefixLength;
+    int batch, length;
     Tensor x = Tensor.Zeros(0), h = Tensor.Zeros(0), q = Tensor.Zeros(0), k = Tensor.Zeros(0), v = Tensor.Zeros(0), y = Tensor.Zeros(0);
     Tensor gate = Tensor.Zeros(0), up = Tensor.Zeros(0), last = Tensor.Zeros(0), lastNormed = Tensor.Zeros(0), logits = Tensor.Zeros(0);
-    Tensor[] keys = [], values = [];                                          // per layer (B, Hkv, P + T, D): the prefix, then the rows' own
-    PromptPrefix? copiedPrefix;                                              // whose keys and values the first copiedRows rows of keys/values hold
-    int copiedRows, rowLength;                                               // rowLength: P + T of the rows keys/values were laid out for
 
     /// <summary>
     /// Runs <paramref name="batch"/> rows of T token ids each (positions 0..T-1, no padding) and returns the logits of
@@ -100,10 +95,10 @@ public sealed class LlamaInference(LlamaModel model)
         int T = ids.Length / batch, P = prefix?.Length ?? 0;
         if (P + T > c.MaxPositionEmbeddings)
             throw new ArgumentException($"LlamaInference: a prefix of {P} and {T} tokens per row exceed max_position_embeddings {c.MaxPositionEmbeddings}.", nameof(ids));
-        Allocate(batch, T, P);
+        if (prefix is not null) CheckPrefix(prefix);
+        Allocate(batch, T);
         Embed(ids, addedTokens);
-        if (prefix is not null) CopyPrefix(prefix);
-        Layers(cache: null, P, prefix is not null);
+        Layers(cache: null, P, prefix);
         kernels.RmsNorm(x, model.Norm, c.RmsNormEps, h);                         // (B, T, C)
         return h;
     }
@@ -116,9 +111,9 @@ public sealed class LlamaInference(LlamaModel model)
         if (past + T > c.MaxPositionEmbeddings)
             throw new ArgumentException($"LlamaInference: {past} cached and {T} new tokens per row exceed max_position_embeddings {c.MaxPositionEmbeddings}.", nameof(ids));
         cache?.CheckRoom(batch, T);
-        Allocate(batch, T, 0);
+        Allocate(batch, T);
         Embed(ids, null);
-        Layers(cache, past, attendsPrefix: false);
+        Layers(cache, past, prefix: null);
         cache?.Advance(T);
         for (int b = 0; b < batch; b++) x.Data.AsSpan((b * T + T - 1) * C, C).CopyTo(last.Data.AsSpan(b * C, C));
         kernels.RmsNorm(last, model.Norm, c.RmsNormEps, lastNormed);
@@ -153,9 +148,9 @@ public sealed class LlamaInference(LlamaModel model)
 
     /// <summary>
     /// Every decoder layer over x (B, T, C) in place, the rows at positions <paramref name="start"/> ..: attending the
-    /// cache, or the prefix held in keys/values, or only each other (causal).
+    /// cache, or the prefix every row shares, or only each other (causal).
     /// </summary>
-    void Layers(KvCache? cache, int start, bool attendsPrefix)
+    void Layers(KvCache? cache, int start, PromptPrefix? prefix)
     {
         var c = model.Config;
         // An indexed loop: foreach over the IReadOnlyList would allocate its enumerator.
@@ -174,11 +169,10 @@ public sealed class LlamaInference(LlamaModel model)
                 var (cachedKeys, cachedValues) = cache.AppendTimeMajor(l, k, v);  // (B, Hkv, capacity, D), valid to start + T
                 kernels.CachedAttention(q, cachedKeys, cachedValues, start + length, c.NumAttentionHeads, y);
             }
-            else if (attendsPrefix)
+            else if (prefix is not null)
             {
-                WriteAfterPrefix(k, keys[l]);                                      // (B, Hkv, P + T, D)
-                WriteAfterPrefix(v, values[l]);
-                kernels.CachedAttention(q, keys[l], values[l], prefixLength + length, c.NumAttentionHeads, y);
+                var (prefixKeys, prefixValues) = prefix.KeysValues(l, 1);          // (1, Hkv, P, D)
+                kernels.PrefixAttention(q, prefixKeys, prefixValues, k, v, c.NumAttentionHeads, y);
             }
             else kernels.Attention(q, k, v, c.NumAttentionHeads, c.NumKeyValueHeads, causal: true, y);
             InferenceKernels.Linear(y, layer.Wo, layer.Bo, x, accumulate: true);
@@ -191,60 +185,29 @@ public sealed class LlamaInference(LlamaModel model)
         }
     }
 
-    /// <summary>
-    /// The prefix's keys and values (1, Hkv, P, D) into positions 0..P-1 of every row of keys/values, for the rows that
-    /// do not hold them yet: a <see cref="PromptPrefix"/> does not change once encoded, so rows keep it across calls.
-    /// </summary>
-    void CopyPrefix(PromptPrefix prefix)
+    /// <summary>The prefix's keys and values must be (1, Hkv, P, D) at every layer, with the last dimension contiguous.</summary>
+    void CheckPrefix(PromptPrefix prefix)
     {
-        if (!ReferenceEquals(prefix, copiedPrefix)) (copiedPrefix, copiedRows) = (prefix, 0);
-        if (copiedRows >= batch) return;
-        int Hkv = model.Config.NumKeyValueHeads, D = model.Config.HeadDim, P = prefixLength, S = P + length;
-        for (int l = 0; l < keys.Length; l++)
+        int Hkv = model.Config.NumKeyValueHeads, D = model.Config.HeadDim;
+        for (int l = 0; l < model.Layers.Count; l++)
         {
-            var (pk, pv) = prefix.KeysValues(l, 1);
-            foreach (var (from, to) in new[] { (pk, keys[l]), (pv, values[l]) })
-            {
-                if (from.Shape[1] != Hkv || from.Shape[2] != P || from.Shape[3] != D || from.Strides[3] != 1)
-                    throw new ArgumentException($"LlamaInference: prefix layer {l} is {Tensor.Format(from.Shape)}; the model needs (1, {Hkv}, {P}, {D}).", nameof(prefix));
-                for (int b = copiedRows; b < batch; b++)
-                    for (int hh = 0; hh < Hkv; hh++)
-                        for (int p = 0; p < P; p++)
-                            Array.Copy(from.Data, from.Offset + hh * from.Strides[1] + p * from.Strides[2], to.Data, ((b * Hkv + hh) * S + p) * D, D);
-            }
+            var (keys, values) = prefix.KeysValues(l, 1);
+            foreach (var part in (ReadOnlySpan<Tensor>)[keys, values])
+                if (part.Rank != 4 || part.Shape[0] != 1 || part.Shape[1] != Hkv || part.Shape[2] != prefix.Length || part.Shape[3] != D || part.Strides[3] != 1)
+                    throw new ArgumentException($"LlamaInference: prefix layer {l} is {Tensor.Format(part.Shape)}; the model needs (1, {Hkv}, {prefix.Length}, {D}).", nameof(prefix));
         }
-        copiedRows = batch;
-    }
-
-    /// <summary>The rows' new k or v (B, T, Hkv * D) after the prefix, into buffer (B, Hkv, P + T, D).</summary>
-    void WriteAfterPrefix(Tensor projected, Tensor buffer)
-    {
-        int Hkv = model.Config.NumKeyValueHeads, D = model.Config.HeadDim, T = length, P = prefixLength, S = P + T;
-        for (int b = 0; b < batch; b++)
-            for (int t = 0; t < T; t++)
-                for (int hh = 0; hh < Hkv; hh++)
-                    Array.Copy(projected.Data, projected.Offset + ((b * T + t) * Hkv + hh) * D, buffer.Data, ((b * Hkv + hh) * S + P + t) * D, D);
     }
 
     /// <summary>Views of (B, T) activations over storage that only grows, so varying batches reuse it; none made when the shape is the last one.</summary>
-    void Allocate(int b, int t, int p)
+    void Allocate(int b, int t)
     {
-        if (b == batch && t == length && p == prefixLength) return;
+        if (b == batch && t == length) return;
         var c = model.Config;
         int C = c.HiddenSize, qw = c.NumAttentionHeads * c.HeadDim, kvw = c.NumKeyValueHeads * c.HeadDim, I = c.IntermediateSize;
         (x, h) = (xs.View(b, t, C), hs.View(b, t, C));
         (q, k, v, y) = (qs.View(b, t, qw), ks.View(b, t, kvw), vs.View(b, t, kvw), ys.View(b, t, qw));
         (gate, up) = (gates.View(b, t, I), ups.View(b, t, I));
         (last, lastNormed, logits) = (lasts.View(b, C), lastNorms.View(b, C), logitRows.View(b, c.VocabSize));
-        if (p > 0)
-        {
-            (keys, values) = (Views(prefixKeys, b, c.NumKeyValueHeads, p + t, c.HeadDim), Views(prefixValues, b, c.NumKeyValueHeads, p + t, c.HeadDim));
-            // New storage, or rows of another length, hold no prefix where the rows will look for it: copy it again.
-            if (p + t != rowLength || prefixKeys.Any(s => s.Grew) || prefixValues.Any(s => s.Grew)) (copiedRows, rowLength) = (0, p + t);
-        }
-        (batch, length, prefixLength) = (b, t, p);
+        (batch, length) = (b, t);
     }
-
-    // Apart from Allocate, whose parameters a lambda there would capture on every call, shape unchanged or not.
-    static Tensor[] Views(InferenceBuffer[] layers, params int[] shape) => [.. layers.Select(s => s.View(shape))];
 }

@@ -15,8 +15,14 @@ public sealed class InferenceBuffer
     public Tensor View(params int[] shape)
     {
         int size = shape.Aggregate(1, (a, d) => a * d);
+        return new Tensor(Floats(size), [data.Length]).Narrow(0, 0, size).Reshape(shape);
+    }
+
+    /// <summary>The storage itself, at least <paramref name="size"/> values, for a kernel's scratch: no tensor made, nothing allocated once grown.</summary>
+    public float[] Floats(int size)
+    {
         Grew = size > data.Length;
         if (Grew) data = new float[size];
-        return new Tensor(data, [data.Length]).Narrow(0, 0, size).Reshape(shape);
+        return data;
     }
 }

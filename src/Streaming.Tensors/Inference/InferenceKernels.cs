@@ -16,6 +16,7 @@ public sealed class InferenceKernels
     readonly RotaryRotation rotary = new();
     readonly FlashAttention attention = new();
     readonly InferenceBuffer convColumns = new(), convTaps = new();
+    readonly InferenceBuffer ownLogSumExp = new(), prefixScores = new(), prefixOutput = new(), prefixLogSumExp = new();
 
     /// <summary>output = x * rsqrt(mean(x^2) + eps) * weight over the last dimension, as <see cref="Tensor.RmsNorm"/>.</summary>
     public void RmsNorm(Tensor x, Tensor weight, float eps, Tensor output)
@@ -97,6 +98,68 @@ public sealed class InferenceKernels
     }
 
     /// <summary>
+    /// Attention of rows that all begin with the same prefix: q (B, T, heads * D) attends the prefix's keys and values
+    /// (1, kvHeads, P, D), shared by every row, and its own k, v (B, T, kvHeads * D) causally, into output (B, T, heads * D):
+    /// what <see cref="CachedAttention"/> computes over [prefix; row] laid out per row. The prefix's half is one GEMM per
+    /// head over all B*T queries, not B small products, and needs no copy of the prefix per row; the row's half is flash
+    /// attention over its own T keys; the two softmaxes merge by their log-sum-exps.
+    /// </summary>
+    public void PrefixAttention(Tensor q, Tensor prefixKeys, Tensor prefixValues, Tensor k, Tensor v, int heads, Tensor output)
+    {
+        Check("prefix_attention", q.IsContiguous && k.IsContiguous && v.IsContiguous && output.IsContiguous && q.Rank == 3 && k.Rank == 3
+            && Tensor.SameShape(k.Shape, v.Shape) && heads > 0 && q.Shape[2] % heads == 0 && output.Size == q.Size, q, k, output);
+        int B = q.Shape[0], T = q.Shape[1], width = q.Shape[2], D = width / heads, kvHeads = k.Shape[2] / Math.Max(D, 1), rows = B * T;
+        Check("prefix_attention", prefixKeys.Rank == 4 && Tensor.SameShape(prefixKeys.Shape, prefixValues.Shape) && prefixKeys.Shape[0] == 1
+            && prefixKeys.Shape[1] == kvHeads && prefixKeys.Shape[3] == D && prefixKeys.Strides[3] == 1 && prefixValues.Strides[3] == 1
+            && k.Shape[0] == B && k.Shape[1] == T && k.Shape[2] == kvHeads * D && kvHeads > 0 && heads % kvHeads == 0, q, prefixKeys, k);
+        int P = prefixKeys.Shape[2], group = heads / kvHeads;
+        float scale = 1f / MathF.Sqrt(D);
+
+        // 1. each row over its own keys, causally, keeping every (row, head, query)'s log-sum-exp
+        var own = ownLogSumExp.Floats(B * heads * T);
+        (attention.B, attention.H, attention.Hkv, attention.Tq, attention.Tk, attention.D, attention.Dv) = (B, heads, kvHeads, T, T, D, D);
+        (attention.Scale, attention.Causal, attention.Padded) = (scale, true, null);
+        attention.Forward(q.Data, AttentionLayout.TimeMajor(heads, T, D) with { Offset = q.Offset },
+            k.Data, AttentionLayout.TimeMajor(kvHeads, T, D) with { Offset = k.Offset },
+            v.Data, AttentionLayout.TimeMajor(kvHeads, T, D) with { Offset = v.Offset },
+            output.Data, AttentionLayout.TimeMajor(heads, T, D) with { Offset = output.Offset }, own);
+
+        // 2. every query over the prefix: softmax(q K^T scale) V, per head
+        float[] scores = prefixScores.Floats(rows * P), fromPrefix = prefixOutput.Floats(rows * width), prefixLse = prefixLogSumExp.Floats(rows * heads);
+        for (int h = 0; h < heads; h++)
+        {
+            int g = h / group;
+            Gemm.Sgemm(false, true, rows, P, D, scale, q.Data, q.Offset + h * D, width,
+                prefixKeys.Data, prefixKeys.Offset + g * prefixKeys.Strides[1], prefixKeys.Strides[2], 0f, scores, 0, P);
+            for (int r = 0; r < rows; r++)
+            {
+                var row = scores.AsSpan(r * P, P);
+                float max = TensorPrimitives.Max(row);
+                TensorPrimitives.Subtract(row, max, row);
+                TensorPrimitives.Exp(row, row);
+                float sum = TensorPrimitives.Sum(row);
+                TensorPrimitives.Multiply(row, 1f / sum, row);
+                prefixLse[r * heads + h] = max + MathF.Log(sum);
+            }
+            Gemm.Sgemm(false, false, rows, D, P, 1f, scores, 0, P,
+                prefixValues.Data, prefixValues.Offset + g * prefixValues.Strides[1], prefixValues.Strides[2], 0f, fromPrefix, h * D, width);
+        }
+
+        // 3. the two halves weighed by their shares of the whole softmax: exp(lse_half - lse_all)
+        for (int b = 0; b < B; b++)
+            for (int t = 0; t < T; t++)
+                for (int h = 0; h < heads; h++)
+                {
+                    int r = b * T + t;
+                    float lo = own[(b * heads + h) * T + t], lp = prefixLse[r * heads + h], m = MathF.Max(lo, lp);
+                    float all = m + MathF.Log(MathF.Exp(lo - m) + MathF.Exp(lp - m));
+                    var result = output.Data.AsSpan(output.Offset + r * width + h * D, D);
+                    TensorPrimitives.Multiply(result, MathF.Exp(lo - all), result);
+                    TensorPrimitives.MultiplyAdd(fromPrefix.AsSpan(r * width + h * D, D), MathF.Exp(lp - all), result, result);
+                }
+    }
+
+    /// <summary>
     /// output = conv1d over a channels-last sequence, as <see cref="Tensor.Conv1dChannelsLast"/>: x (B, L, Cin), weight
     /// (Cout, Cin, K), bias (Cout), output (B, Lout, Cout). The column matrix and the weights in tap order live in this
     /// instance's scratch, grown to the largest call.
@@ -108,11 +171,12 @@ public sealed class InferenceKernels
         int B = x.Shape[0], L = x.Shape[1], Cin = x.Shape[2], Cout = weight.Shape[0], K = weight.Shape[2], width = K * Cin;
         int Lout = (L + 2 * padding - K) / stride + 1;
         Check("conv1d_channels_last", weight.Shape[1] == Cin && L + 2 * padding >= K && output.Shape[0] == B && output.Shape[1] == Lout && output.Shape[2] == Cout, x, weight, output);
-        var columns = convColumns.View(B * Lout, width);                          // starts at 0 of its storage, as the expansion writes it
-        var taps = convTaps.View(Cout, width);
-        Tensor.TapMajor(weight.Span, Cout, Cin, K, taps.Span);
-        Tensor.ExpandChannelsLast(x.Span, B, L, Cin, K, stride, padding, Lout, columns.Data);
-        Linear(columns, taps, bias, output.Reshape(B * Lout, Cout));
+        if (bias is not null) Check("conv1d_channels_last", bias.IsContiguous && bias.Size == Cout, x, bias, output);
+        float[] columns = convColumns.Floats(B * Lout * width), taps = convTaps.Floats(Cout * width);   // (B*Lout, K*Cin), (Cout, K*Cin)
+        Tensor.TapMajor(weight.Span, Cout, Cin, K, taps);
+        Tensor.ExpandChannelsLast(x.Span, B, L, Cin, K, stride, padding, Lout, columns);
+        for (int r = 0; r < B * Lout && bias is not null; r++) bias.Span.CopyTo(output.Data.AsSpan(output.Offset + r * Cout, Cout));
+        Gemm.Sgemm(false, true, B * Lout, Cout, width, 1f, columns, 0, width, taps, 0, width, bias is null ? 0f : 1f, output.Data, output.Offset, Cout);
     }
 
     /// <summary>

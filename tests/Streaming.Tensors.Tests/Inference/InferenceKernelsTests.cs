@@ -54,12 +54,44 @@ public class InferenceKernelsTests
     }
 
     [Fact]
+    public void PrefixAttention_EqualsCausalAttentionOverPrefixAndRow_MatchesTorch()
+    {
+        // q (B, T, H*hd) over a prefix (1, Hkv, P, hd) every row shares, then its own k, v (B, T, Hkv*hd) causally: in
+        // PyTorch, the prefix expanded over the batch before each row's keys, bottom-right causal.
+        const string Prefixed = "ref_seq.sdpa(x0.view({0}).transpose(1, 2), torch.cat([x1.expand({1}), x3.view({2}).transpose(1, 2)], 2), " +
+            "torch.cat([x2.expand({1}), x4.view({2}).transpose(1, 2)], 2), causal=True).transpose(1, 2).reshape({3})";
+        Against(
+            new OpCase(string.Format(null, Prefixed, "3, 5, 4, 8", "3, -1, -1, -1", "3, 5, 2, 8", "3, 5, 32"),
+                x => Into(Tensor.Zeros(3, 5, 32), y => kernels.PrefixAttention(x[0], x[1], x[2], x[3], x[4], 4, y)),
+                [In(3, 5, 32), In(1, 2, 7, 8), In(1, 2, 7, 8), In(3, 5, 16), In(3, 5, 16)]),
+            new OpCase(string.Format(null, Prefixed, "2, 1, 2, 16", "2, -1, -1, -1", "2, 1, 2, 16", "2, 1, 32"),
+                x => Into(Tensor.Zeros(2, 1, 32), y => kernels.PrefixAttention(x[0], x[1], x[2], x[3], x[4], 2, y)),
+                [In(2, 1, 32), In(1, 2, 130, 16), In(1, 2, 130, 16), In(2, 1, 32), In(2, 1, 32)]));
+    }
+
+    [Fact]
+    public void Conv1dChannelsLast_EqualsTheAutogradOp()
+    {
+        var rng = new Random(9);
+        var x = Init.Normal(rng, 0f, 1f, 3, 17, 6);
+        foreach (var conv in new[] { new Conv1d(6, 5, 3, rng, padding: 1), new Conv1d(6, 4, 4, rng, stride: 2, padding: 1) })
+        {
+            var expected = conv.ForwardChannelsLast(x).Relu().ToArray();
+            var served = kernels.Conv1dChannelsLast(x, conv, new InferenceBuffer(), relu: true);
+            Assert.Equal([3, conv.OutputLength(17), conv.Weight.Shape[0]], served.Shape);
+            Assert.Equal(expected, served.ToArray());
+        }
+    }
+
+    [Fact]
     public void Kernels_InSteadyState_AllocateNothing()
     {
         var rng = new Random(5);
         Tensor R(params int[] shape) => Init.Normal(rng, 0f, 1f, shape);
         var (x, w, norm) = (R(4, 64, 128), R(128, 128), R(128));
         var (q, k, v, y) = (R(4, 64, 128), R(4, 64, 64), R(4, 64, 64), Tensor.Zeros(4, 64, 128));
+        var (prefixKeys, prefixValues) = (R(1, 2, 41, 32), R(1, 2, 41, 32));
+        var (columns, convolved) = (R(16, 128, 3), Tensor.Zeros(4, 64, 16));
         void Step()
         {
             kernels.RmsNorm(x, norm, 1e-6f, y);
@@ -67,6 +99,8 @@ public class InferenceKernelsTests
             kernels.Rotary(q, 4, 3, 10000f);
             kernels.Rotary(k, 2, 3, 10000f);
             kernels.Attention(q, k, v, 4, 2, causal: true, y);
+            kernels.PrefixAttention(q, prefixKeys, prefixValues, k, v, 4, y);
+            kernels.Conv1dChannelsLast(x, columns, null, 1, 1, convolved);
             kernels.SwiGlu(q, y);
         }
         SteadyState.AssertAllocatesNothing(Step);
