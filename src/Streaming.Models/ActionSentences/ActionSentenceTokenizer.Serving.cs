@@ -13,7 +13,7 @@ namespace Streaming.Models.ActionSentences;
 public sealed partial class ActionSentenceTokenizer
 {
     readonly InferenceKernels kernels = new();
-    readonly InferenceBuffer servedIn = new(), servedDown1 = new(), servedDown2 = new(), servedOut = new(), servedPoints = new(), servedScores = new();
+    readonly InferenceBuffer servedIn = new(), servedDown1 = new(), servedDown2 = new(), servedOut = new(), servedPoints = new(), servedScores = new(), servedNorms = new();
 
     /// <summary>B sequences (B, T, inputs) -> B*W code ids, row-major; one call at a time per tokenizer.</summary>
     int[] Serve(Tensor frames)
@@ -27,20 +27,7 @@ public sealed partial class ActionSentenceTokenizer
         var y = z.Reshape(N, D);
         var points = servedPoints.View(U, D);
         CodebookTangents.Span.CopyTo(points.Span);
-        if (Flat)
-        {
-            // argmin over u of |p_u|^2 - 2 y p_u, the squared distance less |y|^2
-            var scores = servedScores.View(N, U);
-            InferenceKernels.Linear(y, points, null, scores);
-            var ids = new int[N];
-            for (int n = 0; n < N; n++)
-            {
-                var row = scores.Span.Slice(n * U, U);
-                for (int u = 0; u < U; u++) row[u] = TensorPrimitives.SumOfSquares(points.Span.Slice(u * D, D)) - 2 * row[u];
-                ids[n] = TensorPrimitives.IndexOfMin(row);
-            }
-            return ids;
-        }
+        if (Flat) return Codebook.NearestIndices(y, points, servedScores, servedNorms);
         ExpMap0InPlace(y);
         ExpMap0InPlace(points);
         return PoincareNearest.Indices(y, points, Config.Curvature);

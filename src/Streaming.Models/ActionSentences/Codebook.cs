@@ -1,5 +1,6 @@
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Streaming.Tensors;
+using Streaming.Tensors.Inference;
 
 namespace Streaming.Models.ActionSentences;
 
@@ -84,6 +85,29 @@ public static class Codebook
     }
 
     /// <summary>(N, K) = |c_k|^2 - 2 x_n . c_k, plus |x_n|^2 and clamped at 0 when includeRowNorm.</summary>
+    /// <summary>
+    /// For serving: the nearest row of <paramref name="codebook"/> (K, D) to each row of x (N, D) by squared Euclidean
+    /// distance, as <see cref="Nearest"/> picks it: argmin over k of |c_k|^2 - 2 x c_k, from one product into
+    /// <paramref name="scores"/>' storage. Allocates only the ids.
+    /// </summary>
+    public static int[] NearestIndices(Tensor x, Tensor codebook, InferenceBuffer scores, InferenceBuffer norms)
+    {
+        CheckShapes("nearest_codebook", x, codebook);
+        int N = x.Shape[0], K = codebook.Shape[0], D = x.Shape[1];
+        var squaredNorms = norms.Floats(K);
+        for (int k = 0; k < K; k++) squaredNorms[k] = TensorPrimitives.SumOfSquares(codebook.Span.Slice(k * D, D));
+        var products = scores.View(N, K);
+        InferenceKernels.Linear(x, codebook, null, products);                       // x c^T
+        var ids = new int[N];
+        for (int n = 0; n < N; n++)
+        {
+            var row = products.Span.Slice(n * K, K);
+            TensorPrimitives.MultiplyAdd(row, -2f, squaredNorms.AsSpan(0, K), row);
+            ids[n] = TensorPrimitives.IndexOfMin(row);
+        }
+        return ids;
+    }
+
     static Tensor SquaredDistances(Tensor x, Tensor c, bool includeRowNorm)
     {
         int N = x.Shape[0], K = c.Shape[0], D = x.Shape[1];

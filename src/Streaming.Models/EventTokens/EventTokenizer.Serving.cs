@@ -20,7 +20,7 @@ public sealed partial class EventTokenizer
     int[] Serve(Tensor frames)
     {
         var x = frames.Contiguous();
-        int B = x.Shape[0], T = x.Shape[1], F = Config.Inputs, H = Config.Hidden, D = Config.Width, M = Config.Segments, K = Config.Codes;
+        int B = x.Shape[0], T = x.Shape[1], F = Config.Inputs, H = Config.Hidden, D = Config.Width, M = Config.Segments;
 
         // 1. positions and velocities, the velocity 0 at t = 0
         var f = servedFeatures.View(B, T, 2 * F);
@@ -56,21 +56,10 @@ public sealed partial class EventTokenizer
             Gemm.Sgemm(false, false, M, H, T, 1f, a.Data, a.Offset, T, h.Data, h.Offset + b * T * H, H, 0f, e.Data, e.Offset + b * M * H, H);
         }
 
-        // 4. to the code width, and the nearest code: argmin over k of |c_k|^2 - 2 z c_k
+        // 4. to the code width, and the nearest code
         var z = servedZ.View(B * M, D);
         InferenceKernels.Linear(e.Reshape(B * M, H), projection.Weight, projection.Bias, z);
-        var norms = servedCodeNorms.View(K);
-        for (int k = 0; k < K; k++) norms.Span[k] = TensorPrimitives.SumOfSquares(Codebook.Span.Slice(k * D, D));
-        var scores = servedScores.View(B * M, K);
-        InferenceKernels.Linear(z, Codebook, null, scores);
-        var ids = new int[B * M];
-        for (int n = 0; n < ids.Length; n++)
-        {
-            var row = scores.Span.Slice(n * K, K);
-            TensorPrimitives.MultiplyAdd(row, -2f, norms.Span, row);
-            ids[n] = TensorPrimitives.IndexOfMin(row);
-        }
-        return ids;
+        return ActionSentences.Codebook.NearestIndices(z, Codebook, servedScores, servedCodeNorms);
     }
 
     /// <summary>
