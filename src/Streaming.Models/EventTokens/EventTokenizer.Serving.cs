@@ -46,7 +46,7 @@ public sealed partial class EventTokenizer
         {
             InferenceKernels.Linear(h.Reshape(B * T, H), saliency.Weight, saliency.Bias, s);
             var ss = s.Span;
-            for (int i = 0; i < ss.Length; i++) ss[i] = Softplus(ss[i]) + 1e-3f;
+            for (int i = 0; i < ss.Length; i++) ss[i] = Tensor.Softplus(ss[i]) + 1e-3f;
         }
         var a = servedWeights.View(M, T);
         var e = servedSegments.View(B, M, H);
@@ -86,12 +86,5 @@ public sealed partial class EventTokenizer
             TensorPrimitives.Exp(row, row);
             TensorPrimitives.Multiply(row, 1f / TensorPrimitives.Sum(row), row);
         }
-    }
-
-    /// <summary>log(1 + exp(x)), as <see cref="Tensor.Softplus"/> computes it.</summary>
-    static float Softplus(float x)
-    {
-        double e = Math.Exp(-Math.Abs(x));
-        return (float)(Math.Max(x, 0.0) + (e < 1e-8 ? e : Math.Log(1 + e)));
     }
 }

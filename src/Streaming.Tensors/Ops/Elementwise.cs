@@ -73,13 +73,16 @@ public sealed partial class Tensor
     /// </summary>
     public Tensor Softplus()
     {
-        var y = Map(this, x =>
-        {
-            double e = Math.Exp(-Math.Abs(x));
-            return (float)(Math.Max(x, 0.0) + (e < 1e-8 ? e : Math.Log(1 + e))); // log(1 + e) ~ e below 1e-8
-        });
+        var y = Map(this, Softplus);
         // d/dx log(1 + exp(x)) = sigmoid(x)
         return Record("softplus", y, [this], g => AccumulateGrad(Map2(g, this, (gv, x) => gv / (1f + MathF.Exp(-x)))));
+    }
+
+    /// <summary>log(1 + exp(x)) of one value, as <see cref="Softplus()"/> computes it (for kernels that work in place).</summary>
+    public static float Softplus(float x)
+    {
+        double e = Math.Exp(-Math.Abs(x));
+        return (float)(Math.Max(x, 0.0) + (e < 1e-8 ? e : Math.Log(1 + e))); // log(1 + e) ~ e below 1e-8
     }
 
     /// <summary>1 / (1 + exp(-x)) in three vectorized passes; TensorPrimitives.Sigmoid measured 13x slower than Exp here.</summary>

@@ -116,6 +116,14 @@ public class InferenceKernelsTests
         Assert.Contains("linear", e.Message, StringComparison.Ordinal);
         e = Assert.Throws<ArgumentException>(() => kernels.RmsNorm(Tensor.Zeros(2, 5).T, Tensor.Zeros(2), 1e-6f, Tensor.Zeros(5, 2)));
         Assert.Contains("rms_norm", e.Message, StringComparison.Ordinal);
+        // a prefix of another head width (D = 4, the rows' is 8), and a prefix computed per row instead of shared
+        e = Assert.Throws<ArgumentException>(() => kernels.PrefixAttention(Tensor.Zeros(3, 5, 32), Tensor.Zeros(1, 2, 7, 4), Tensor.Zeros(1, 2, 7, 4),
+            Tensor.Zeros(3, 5, 16), Tensor.Zeros(3, 5, 16), 4, Tensor.Zeros(3, 5, 32)));
+        Assert.Contains("prefix_attention", e.Message, StringComparison.Ordinal);
+        Assert.Contains("(1, 2, 7, 4)", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ArgumentException>(() => kernels.PrefixAttention(Tensor.Zeros(3, 5, 32), Tensor.Zeros(3, 2, 7, 8), Tensor.Zeros(3, 2, 7, 8),
+            Tensor.Zeros(3, 5, 16), Tensor.Zeros(3, 5, 16), 4, Tensor.Zeros(3, 5, 32)));
+        Assert.Contains("(3, 2, 7, 8)", e.Message, StringComparison.Ordinal);
     }
 
     static Tensor Into(Tensor output, Action<Tensor> kernel)
