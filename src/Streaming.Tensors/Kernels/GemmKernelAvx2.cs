@@ -37,6 +37,8 @@ internal readonly unsafe struct GemmKernelAvx2 : IGemmMicroKernel
         if (TRows.Value > 5) { Sse.Prefetch0(c + 5 * ldc); Sse.Prefetch0(c + 5 * ldc + 8); }
         for (int p = 0; p < kc; p++)
         {
+            // The A sliver streams from L2 at 24 bytes a step: ask for it 16 steps ahead (+2-3% at 32 x 4096 x 4096 on one thread).
+            Sse.Prefetch0(a + 96);
             var b0 = Vector256.Load(b);
             var b1 = Vector256.Load(b + 8);
             Vector256<float> x;
