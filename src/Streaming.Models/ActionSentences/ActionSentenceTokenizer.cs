@@ -241,8 +241,7 @@ public sealed partial class ActionSentenceTokenizer : ObservationTokenizer
     /// <summary>Writes <see cref="ConfigFile"/> (the config) and <see cref="WeightsFile"/> (every parameter, float32) into <paramref name="folder"/>.</summary>
     public override void Save(string folder)
     {
-        Directory.CreateDirectory(folder);
-        SafeTensorsWriter.Write(Path.Combine(folder, WeightsFile), State(), new Dictionary<string, string> { ["format"] = Format });
+        SaveWeights(folder, WeightsFile, Format);
         var c = Config;
         ConfigJson.Write(Path.Combine(folder, ConfigFile), new JsonObject
         {
@@ -291,10 +290,8 @@ public sealed partial class ActionSentenceTokenizer : ObservationTokenizer
             ContextWeight = json.Float("context_weight", 1f),
             MmdWeight = json.Float("mmd_weight", 1f),
         };
-        var weights = Path.Combine(folder, WeightsFile);
-        if (!File.Exists(weights)) throw new FileNotFoundException($"{Path.GetFullPath(folder)}: {WeightsFile} is missing.", weights);
         var tokenizer = new ActionSentenceTokenizer(config, new Random(0));
-        tokenizer.LoadState(SafeTensorsFile.Load(weights));
+        tokenizer.LoadState(ReadWeights(folder, WeightsFile));
         return tokenizer;
     }
 }

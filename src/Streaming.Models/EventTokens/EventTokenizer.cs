@@ -207,8 +207,7 @@ public sealed partial class EventTokenizer : ObservationTokenizer
     /// <summary>Writes <see cref="ConfigFile"/> (the config) and <see cref="WeightsFile"/> (every parameter, float32) into <paramref name="folder"/>.</summary>
     public override void Save(string folder)
     {
-        Directory.CreateDirectory(folder);
-        SafeTensorsWriter.Write(Path.Combine(folder, WeightsFile), State(), new Dictionary<string, string> { ["format"] = Format });
+        SaveWeights(folder, WeightsFile, Format);
         var c = Config;
         ConfigJson.Write(Path.Combine(folder, ConfigFile), new JsonObject
         {
@@ -245,10 +244,8 @@ public sealed partial class EventTokenizer : ObservationTokenizer
             Temperature = json.Float("temperature"),
             CommitmentWeight = json.Float("commitment_weight"),
         };
-        var weights = Path.Combine(folder, WeightsFile);
-        if (!File.Exists(weights)) throw new FileNotFoundException($"{Path.GetFullPath(folder)}: {WeightsFile} is missing.", weights);
         var tokenizer = new EventTokenizer(config, new Random(0));
-        var state = SafeTensorsFile.Load(weights);
+        var state = ReadWeights(folder, WeightsFile);
         try
         {
             tokenizer.LoadState(state);
@@ -256,7 +253,7 @@ public sealed partial class EventTokenizer : ObservationTokenizer
         catch (InvalidDataException e)
         {
             // LoadState lists each missing, unexpected or mis-shaped tensor with both shapes; say which files disagree.
-            throw new InvalidDataException($"event tokens: {Path.GetFullPath(weights)} does not fit the config in {ConfigFile} " +
+            throw new InvalidDataException($"event tokens: {Path.GetFullPath(Path.Combine(folder, WeightsFile))} does not fit the config in {ConfigFile} " +
                 $"(inputs {config.Inputs}, hidden {config.Hidden}, width {config.Width}, codes {config.Codes}, {config.Pooling} pooling); " +
                 $"were the two files written by different tokenizers? {e.Message}", e);
         }

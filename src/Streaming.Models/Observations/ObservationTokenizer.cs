@@ -1,6 +1,7 @@
 using System.Globalization;
 using Streaming.Models.Language;
 using Streaming.Tensors;
+using Streaming.Tensors.IO;
 using Streaming.Tensors.Nn;
 
 namespace Streaming.Models.Observations;
@@ -36,6 +37,21 @@ public abstract class ObservationTokenizer : Module
 
     /// <summary>Writes the tokenizer's files into a model folder.</summary>
     public abstract void Save(string folder);
+
+    /// <summary>Writes every parameter, float32, into <paramref name="file"/> of <paramref name="folder"/> (created if missing), tagged with <paramref name="format"/>.</summary>
+    protected void SaveWeights(string folder, string file, string format)
+    {
+        Directory.CreateDirectory(folder);
+        SafeTensorsWriter.Write(Path.Combine(folder, file), State(), new Dictionary<string, string> { ["format"] = format });
+    }
+
+    /// <summary>The tensors of <paramref name="file"/> in <paramref name="folder"/>; a missing file is an error naming it.</summary>
+    protected static Dictionary<string, Tensor> ReadWeights(string folder, string file)
+    {
+        var path = Path.Combine(folder, file);
+        if (!File.Exists(path)) throw new FileNotFoundException($"{Path.GetFullPath(folder)}: {file} is missing.", path);
+        return SafeTensorsFile.Load(path);
+    }
 
     /// <summary>The codebook parameter, (<see cref="Codes"/>, <see cref="Width"/>), in the space <see cref="CodebookSpaceEncodings"/> writes.</summary>
     protected abstract Tensor CodebookParameter { get; }
