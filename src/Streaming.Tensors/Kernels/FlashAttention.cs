@@ -87,7 +87,20 @@ internal sealed class FlashAttention : IParallelWork
         for (int bh = part * count / parts, end = (part + 1) * count / parts; bh < end; bh++) ForwardHead(bh);
     }
 
+    /// <summary>Below this many queries per row, attention runs row by row rather than in GEMM tiles.</summary>
+    const int MinTileQueries = 4;
+
     void ForwardHead(int bh)
+    {
+        if (Tq < MinTileQueries) ForwardHeadByRows(bh);
+        else ForwardHeadByTiles(bh);
+    }
+
+    /// <summary>
+    /// One (batch, head) of a few queries per row (decode steps): row by row, dot products against each key block and
+    /// a weighted sum of its values. Per query, two GEMM calls would cost more than their arithmetic.
+    /// </summary>
+    void ForwardHeadByRows(int bh)
     {
         int b = bh / H, h = bh % H, kvh = h / Group;
         Span<float> s = stackalloc float[KeyBlock];
@@ -138,30 +151,95 @@ internal sealed class FlashAttention : IParallelWork
     }
 
     /// <summary>
-    /// Gradients of q, k, v given the output gradient; one task per (batch, kv head) so dK and dV have a
-    /// single writer. Per (query block, key block) tile, P and dS are kept transposed so that dV and dK
-    /// accumulate one key row at a time over the whole query block. dq, dk and dv are row-major (B, H, T, D).
+    /// One (batch, head): per block of queries, per block of keys, S = scale Q K^T and O += P V as two small GEMMs, with
+    /// the online softmax between them row by row.
+    /// </summary>
+    void ForwardHeadByTiles(int bh)
+    {
+        int b = bh / H, h = bh % H, kvh = h / Group, keyBlock = KeyBlock;
+        var scores = TileScratch(ref forwardScores, QueryBlock * keyBlock); // (query, key) of one tile
+        Span<float> m = stackalloc float[QueryBlock];
+        Span<float> l = stackalloc float[QueryBlock];
+        for (int i0 = 0; i0 < Tq; i0 += QueryBlock)
+        {
+            int rows = Math.Min(QueryBlock, Tq - i0), qOff = ql.Row(b, h, i0), oOff = ol.Row(b, h, i0);
+            m.Fill(float.NegativeInfinity);
+            l.Clear();
+            for (int r = 0; r < rows; r++) output.AsSpan(oOff + r * ol.RowStride, Dv).Clear();
+            // Causal: key blocks past the last row's last key hold nothing this query block sees.
+            int jEnd = Causal ? Math.Clamp(i0 + rows + CausalOffset, 0, Tk) : Tk;
+            for (int j0 = 0; j0 < jEnd; j0 += keyBlock)
+            {
+                int j1 = Math.Min(j0 + keyBlock, Tk), keys = j1 - j0;
+                Gemm.Sgemm(false, true, rows, keys, D, Scale, q, qOff, ql.RowStride, k, kl.Row(b, kvh, j0), kl.RowStride, 0f, scores, 0, keys, 1);
+                bool any = false;
+                for (int r = 0; r < rows; r++)
+                {
+                    var row = scores.AsSpan(r * keys, keys);
+                    int n = KeyEnd(i0 + r, j1) - j0;
+                    float blockMax = n > 0 ? MaskAndMax(row[..n], b, j0) : float.NegativeInfinity;
+                    if (blockMax == float.NegativeInfinity)
+                    {
+                        row.Clear();
+                        continue;
+                    }
+                    // Online softmax: rescale what was accumulated under the old maximum.
+                    float mNew = MathF.Max(m[r], blockMax), correction = MathF.Exp(m[r] - mNew);
+                    if (correction != 1f)
+                    {
+                        var acc = output.AsSpan(oOff + r * ol.RowStride, Dv);
+                        TensorPrimitives.Multiply(acc, correction, acc);
+                    }
+                    var p = row[..n];
+                    TensorPrimitives.Subtract(p, mNew, p);
+                    TensorPrimitives.Exp(p, p);
+                    row[n..].Clear();
+                    l[r] = l[r] * correction + TensorPrimitives.Sum(p);
+                    m[r] = mNew;
+                    any = true;
+                }
+                if (any) Gemm.Sgemm(false, false, rows, Dv, keys, 1f, scores, 0, keys, v, vl.Row(b, kvh, j0), vl.RowStride, 1f, output, oOff, ol.RowStride, 1);
+            }
+            for (int r = 0; r < rows; r++)
+            {
+                int row = bh * Tq + i0 + r;
+                if (l[r] == 0f)
+                {
+                    if (lse is not null) lse[row] = float.NegativeInfinity;
+                    continue;
+                }
+                var acc = output.AsSpan(oOff + r * ol.RowStride, Dv);
+                TensorPrimitives.Multiply(acc, 1f / l[r], acc);
+                if (lse is not null) lse[row] = m[r] + MathF.Log(l[r]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gradients of q, k, v given the output gradient; one task per (batch, kv head) so dK and dV have a single writer.
+    /// Per (query block, key block) tile, five small GEMMs: S = scale Q K^T and dP = dO V^T, then row by row
+    /// P = exp(S - lse) and dS = scale P (dP - delta), then dQ += dS K, dK += dS^T Q, dV += P^T dO. dq, dk and dv are
+    /// row-major (B, H, T, D) and accumulated into.
     /// </summary>
     public void Backward(float[] query, AttentionLayout queryLayout, float[] key, AttentionLayout keyLayout,
         float[] value, AttentionLayout valueLayout, float[] result, AttentionLayout resultLayout, float[] logSumExp,
         float[] gradOut, AttentionLayout gradLayout, float[] dq, float[] dk, float[] dv)
     {
         var (gl, rl) = (gradLayout, resultLayout);
+        int keyBlock = KeyBlock;
         Parallel.For(0, B * Hkv, bkv =>
         {
             int b = bkv / Hkv, kvh = bkv % Hkv, firstHead = kvh * Group;
-            var pT = new float[KeyBlock * QueryBlock];  // (key, query) probabilities of one tile
-            var dsT = new float[KeyBlock * QueryBlock]; // (key, query) score gradients, scale included
-            Span<float> p = stackalloc float[KeyBlock];
-            Span<float> ds = stackalloc float[KeyBlock];
+            var p = TileScratch(ref backwardProbabilities, QueryBlock * keyBlock); // (query, key) of one tile
+            var ds = TileScratch(ref backwardScoreGrads, QueryBlock * keyBlock);   // (query, key), scale included
             // delta_i = dO_i . O_i, the softmax backward's row term.
-            var delta = new float[Group * Tq];
+            var delta = TileScratch(ref backwardDelta, Group * Tq);
             for (int hh = 0; hh < Group; hh++)
                 for (int i = 0; i < Tq; i++)
                     delta[hh * Tq + i] = TensorPrimitives.Dot(gradOut.AsSpan(gl.Row(b, firstHead + hh, i), Dv), result.AsSpan(rl.Row(b, firstHead + hh, i), Dv));
-            for (int j0 = 0; j0 < Tk; j0 += KeyBlock)
+            for (int j0 = 0; j0 < Tk; j0 += keyBlock)
             {
-                int j1 = Math.Min(j0 + KeyBlock, Tk), keys = j1 - j0;
+                int j1 = Math.Min(j0 + keyBlock, Tk), keys = j1 - j0;
                 int kOff = keyLayout.Row(b, kvh, j0), vOff = valueLayout.Row(b, kvh, j0);
                 int dkOff = (bkv * Tk + j0) * D, dvOff = (bkv * Tk + j0) * Dv;
                 for (int hh = 0; hh < Group; hh++)
@@ -169,43 +247,48 @@ internal sealed class FlashAttention : IParallelWork
                     int h = firstHead + hh, bh = b * H + h;
                     for (int i0 = Causal ? Math.Max(0, j0 - CausalOffset) : 0; i0 < Tq; i0 += QueryBlock)
                     {
-                        int rows = Math.Min(QueryBlock, Tq - i0);
+                        int rows = Math.Min(QueryBlock, Tq - i0), qOff = queryLayout.Row(b, h, i0), gOff = gl.Row(b, h, i0);
+                        Gemm.Sgemm(false, true, rows, keys, D, Scale, query, qOff, queryLayout.RowStride, key, kOff, keyLayout.RowStride, 0f, p, 0, keys, 1);
+                        Gemm.Sgemm(false, true, rows, keys, Dv, 1f, gradOut, gOff, gl.RowStride, value, vOff, valueLayout.RowStride, 0f, ds, 0, keys, 1);
                         for (int r = 0; r < rows; r++)
                         {
                             int i = i0 + r, row = bh * Tq + i, n = KeyEnd(i, j1) - j0;
-                            bool attends = n > 0 && logSumExp[row] != float.NegativeInfinity;
-                            // Keys this query does not see get zeros, written here rather than clearing the whole tile
-                            // each time (the clears measured 8% of a training step at head width 16-32).
-                            for (int j = attends ? n : 0; j < keys; j++) pT[j * QueryBlock + r] = dsT[j * QueryBlock + r] = 0f;
-                            if (!attends) continue;
-                            var pn = p[..n];
-                            var dsn = ds[..n];
-                            Dots(query.AsSpan(queryLayout.Row(b, h, i), D), key, kOff, keyLayout.RowStride, n, Scale, pn);
+                            var pRow = p.AsSpan(r * keys, keys);
+                            var dsRow = ds.AsSpan(r * keys, keys);
+                            if (n <= 0 || logSumExp[row] == float.NegativeInfinity)
+                            {
+                                pRow.Clear();
+                                dsRow.Clear();
+                                continue;
+                            }
+                            var pn = pRow[..n];
+                            var dsn = dsRow[..n];
                             MaskAndMax(pn, b, j0);
                             TensorPrimitives.Subtract(pn, logSumExp[row], pn);
                             TensorPrimitives.Exp(pn, pn);
-                            // dS = P * (dP - delta) with dP_ij = dO_i . v_j; times scale for the gradient of q.k.
-                            Dots(gradOut.AsSpan(gl.Row(b, h, i), Dv), value, vOff, valueLayout.RowStride, n, 1f, dsn);
                             TensorPrimitives.Subtract(dsn, delta[hh * Tq + i], dsn);
                             TensorPrimitives.Multiply(dsn, pn, dsn);
                             TensorPrimitives.Multiply(dsn, Scale, dsn);
-                            AccumulateRows(dq.AsSpan(row * D, D), dsn, key, kOff, keyLayout.RowStride);
-                            for (int j = 0; j < n; j++)
-                            {
-                                pT[j * QueryBlock + r] = pn[j];
-                                dsT[j * QueryBlock + r] = dsn[j];
-                            }
+                            pRow[n..].Clear();
+                            dsRow[n..].Clear();
                         }
-                        for (int j = 0; j < keys; j++)
-                        {
-                            AccumulateRows(dv.AsSpan(dvOff + j * Dv, Dv), pT.AsSpan(j * QueryBlock, rows), gradOut, gl.Row(b, h, i0), gl.RowStride);
-                            AccumulateRows(dk.AsSpan(dkOff + j * D, D), dsT.AsSpan(j * QueryBlock, rows), query, queryLayout.Row(b, h, i0), queryLayout.RowStride);
-                        }
+                        Gemm.Sgemm(false, false, rows, D, keys, 1f, ds, 0, keys, key, kOff, keyLayout.RowStride, 1f, dq, (bh * Tq + i0) * D, D, 1);
+                        Gemm.Sgemm(true, false, keys, D, rows, 1f, ds, 0, keys, query, qOff, queryLayout.RowStride, 1f, dk, dkOff, D, 1);
+                        Gemm.Sgemm(true, false, keys, Dv, rows, 1f, p, 0, keys, gradOut, gOff, gl.RowStride, 1f, dv, dvOff, Dv, 1);
                     }
                 }
             }
         });
     }
+
+    // Each thread's tiles, kept between calls so that the kernels allocate nothing in steady state.
+    [ThreadStatic] static float[]? forwardScores;
+    [ThreadStatic] static float[]? backwardProbabilities;
+    [ThreadStatic] static float[]? backwardScoreGrads;
+    [ThreadStatic] static float[]? backwardDelta;
+
+    static float[] TileScratch(ref float[]? buffer, int floats) =>
+        buffer is not null && buffer.Length >= floats ? buffer : buffer = new float[floats];
 
     /// <summary>Sets padded keys' scores to -inf and returns the largest score.</summary>
     float MaskAndMax(Span<float> scores, int b, int j0)
@@ -220,48 +303,19 @@ internal sealed class FlashAttention : IParallelWork
     }
 
     /// <summary>dst[j] = scale * (x . rows[j]) for rows of width x.Length, the first at offset, one every stride; four rows per pass so x is loaded once per four.</summary>
-    static void Dots(ReadOnlySpan<float> x, ReadOnlySpan<float> rows, int offset, int stride, int count, float scale, Span<float> dst)
+    static unsafe void Dots(ReadOnlySpan<float> x, ReadOnlySpan<float> rows, int offset, int stride, int count, float scale, Span<float> dst)
     {
-        int width = x.Length, j = 0;
-        if (Vector256.IsHardwareAccelerated && width >= Vector256<float>.Count)
-        {
-            ref float xr = ref MemoryMarshal.GetReference(x);
-            ref float r0 = ref MemoryMarshal.GetReference(rows);
-            int vecEnd = width - width % Vector256<float>.Count;
+        int j = 0;
+        fixed (float* xp = x, rp = rows)
             for (; j + 4 <= count; j += 4)
             {
-                ref float k0 = ref Unsafe.Add(ref r0, offset + j * stride);
-                ref float k1 = ref Unsafe.Add(ref k0, stride);
-                ref float k2 = ref Unsafe.Add(ref k1, stride);
-                ref float k3 = ref Unsafe.Add(ref k2, stride);
-                var a0 = Vector256<float>.Zero;
-                var a1 = Vector256<float>.Zero;
-                var a2 = Vector256<float>.Zero;
-                var a3 = Vector256<float>.Zero;
-                for (int d = 0; d < vecEnd; d += Vector256<float>.Count)
-                {
-                    var xv = Vector256.LoadUnsafe(ref xr, (nuint)d);
-                    a0 = Vector256.MultiplyAddEstimate(xv, Vector256.LoadUnsafe(ref k0, (nuint)d), a0);
-                    a1 = Vector256.MultiplyAddEstimate(xv, Vector256.LoadUnsafe(ref k1, (nuint)d), a1);
-                    a2 = Vector256.MultiplyAddEstimate(xv, Vector256.LoadUnsafe(ref k2, (nuint)d), a2);
-                    a3 = Vector256.MultiplyAddEstimate(xv, Vector256.LoadUnsafe(ref k3, (nuint)d), a3);
-                }
-                float s0 = Vector256.Sum(a0), s1 = Vector256.Sum(a1), s2 = Vector256.Sum(a2), s3 = Vector256.Sum(a3);
-                for (int d = vecEnd; d < width; d++)
-                {
-                    float xd = x[d];
-                    s0 += xd * Unsafe.Add(ref k0, d);
-                    s1 += xd * Unsafe.Add(ref k1, d);
-                    s2 += xd * Unsafe.Add(ref k2, d);
-                    s3 += xd * Unsafe.Add(ref k3, d);
-                }
-                dst[j] = s0 * scale;
-                dst[j + 1] = s1 * scale;
-                dst[j + 2] = s2 * scale;
-                dst[j + 3] = s3 * scale;
+                var (d0, d1, d2, d3) = GemmDot.Dot4(xp, rp + offset + j * stride, stride, x.Length);
+                dst[j] = d0 * scale;
+                dst[j + 1] = d1 * scale;
+                dst[j + 2] = d2 * scale;
+                dst[j + 3] = d3 * scale;
             }
-        }
-        for (; j < count; j++) dst[j] = TensorPrimitives.Dot(x, rows.Slice(offset + j * stride, width)) * scale;
+        for (; j < count; j++) dst[j] = TensorPrimitives.Dot(x, rows.Slice(offset + j * stride, x.Length)) * scale;
     }
 
     /// <summary>acc += sum_j coef[j] * rows[j] for rows of width acc.Length, the first at offset, one every stride; four rows per pass so acc is loaded once per four.</summary>
