@@ -123,30 +123,12 @@ internal sealed class FlashAttention : IParallelWork
                     Dots(q.AsSpan(ql.Row(b, h, i), D), k, kl.Row(b, kvh, j0), kl.RowStride, n, Scale, scores);
                     float blockMax = MaskAndMax(scores, b, j0);
                     if (blockMax == float.NegativeInfinity) continue;
-                    // Online softmax: rescale what was accumulated under the old maximum.
-                    float mNew = MathF.Max(m[r], blockMax);
-                    float correction = MathF.Exp(m[r] - mNew);
                     var acc = output.AsSpan(ol.Row(b, h, i), Dv);
-                    if (correction != 1f) TensorPrimitives.Multiply(acc, correction, acc);
-                    TensorPrimitives.Subtract(scores, mNew, scores);
-                    TensorPrimitives.Exp(scores, scores);
-                    l[r] = l[r] * correction + TensorPrimitives.Sum(scores);
-                    m[r] = mNew;
+                    SoftmaxStep(scores, blockMax, ref m[r], ref l[r], acc);
                     AccumulateRows(acc, scores, v, vl.Row(b, kvh, j0), vl.RowStride);
                 }
             }
-            for (int r = 0; r < rows; r++)
-            {
-                int row = bh * Tq + i0 + r;
-                if (l[r] == 0f)
-                {
-                    if (lse is not null) lse[row] = float.NegativeInfinity;
-                    continue;
-                }
-                var acc = output.AsSpan(ol.Row(b, h, i0 + r), Dv);
-                TensorPrimitives.Multiply(acc, 1f / l[r], acc);
-                if (lse is not null) lse[row] = m[r] + MathF.Log(l[r]);
-            }
+            for (int r = 0; r < rows; r++) FinishRow(bh * Tq + i0 + r, output.AsSpan(ol.Row(b, h, i0 + r), Dv), m[r], l[r]);
         }
     }
 
@@ -183,36 +165,41 @@ internal sealed class FlashAttention : IParallelWork
                         row.Clear();
                         continue;
                     }
-                    // Online softmax: rescale what was accumulated under the old maximum.
-                    float mNew = MathF.Max(m[r], blockMax), correction = MathF.Exp(m[r] - mNew);
-                    if (correction != 1f)
-                    {
-                        var acc = output.AsSpan(oOff + r * ol.RowStride, Dv);
-                        TensorPrimitives.Multiply(acc, correction, acc);
-                    }
-                    var p = row[..n];
-                    TensorPrimitives.Subtract(p, mNew, p);
-                    TensorPrimitives.Exp(p, p);
+                    SoftmaxStep(row[..n], blockMax, ref m[r], ref l[r], output.AsSpan(oOff + r * ol.RowStride, Dv));
                     row[n..].Clear();
-                    l[r] = l[r] * correction + TensorPrimitives.Sum(p);
-                    m[r] = mNew;
                     any = true;
                 }
                 if (any) Gemm.Sgemm(false, false, rows, Dv, keys, 1f, scores, 0, keys, v, vl.Row(b, kvh, j0), vl.RowStride, 1f, output, oOff, ol.RowStride, 1);
             }
-            for (int r = 0; r < rows; r++)
-            {
-                int row = bh * Tq + i0 + r;
-                if (l[r] == 0f)
-                {
-                    if (lse is not null) lse[row] = float.NegativeInfinity;
-                    continue;
-                }
-                var acc = output.AsSpan(oOff + r * ol.RowStride, Dv);
-                TensorPrimitives.Multiply(acc, 1f / l[r], acc);
-                if (lse is not null) lse[row] = m[r] + MathF.Log(l[r]);
-            }
+            for (int r = 0; r < rows; r++) FinishRow(bh * Tq + i0 + r, output.AsSpan(oOff + r * ol.RowStride, Dv), m[r], l[r]);
         }
+    }
+
+    /// <summary>
+    /// Online softmax, one query row and one key block: rescales what <paramref name="acc"/> accumulated under the old
+    /// maximum <paramref name="m"/>, turns the block's scores into exp(score - new maximum) in place, adds their sum to
+    /// <paramref name="l"/>.
+    /// </summary>
+    static void SoftmaxStep(Span<float> scores, float blockMax, ref float m, ref float l, Span<float> acc)
+    {
+        float mNew = MathF.Max(m, blockMax), correction = MathF.Exp(m - mNew);
+        if (correction != 1f) TensorPrimitives.Multiply(acc, correction, acc);
+        TensorPrimitives.Subtract(scores, mNew, scores);
+        TensorPrimitives.Exp(scores, scores);
+        l = l * correction + TensorPrimitives.Sum(scores);
+        m = mNew;
+    }
+
+    /// <summary>Divides a finished output row by its softmax sum and keeps its log-sum-exp; -inf marks a row that attended no key.</summary>
+    void FinishRow(int row, Span<float> acc, float m, float l)
+    {
+        if (l == 0f)
+        {
+            if (lse is not null) lse[row] = float.NegativeInfinity;
+            return;
+        }
+        TensorPrimitives.Multiply(acc, 1f / l, acc);
+        if (lse is not null) lse[row] = m + MathF.Log(l);
     }
 
     /// <summary>
