@@ -58,7 +58,14 @@ public sealed partial class Tensor
         Size = Numel(shape);
     }
 
-    public static Tensor Zeros(params int[] shape) => new(new float[Numel(shape)], shape);
+    /// <summary>A new contiguous tensor of zeros; inside a <see cref="TensorArena"/> scope, on the arena's storage.</summary>
+    public static Tensor Zeros(params int[] shape)
+    {
+        int n = Numel(shape);
+        return n >= TensorArena.MinFloats && TensorArena.Current is { } arena
+            ? new(arena.Rent(n), 0, shape, ContiguousStrides(shape))
+            : new(new float[n], shape);
+    }
 
     public static Tensor Ones(params int[] shape) => Full(1f, shape);
 

@@ -78,12 +78,18 @@ public sealed class LlamaBlock
         InferenceKernels.Linear(gate, w2, null, output, accumulate: true); // + SwiGLU
     }
 
-    /// <summary>One training step's gradient work: forward, sum, backward.</summary>
+    /// <summary>
+    /// One training step's gradient work: forward, sum, backward, on storage reused from step to step as a training
+    /// step's is (PyTorch's caching allocator does the same for the peer).
+    /// </summary>
     public void ForwardBackward(Tensor x)
     {
-        foreach (var p in Parameters) p.Grad = null;
+        using var scope = stepStorage.Scope();
         Forward(x).Sum().Backward();
+        foreach (var p in Parameters) p.Grad = null;
     }
+
+    readonly TensorArena stepStorage = new();
 
     /// <summary>Throws unless the inference path computes what autograd computes (itself checked against PyTorch op by op).</summary>
     public void CheckInferenceMatchesAutograd(Tensor x, Tensor output)

@@ -187,15 +187,8 @@ public static class ActionLlmTraining
     /// noise drawn from <paramref name="rng"/>), backward, gradients clipped to norm 1, AdamW at its current learning rate.
     /// Returns the loss.
     /// </summary>
-    public static float Step(ActionLlm model, AdamW optimizer, AnticipationExample[] examples, Tensor[]? features, ActionLlmTrainingOptions options, Random rng)
-    {
-        var loss = Loss(model, examples, features, options, rng);
-        optimizer.ZeroGrad();
-        loss.Backward();
-        GradientClipping.ClipNorm(optimizer.Parameters, 1f);
-        optimizer.Step();
-        return loss.Item();
-    }
+    public static float Step(ActionLlm model, AdamW optimizer, AnticipationExample[] examples, Tensor[]? features, ActionLlmTrainingOptions options, Random rng) =>
+        TrainingStep.Run(optimizer, () => Loss(model, examples, features, options, rng));
 
     /// <summary>A video's visual features at every step's frame, (steps, Dv): frames 0, r, 2r, ..., where <see cref="Example"/> reads labels.</summary>
     static Tensor StepFeatures(ActionLlm model, LabelledVideo video, int stepsPerVideo)

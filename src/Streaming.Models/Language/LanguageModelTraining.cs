@@ -98,14 +98,12 @@ public static class LanguageModelTraining
                     targets[b * t + i] = stream[start + i + 1];
                 }
             }
-            var logits = model.Forward(inputs, options.BatchSize).Logits!;                 // (B, T, V)
-            var loss = Tensor.CrossEntropy(logits.Reshape(options.BatchSize * t, config.VocabSize), targets);
             optimizer.LearningRate = schedule.At(step);
-            optimizer.ZeroGrad();
-            loss.Backward();
-            GradientClipping.ClipNorm(parameters, 1f);
-            optimizer.Step();
-            last = loss.Item();
+            last = TrainingStep.Run(optimizer, () =>
+            {
+                var logits = model.Forward(inputs, options.BatchSize).Logits!;             // (B, T, V)
+                return Tensor.CrossEntropy(logits.Reshape(options.BatchSize * t, config.VocabSize), targets);
+            });
             if (step == 0) first = last;
             progress?.Report(new LanguageModelProgress(step + 1, options.Steps, last, (step + 1.0) * inputs.Length / clock.Elapsed.TotalSeconds));
         }

@@ -109,11 +109,8 @@ public sealed class ActionSentenceClassifier : Module
                 int step = epoch * batches + b, first = b * batch, n = Math.Min(batch, clips.Count - first);
                 var classesOf = order.AsSpan(first, n).ToArray().Select(i => clips[i].Label).ToArray();
                 optimizer.LearningRate = schedule.At(step);
-                var loss = Tensor.CrossEntropy(model.Forward(codes.AsSpan(first * W, n * W).ToArray(), n), classesOf);
-                optimizer.ZeroGrad();
-                loss.Backward();
-                optimizer.Step();
-                progress?.Report(new LlmArProgress("sentence classifier", epoch + 1, epochs, step + 1, total, loss.Item(), (step + 1) / clock.Elapsed.TotalSeconds));
+                float loss = TrainingStep.Run(optimizer, () => Tensor.CrossEntropy(model.Forward(codes.AsSpan(first * W, n * W).ToArray(), n), classesOf), maxGradientNorm: null);
+                progress?.Report(new LlmArProgress("sentence classifier", epoch + 1, epochs, step + 1, total, loss, (step + 1) / clock.Elapsed.TotalSeconds));
             }
         }
         model.Eval();

@@ -108,13 +108,14 @@ public static class LlmArTraining
                 int step = epoch * batches + b;
                 optimizer.LearningRate = schedule.At(step);
                 frameBatch = AugmentedBatch(clips, order.AsSpan(b * batch, batch), frames, rng);
-                var (value, codes) = loss(frameBatch, rng);
-                foreach (var code in codes) used[code] = true;
-                optimizer.ZeroGrad();
-                value.Backward();
-                GradientClipping.ClipNorm(tokenizer.TrainableParameters(), 1f);
-                optimizer.Step();
-                progress?.Report(new LlmArProgress(stage, epoch + 1, epochs, step + 1, total, value.Item(), (step + 1 - startEpoch * batches) / clock.Elapsed.TotalSeconds));
+                var inputBatch = frameBatch;
+                float value = TrainingStep.Run(optimizer, () =>
+                {
+                    var (batchLoss, codes) = loss(inputBatch, rng);
+                    foreach (var code in codes) used[code] = true;
+                    return batchLoss;
+                });
+                progress?.Report(new LlmArProgress(stage, epoch + 1, epochs, step + 1, total, value, (step + 1 - startEpoch * batches) / clock.Elapsed.TotalSeconds));
             }
             // Dead codes restart on this epoch's encodings, except after the last epoch, whose codebook is the result.
             if (epoch + 1 < epochs && frameBatch is not null) tokenizer.RestartUnusedCodes(frameBatch, used, rng);
@@ -153,13 +154,12 @@ public static class LlmArTraining
                 int step = epoch * batches + b, first = b * batch, n = Math.Min(batch, clips.Count - first);
                 var classes = order.AsSpan(first, n).ToArray().Select(i => clips[i].Label).ToArray();
                 optimizer.LearningRate = schedule.At(step);
-                var (logits, labelLoss) = model.Forward(codes.AsSpan(first * W, n * W).ToArray(), classes);
-                var loss = Tensor.CrossEntropy(logits, classes).Add(labelLoss.Mul(options.LabelLossWeight));
-                optimizer.ZeroGrad();
-                loss.Backward();
-                GradientClipping.ClipNorm(model.Trained(), 1f);
-                optimizer.Step();
-                progress?.Report(new LlmArProgress("recognizer", epoch + 1, epochs, step + 1, total, loss.Item(), (step + 1 - startEpoch * batches) / clock.Elapsed.TotalSeconds));
+                float loss = TrainingStep.Run(optimizer, () =>
+                {
+                    var (logits, labelLoss) = model.Forward(codes.AsSpan(first * W, n * W).ToArray(), classes);
+                    return Tensor.CrossEntropy(logits, classes).Add(labelLoss.Mul(options.LabelLossWeight));
+                });
+                progress?.Report(new LlmArProgress("recognizer", epoch + 1, epochs, step + 1, total, loss, (step + 1 - startEpoch * batches) / clock.Elapsed.TotalSeconds));
             }
             epochDone?.Invoke(epoch + 1, optimizer);
         }

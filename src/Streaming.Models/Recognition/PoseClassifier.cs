@@ -68,11 +68,8 @@ public sealed class PoseClassifier
         var features = Tensor.FromArray(x, n, f);
         for (int step = 0; step < options.Steps; step++)
         {
-            var loss = Tensor.CrossEntropy(Tensor.Linear(features, weight, bias), y);
-            optimizer.ZeroGrad();
-            loss.Backward();
-            optimizer.Step();
-            progress?.Report((step + 1, loss.Item()));
+            float loss = TrainingStep.Run(optimizer, () => Tensor.CrossEntropy(Tensor.Linear(features, weight, bias), y), maxGradientNorm: null);
+            progress?.Report((step + 1, loss));
         }
         weight.RequiresGrad = bias.RequiresGrad = false;
         return new PoseClassifier(labels.ToArray(), layout, joints, windowFrames, weight.Detach(), bias.Detach(), mean, std);

@@ -89,13 +89,9 @@ public static class SkeletonClassifierTraining
                 var x = Rows(xTrain, inputs, rows);
                 var y = rows.Select(r => yTrain[r]).ToArray();
                 optimizer.LearningRate = schedule.At(step);
-                var loss = Tensor.CrossEntropy(model.Forward(x), y);
-                optimizer.ZeroGrad();
-                loss.Backward();
-                GradientClipping.ClipNorm(model.TrainableParameters(), 1f);
-                optimizer.Step();
+                float loss = TrainingStep.Run(optimizer, () => Tensor.CrossEntropy(model.Forward(x), y));
                 step++;
-                progress?.Report(new TrainingProgress(epoch + 1, options.Epochs, step, options.Epochs * batches, loss.Item(), step / stepClock.Elapsed.TotalSeconds));
+                progress?.Report(new TrainingProgress(epoch + 1, options.Epochs, step, options.Epochs * batches, loss, step / stepClock.Elapsed.TotalSeconds));
             }
         }
         return new SkeletonMlpClassifier(model, config, labels, options.Frames, joints, mean, scale);

@@ -58,7 +58,7 @@ public sealed partial class Tensor
     {
         var shape = Broadcasting.Shape(op, a.Shape, b.Shape);
         var result = Zeros(shape);
-        Broadcasting.Apply(a, b, shape, result.Data, kernel);
+        Broadcasting.Apply(a, b, shape, result.Span, kernel);
         return Record(op, result, [a, b], g => backward(a, b, g));
     }
 
@@ -66,7 +66,7 @@ public sealed partial class Tensor
     {
         var src = a.IsContiguous ? a : a.Detach().Contiguous();
         var result = Zeros(a.Shape);
-        kernel.RowScalar(src.Span, value, result.Data);
+        kernel.RowScalar(src.Span, value, result.Span);
         return Record(op, result, [a], g => a.AccumulateGrad(backward(g)));
     }
 }

@@ -65,7 +65,7 @@ public sealed partial class Tensor
             if (bias is not null && bias.RequiresGrad)
             {
                 var db = Zeros(Cout);
-                for (int r = 0; r < rows; r++) TensorPrimitives.Add(db.Data, gy.Data.AsSpan(gy.Offset + r * Cout, Cout), db.Data);
+                for (int r = 0; r < rows; r++) TensorPrimitives.Add(db.Span, gy.Data.AsSpan(gy.Offset + r * Cout, Cout), db.Span);
                 bias.AccumulateGrad(db);
             }
         });

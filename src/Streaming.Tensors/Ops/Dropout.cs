@@ -20,11 +20,11 @@ public sealed partial class Tensor
         for (int i = 0; i < mask.Length; i++) mask[i] = rng.NextSingle() < p ? 0f : scale;
         var y = Zeros(Shape);
         var x = Contiguous().Detach();
-        TensorPrimitives.Multiply(x.Data.AsSpan(x.Offset, Size), mask, y.Data);
+        TensorPrimitives.Multiply(x.Data.AsSpan(x.Offset, Size), mask, y.Span);
         return Record("dropout", y, [this], g =>
         {
             var dx = Zeros(Shape);
-            TensorPrimitives.Multiply(g.Contiguous().Span, mask, dx.Data);
+            TensorPrimitives.Multiply(g.Contiguous().Span, mask, dx.Span);
             AccumulateGrad(dx);
         });
     }

@@ -150,7 +150,7 @@ public sealed partial class Tensor
         var src = IsContiguous ? Data.AsSpan(Offset, Size) : ToArray();
         var result = Zeros(Shape);
         // Some TensorPrimitives kernels (Sigmoid) reject empty spans.
-        if (Size > 0) kernel(src, result.Data);
+        if (Size > 0) kernel(src, result.Span);
         return result;
     }
 
@@ -160,7 +160,7 @@ public sealed partial class Tensor
     {
         var src = x.IsContiguous ? x.Data.AsSpan(x.Offset, x.Size) : x.ToArray();
         var result = Zeros(x.Shape);
-        var dst = result.Data;
+        var dst = result.Span;
         for (int i = 0; i < dst.Length; i++) dst[i] = f(src[i]);
         return result;
     }
@@ -171,7 +171,7 @@ public sealed partial class Tensor
         var sa = a.IsContiguous ? a.Data.AsSpan(a.Offset, a.Size) : a.ToArray();
         var sb = b.IsContiguous ? b.Data.AsSpan(b.Offset, b.Size) : b.ToArray();
         var result = Zeros(a.Shape);
-        var dst = result.Data;
+        var dst = result.Span;
         for (int i = 0; i < dst.Length; i++) dst[i] = f(sa[i], sb[i]);
         return result;
     }

@@ -106,7 +106,7 @@ public sealed partial class Tensor
         return Record("mse_loss", result, [pred, target], g =>
         {
             var dp = Zeros(pred.Shape);
-            TensorPrimitives.Multiply(diff, 2f * g.Item() / n, dp.Data);
+            TensorPrimitives.Multiply(diff, 2f * g.Item() / n, dp.Span);
             pred.AccumulateGrad(dp);
             if (target.RequiresGrad) target.AccumulateGrad(dp.Neg());
         });

@@ -61,7 +61,7 @@ public sealed partial class Tensor
                 for (int r = 0; r < rows; r++)
                 {
                     TensorPrimitives.Multiply(xc.Data.AsSpan(xc.Offset + r * n, n), gs.Data.AsSpan(gs.Offset + r * n, n), xhatG);
-                    TensorPrimitives.MultiplyAdd(xhatG, rstd[r], dw.Data, dw.Data);
+                    TensorPrimitives.MultiplyAdd(xhatG, rstd[r], dw.Span, dw.Span);
                 }
                 weight.AccumulateOwnedGrad(dw);
             }
@@ -131,7 +131,7 @@ public sealed partial class Tensor
                 for (int r = 0; r < rows; r++)
                 {
                     Normalized(xc.Data.AsSpan(xc.Offset + r * n, n), mean[r], rstd[r], xhat);
-                    TensorPrimitives.MultiplyAdd(xhat, gs.Data.AsSpan(gs.Offset + r * n, n), dw.Data, dw.Data);
+                    TensorPrimitives.MultiplyAdd(xhat, gs.Data.AsSpan(gs.Offset + r * n, n), dw.Span, dw.Span);
                 }
                 weight.AccumulateOwnedGrad(dw);
             }

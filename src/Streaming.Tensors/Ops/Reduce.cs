@@ -16,7 +16,7 @@ public sealed partial class Tensor
         var src = Contiguous().Detach();
         var result = Zeros(ReducedShape(d, keepDim));
         var x = src.Data.AsSpan(src.Offset, src.Size);
-        var y = result.Data.AsSpan();
+        var y = result.Span;
         for (int o = 0; o < outer; o++)
         {
             var row = x.Slice(o * n * inner, n * inner);
