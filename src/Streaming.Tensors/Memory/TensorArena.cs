@@ -12,24 +12,27 @@ namespace Streaming.Tensors;
 /// <remarks>
 /// Only code that knows what outlives the step may open a scope: every tensor made inside it is invalid after it
 /// closes. A training step reads its loss and clears the parameters' gradients before closing it; the optimizer's
-/// state, parameters and caches are made outside (or with their own arrays). Arrays come in size classes a quarter of a
-/// power of two apart, so steps of different lengths share them; a tensor may therefore view a longer array than it
-/// needs (<see cref="Tensor.Data"/>'s length is not its size). Small tensors keep their own arrays: the young
-/// generation of the GC already recycles those cheaply.
+/// state, parameters and caches are made outside (or with their own arrays). A request takes the shortest free array
+/// that holds it (at most twice as long), and new arrays come in size classes a quarter of a power of two apart, so steps
+/// of different lengths share storage; a tensor may therefore view a longer array than it needs
+/// (<see cref="Tensor.Data"/>'s length is not its size). Tiny tensors keep their own arrays. Capping what waits at one
+/// step's footprint, dropping the lengths asked for longest ago, cost a third of the speed (ActionLLM, 50 Salads):
+/// steps of other lengths need other arrays, so the free lists keep every length asked for in the last 16 steps.
 /// </remarks>
 public sealed class TensorArena
 {
-    /// <summary>Tensors below this many floats (64 KiB) are not worth a size class.</summary>
+    /// <summary>Tensors below this many floats (4 KiB) keep their own arrays.</summary>
     public const int MinFloats = 1 << 10;
 
-    /// <summary>A class not asked for in this many steps is dropped, so that lengths seen once do not stay.</summary>
+    /// <summary>Arrays of a length not asked for in this many steps are dropped, so that lengths seen once do not stay.</summary>
     const int IdleSteps = 16;
 
     [ThreadStatic] static TensorArena? current;
 
-    readonly Dictionary<int, Stack<float[]>> free = [];
+    readonly SortedList<int, Stack<float[]>> free = [];
     readonly Dictionary<int, int> lastUsed = [];
     readonly List<float[]> lent = [];
+    long freeFloats;
     int step;
     bool open;
 
@@ -49,7 +52,7 @@ public sealed class TensorArena
     public long LentFloats { get; private set; }
 
     /// <summary>Floats waiting in the free lists.</summary>
-    public long FreeFloats => free.Values.Sum(s => s.Sum(a => (long)a.Length));
+    public long FreeFloats => freeFloats;
 
     /// <summary>The arena open on this thread, if any.</summary>
     internal static TensorArena? Current => current;
@@ -65,16 +68,44 @@ public sealed class TensorArena
         return new ArenaScope(this, previous);
     }
 
-    /// <summary>Room for <paramref name="floats"/> zeros: the first <paramref name="floats"/> of an array of its size class.</summary>
+    /// <summary>
+    /// Room for <paramref name="floats"/> zeros: the first <paramref name="floats"/> of the shortest free array that holds
+    /// them and is at most twice as long, or of a new array of their size class.
+    /// </summary>
     internal float[] Rent(int floats)
     {
-        int size = SizeClass(floats);
-        lastUsed[size] = step;
-        var array = free.TryGetValue(size, out var stack) && stack.Count > 0 ? stack.Pop() : GC.AllocateUninitializedArray<float>(size);
+        float[]? array = null;
+        var lengths = free.Keys;
+        for (int i = FirstAtLeast(lengths, floats); array is null && i < lengths.Count && lengths[i] <= 2L * floats; i++)
+        {
+            var stack = free.GetValueAtIndex(i);
+            if (stack.Count == 0) continue;
+            array = stack.Pop();
+            freeFloats -= array.Length;
+            lastUsed[array.Length] = step;
+        }
+        if (array is null)
+        {
+            array = GC.AllocateUninitializedArray<float>(SizeClass(floats));
+            lastUsed[array.Length] = step;
+        }
         Array.Clear(array, 0, floats);
         lent.Add(array);
-        LentFloats += size;
+        LentFloats += array.Length;
         return array;
+    }
+
+    /// <summary>The index of the first of the sorted <paramref name="lengths"/> at least <paramref name="floats"/> long.</summary>
+    static int FirstAtLeast(IList<int> lengths, int floats)
+    {
+        int lo = 0, hi = lengths.Count;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) / 2;
+            if (lengths[mid] < floats) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
     }
 
     void Close(TensorArena? previous)
@@ -86,12 +117,14 @@ public sealed class TensorArena
             if (PoisonReturned) Array.Fill(array, float.NaN);
             if (!free.TryGetValue(array.Length, out var stack)) free[array.Length] = stack = new Stack<float[]>();
             stack.Push(array);
+            freeFloats += array.Length;
         }
         lent.Clear();
         step++;
+        // Arrays of a length not asked for lately go: lengths seen once (a rare long observation) do not stay.
         foreach (int size in lastUsed.Where(e => step - e.Value > IdleSteps).Select(e => e.Key).ToList())
         {
-            free.Remove(size);
+            if (free.Remove(size, out var dropped)) freeFloats -= dropped.Sum(a => (long)a.Length);
             lastUsed.Remove(size);
         }
     }
