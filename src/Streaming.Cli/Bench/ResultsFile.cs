@@ -38,17 +38,28 @@ public static class ResultsFile
         : System.Runtime.Intrinsics.X86.Avx2.IsSupported ? "AVX2"
         : System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? "128-bit SIMD" : "scalar";
 
-    /// <summary>The CPU model name from /proc/cpuinfo, or the architecture where that is unreadable.</summary>
+    /// <summary>
+    /// The CPU model name from /proc/cpuinfo with its family and model numbers, e.g. "AMD EPYC (family 26, model 2)":
+    /// virtual machines often report only the vendor's name, and two generations of the same name run kernels at
+    /// different speeds. The architecture where /proc/cpuinfo is unreadable.
+    /// </summary>
     public static string CpuModel()
     {
+        string? name = null, family = null, model = null;
         try
         {
             foreach (var line in File.ReadLines("/proc/cpuinfo"))
-                if (line.StartsWith("model name", StringComparison.Ordinal))
-                    return line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
+            {
+                if (line.Length == 0) break;                                  // the first processor is enough
+                string value = line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
+                if (line.StartsWith("model name", StringComparison.Ordinal)) name = value;
+                else if (line.StartsWith("cpu family", StringComparison.Ordinal)) family = value;
+                else if (line.StartsWith("model", StringComparison.Ordinal) && line.TrimEnd().Length > 5 && line[5] is ' ' or '\t') model = value;
+            }
         }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
-        return System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString();
+        if (name is null) return System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString();
+        return family is null || model is null ? name : $"{name} (family {family}, model {model})";
     }
 }

@@ -493,8 +493,9 @@ public static class EvalCommand
         results.Add(new BenchResult("actionllm validation chosen max observed", "fraction", picked.MaxObserved));
         results.Add(new BenchResult("actionllm validation chosen epochs", "epochs", choice.Chosen.Epochs));
         static string Pair((ActionLlmCandidate Candidate, int Epochs) c) => string.Create(CultureInfo.InvariantCulture, $"{c.Candidate.Name}, {c.Epochs} epochs");
-        AnsiConsole.MarkupLine(Markup.Escape($"ActionLLM training (chosen on validation): {Pair(choice.Chosen)}; " +
+        AnsiConsole.MarkupLine(Markup.Escape("ActionLLM training on validation: " +
             Noise(Pair(choice.Chosen), Pair(choice.Best), Pair(choice.Default), choice.Advantage, choice.StandardError)));
+        AnsiConsole.MarkupLine(Markup.Escape($"ActionLLM training: {Pair(choice.Chosen)} (chosen on validation)"));
     }
 
     /// <summary>Why validation took a candidate or kept the default, in words.</summary>

@@ -4,6 +4,7 @@ using Streaming.Models.Language;
 using Streaming.Models.Recognition;
 using Streaming.Models.Tokenization;
 using Streaming.Tensors;
+using Streaming.Tensors.Optim;
 using Xunit.Abstractions;
 
 namespace Streaming.Models.Tests.Language;
@@ -29,6 +30,31 @@ public sealed class LanguageModelTrainingTests(ITestOutputHelper output)
         IReadOnlyList<string> corpus = [.. ActionCorpus.Documents(dataset.Split(1).Train, dataset.Actions), .. SkeletonCorpus.Documents(SharedData.Root, CorpusParts.All)];
         return LanguageModelTraining.Train(corpus, Small with { VocabularySize = new LanguageModelTrainingOptions().VocabularySize });
     });
+
+    [Fact]
+    public void StepsOnReusedStorage_EqualStepsOnFreshArrays()
+    {
+        var dataset = FrameLabelDataset.Open(SharedData.Path("50salads"));
+        var documents = ActionCorpus.Documents(dataset.Split(1).Train, dataset.Actions);
+        var options = Small with { Steps = 20 };
+        float[] Weights(TensorArena? arena)
+        {
+            TrainingStep.Arena = arena;
+            try
+            {
+                return [.. LanguageModelTraining.Train(documents, options).Model.TrainableParameters().SelectMany(p => p.Value.ToArray())];
+            }
+            finally
+            {
+                TrainingStep.Arena = new TensorArena();
+            }
+        }
+        var arena = new TensorArena { PoisonReturned = true };
+        var fresh = Weights(null);
+        var reused = Weights(arena);
+        Assert.True(arena.FreeFloats > 0, "the steps' storage went back to the arena");
+        Assert.Equal(fresh, reused);
+    }
 
     [Fact]
     public void Document_OneLinePerSegmentReadAsPhrases()
