@@ -18,8 +18,12 @@ public static class KafkaClientConfig
             BootstrapServers = bootstrapServers,
             GroupId = settings.GroupId,
             ClientId = settings.ClientId + ".consumer",
-            // At-least-once: offsets are committed by KafkaSource only for records whose outputs the broker acknowledged.
-            EnableAutoCommit = false,
+            // At-least-once: KafkaSource stores an offset only once the outputs of every record before it are acknowledged,
+            // and librdkafka commits what is stored in the background (every CommitInterval, on revocation, on close).
+            // A commit made on the consuming thread would wait out a coordinator outage (up to session.timeout.ms) with
+            // nothing consumed meanwhile; stored offsets let the partitions' leaders serve fetches all along.
+            EnableAutoCommit = true,
+            AutoCommitIntervalMs = (int)settings.CommitInterval.TotalMilliseconds,
             EnableAutoOffsetStore = false,
         };
         // A new group reads a topic from its start unless told otherwise: no input goes unaccounted for.

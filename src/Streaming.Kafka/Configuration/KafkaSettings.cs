@@ -47,10 +47,10 @@ public sealed record KafkaSettings
 
     public bool UsesEmbeddedBroker => string.IsNullOrWhiteSpace(BootstrapServers);
 
-    /// <summary>librdkafka properties Streaming sets itself because they define its delivery guarantees.</summary>
+    /// <summary>librdkafka properties Streaming sets itself because they define its delivery guarantees or have a setting of their own (Kafka:CommitIntervalMs).</summary>
     public static readonly IReadOnlySet<string> ReservedProperties = new HashSet<string>(StringComparer.Ordinal)
     {
-        "bootstrap.servers", "group.id", "client.id", "enable.auto.commit", "enable.auto.offset.store",
+        "bootstrap.servers", "group.id", "client.id", "enable.auto.commit", "enable.auto.offset.store", "auto.commit.interval.ms",
         "enable.idempotence", "acks", "request.required.acks",
     };
 

@@ -8,15 +8,19 @@ namespace Streaming.Kafka.Consuming;
 
 /// <summary>One subscription of <see cref="KafkaSource"/>: a consumer, its ledger and the loop that drives both.</summary>
 /// <remarks>
-/// Consume, commit and the rebalance callbacks all run on the loop's thread, so the consumer is never
-/// shared. Consume waits at most <see cref="PollInterval"/> so that commits fall due while idle. Each record is handed
-/// on inside its process span (see <see cref="KafkaTracing"/>), its age since its timestamp recorded on
-/// <paramref name="clock"/>; the consumer lag is refreshed with each commit.
+/// Consume, offset stores and the rebalance callbacks all run on the loop's thread, so the consumer is never
+/// shared. Consume waits at most <see cref="PollInterval"/> so that stores fall due while idle; librdkafka commits what
+/// is stored in the background, so the loop never waits on the group coordinator. Each record is handed on inside its
+/// process span (see <see cref="KafkaTracing"/>), its age since its timestamp recorded on <paramref name="clock"/>; the
+/// consumer lag is refreshed every commit interval.
 /// </remarks>
 internal sealed class ConsumerLoop(KafkaSettings settings, string bootstrapServers, IScheduler clock, IObserver<InputRecord> observer,
     Action<IReadOnlyList<TopicPartition>>? assigned, ConsumptionControl? control, Action<IReadOnlyList<TopicPartition>>? revoking) : IDisposable
 {
     static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How often settled offsets are handed to librdkafka: a local call, well inside any commit interval.</summary>
+    static readonly TimeSpan StoreInterval = TimeSpan.FromMilliseconds(20);
 
     /// <summary>Bounds how long <see cref="Dispose"/> waits for the final commit and for leaving the group.</summary>
     static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
@@ -38,7 +42,8 @@ internal sealed class ConsumerLoop(KafkaSettings settings, string bootstrapServe
         {
             consumer = Build();
             consumer.Subscribe(settings.InputTopics);
-            var sinceCommit = Stopwatch.StartNew();
+            var sinceStore = Stopwatch.StartNew();
+            var sinceLag = Stopwatch.StartNew();
             while (!stop.IsCancellationRequested)
             {
                 if (control?.PauseRequested == true) Pause(consumer);
@@ -46,14 +51,19 @@ internal sealed class ConsumerLoop(KafkaSettings settings, string bootstrapServe
                 {
                     using (consumed.Span) observer.OnNext(consumed.Record);
                 }
-                if (sinceCommit.Elapsed >= settings.CommitInterval)
+                if (sinceStore.Elapsed >= StoreInterval)
                 {
-                    Commit(consumer, ledger.Committable());
+                    Store(consumer, ledger.Committable());
+                    sinceStore.Restart();
+                }
+                if (sinceLag.Elapsed >= settings.CommitInterval)
+                {
                     lag.Refresh(consumer);
-                    sinceCommit.Restart();
+                    sinceLag.Restart();
                 }
             }
-            Commit(consumer, ledger.Committable());
+            // Close commits what is stored, then leaves the group.
+            Store(consumer, ledger.Committable());
             consumer.Close();
         }
         catch (Exception error)
@@ -78,17 +88,26 @@ internal sealed class ConsumerLoop(KafkaSettings settings, string bootstrapServe
     IConsumer<byte[]?, byte[]?> Build() =>
         new ConsumerBuilder<byte[]?, byte[]?>(config)
             .SetErrorHandler((_, error) => KafkaMetrics.ClientError(config.ClientId, error))
+            // A failed background commit is offered again with the next one: what is stored stays stored.
+            .SetOffsetsCommittedHandler((_, committed) =>
+            {
+                if (committed.Error.IsError) KafkaMetrics.ClientError(config.ClientId, committed.Error);
+                foreach (var partition in committed.Offsets)
+                    if (partition.Error.IsError) KafkaMetrics.ClientError(config.ClientId, partition.Error);
+            })
             .SetPartitionsAssignedHandler((_, partitions) => assigned?.Invoke(partitions))
-            // Commit what is done before the partitions go to another member, then forget them. The owner settles what it
-            // can first, so that the commit covers it and the next owner does not form those windows again.
+            // Store what is done before the partitions go to another member (librdkafka commits it as it lets them go),
+            // then forget them. The owner settles what it can first, so that the commit covers it and the next owner does
+            // not form those windows again.
             .SetPartitionsRevokedHandler((consumer, revoked) =>
             {
                 var partitions = revoked.Select(p => p.TopicPartition).ToList();
                 revoking?.Invoke(partitions);
-                Commit(consumer, ledger.Committable(partitions));
+                Store(consumer, ledger.Committable(partitions));
                 Forget(partitions);
             })
-            // Lost partitions may already be owned elsewhere: committing would overwrite the new owner's progress.
+            // Lost partitions may already be owned elsewhere: nothing more is stored for them. (What was stored before may
+            // still be committed; a stored offset only ever covers acknowledged records, so that repeats, never loses.)
             .SetPartitionsLostHandler((_, lost) =>
             {
                 var partitions = lost.Select(p => p.TopicPartition).ToList();
@@ -145,18 +164,21 @@ internal sealed class ConsumerLoop(KafkaSettings settings, string bootstrapServe
         return new Consumed(new InputRecord(ledger, result.TopicPartitionOffset, message.Key, message.Value, headers, timestamp, trace), span);
     }
 
-    void Commit(IConsumer<byte[]?, byte[]?> consumer, IReadOnlyList<TopicPartitionOffset> offsets)
+    /// <summary>Hands settled positions to librdkafka, which commits them in the background.</summary>
+    void Store(IConsumer<byte[]?, byte[]?> consumer, IReadOnlyList<TopicPartitionOffset> offsets)
     {
-        if (offsets.Count == 0) return;
-        try
+        foreach (var offset in offsets)
         {
-            consumer.Commit(offsets);
-            ledger.MarkCommitted(offsets);
-        }
-        catch (KafkaException error) when (!error.Error.IsFatal)
-        {
-            // Coordinator unreachable or a rebalance in progress: the same offsets are offered again next time.
-            KafkaMetrics.ClientError(config.ClientId, error.Error);
+            try
+            {
+                consumer.StoreOffset(offset);
+                ledger.MarkStored(offset);
+            }
+            catch (KafkaException error) when (!error.Error.IsFatal)
+            {
+                // The partition is no longer assigned (a rebalance under way): the next owner reads from the last commit.
+                KafkaMetrics.ClientError(config.ClientId, error.Error);
+            }
         }
     }
 }

@@ -19,7 +19,7 @@ public sealed class OffsetLedger
         lock (gate)
         {
             // The first offset seen is where this consumer started, i.e. already the group's position.
-            if (!partitions.TryGetValue(partition, out var ledger)) partitions[partition] = ledger = new PartitionLedger { Committed = offset };
+            if (!partitions.TryGetValue(partition, out var ledger)) partitions[partition] = ledger = new PartitionLedger { Stored = offset };
             ledger.InFlight.Add(offset);
             ledger.Next = Math.Max(ledger.Next, offset + 1);
         }
@@ -34,7 +34,7 @@ public sealed class OffsetLedger
         }
     }
 
-    /// <summary>Commit positions (next offset to read) that moved since the last <see cref="MarkCommitted"/>.</summary>
+    /// <summary>Commit positions (next offset to read) that moved since the last <see cref="MarkStored"/>.</summary>
     public IReadOnlyList<TopicPartitionOffset> Committable() => Committable(_ => true);
 
     /// <summary>As <see cref="Committable()"/>, restricted to <paramref name="held"/> partitions.</summary>
@@ -44,18 +44,12 @@ public sealed class OffsetLedger
         return Committable(set.Contains);
     }
 
-    /// <summary>Notes that <paramref name="offsets"/> were committed, so they are not offered again.</summary>
-    public void MarkCommitted(IEnumerable<TopicPartitionOffset> offsets)
+    /// <summary>Notes that <paramref name="position"/> was handed to the consumer to commit, so it is not offered again.</summary>
+    public void MarkStored(TopicPartitionOffset position)
     {
         lock (gate)
         {
-            foreach (var committed in offsets)
-            {
-                if (partitions.TryGetValue(committed.TopicPartition, out var ledger))
-                {
-                    ledger.Committed = Math.Max(ledger.Committed, committed.Offset.Value);
-                }
-            }
+            if (partitions.TryGetValue(position.TopicPartition, out var ledger)) ledger.Stored = Math.Max(ledger.Stored, position.Offset.Value);
         }
     }
 
@@ -87,7 +81,7 @@ public sealed class OffsetLedger
                 if (!include(partition)) continue;
                 // Offsets may have gaps (compaction, transaction markers): the lowest in-flight one bounds the commit, not offset + 1.
                 var position = ledger.InFlight.Count > 0 ? ledger.InFlight.Min : ledger.Next;
-                if (position > ledger.Committed) offsets.Add(new TopicPartitionOffset(partition, position));
+                if (position > ledger.Stored) offsets.Add(new TopicPartitionOffset(partition, position));
             }
             return offsets;
         }
@@ -97,6 +91,6 @@ public sealed class OffsetLedger
     {
         public readonly SortedSet<long> InFlight = [];
         public long Next;
-        public long Committed;
+        public long Stored;
     }
 }

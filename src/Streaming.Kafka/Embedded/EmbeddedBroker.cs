@@ -69,6 +69,14 @@ public sealed class EmbeddedBroker : IDisposable
         Check(MockClusterInterop.rd_kafka_mock_partition_set_leader(Cluster, topic, partition, brokerId), $"make broker {brokerId} the leader of {topic} [{partition}]");
     }
 
+    /// <summary>Makes <paramref name="brokerId"/> the coordinator of consumer group <paramref name="groupId"/>.</summary>
+    public void SetGroupCoordinator(string groupId, int brokerId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(groupId);
+        ValidateBrokerId(brokerId);
+        Check(MockClusterInterop.rd_kafka_mock_coordinator_set(Cluster, "group", groupId, brokerId), $"make broker {brokerId} the coordinator of group '{groupId}'");
+    }
+
     /// <summary>Disconnects broker <paramref name="brokerId"/> and refuses new connections; leadership does not move.</summary>
     public void SetBrokerDown(int brokerId)
     {

@@ -43,6 +43,10 @@ internal static unsafe partial class MockClusterInterop
     [LibraryImport(LibRdKafka.ImportName, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int rd_kafka_mock_partition_set_leader(MockClusterHandle cluster, string topic, int partition, int brokerId);
 
+    /// <summary>Makes <paramref name="brokerId"/> the coordinator of a group (<paramref name="keyType"/> "group") or transaction ("transaction").</summary>
+    [LibraryImport(LibRdKafka.ImportName, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int rd_kafka_mock_coordinator_set(MockClusterHandle cluster, string keyType, string key, int brokerId);
+
     [LibraryImport(LibRdKafka.ImportName)]
     public static partial int rd_kafka_mock_broker_set_down(MockClusterHandle cluster, int brokerId);
 

@@ -57,7 +57,7 @@ public sealed class ServiceAccountingTests(ITestOutputHelper output)
         var feeding = feed.RunAsync(endpoint.BootstrapServers, kafka.InputTopics[0]);
         // Mid-stream: the group has committed progress (so the restart resumes from there, not from the start) and frames are still coming.
         await Until(() => OutputWatch.Committed(endpoint.BootstrapServers, GroupId, kafka.InputTopics[0], kafka.EmbeddedPartitions).Sum() > 0,
-            first, "the first service's first commit");
+            first, "the first service's first commit", feeding);
         first.Kill();
         var killedAt = clock.Elapsed;
         var ticksAtKill = feed.Ticks;
@@ -69,7 +69,7 @@ public sealed class ServiceAccountingTests(ITestOutputHelper output)
         feed.ReleaseTail();
 
         using var second = ServiceProcess.Start(endpoint.BootstrapServers, GroupId, ShortSession);
-        await Until(() => watch.Count() > outputsAtKill, second, "the restarted service's first prediction");
+        await Until(() => watch.Count() > outputsAtKill, second, "the restarted service's first prediction", feeding);
         var recovered = clock.Elapsed - killedAt;
         await feeding;
         var audit = new TopicAudit(endpoint.BootstrapServers, kafka.InputTopics[0], kafka.OutputTopic, pipeline.WindowFrames, pipeline.HopFrames);
@@ -96,7 +96,7 @@ public sealed class ServiceAccountingTests(ITestOutputHelper output)
         await Ready(service);
         var feeding = feed.RunAsync(endpoint.BootstrapServers, kafka.InputTopics[0]);
         await Until(() => OutputWatch.Committed(endpoint.BootstrapServers, GroupId, kafka.InputTopics[0], kafka.EmbeddedPartitions).Sum() > 0,
-            service, "the service's first commit");
+            service, "the service's first commit", feeding);
 
         // The whole cluster (one broker: leader of every partition and group coordinator) goes away while frames keep coming.
         // The watch asks nothing while the broker is down: librdkafka's watermark query then outlasts its timeout.
@@ -112,7 +112,7 @@ public sealed class ServiceAccountingTests(ITestOutputHelper output)
         feed.ReleaseTail();
         // A new client to watch with: the old one's requests cut off by the outage wait out socket.timeout.ms (60 s).
         using var watchAfter = new OutputWatch(endpoint.BootstrapServers, kafka.OutputTopic, kafka.EmbeddedPartitions);
-        await Until(() => watchAfter.Count() > outputsAtDown, service, "the first prediction after the outage");
+        await Until(() => watchAfter.Count() > outputsAtDown, service, "the first prediction after the outage", feeding);
         var recovered = upAt.Elapsed;
         await feeding;
         var audit = new TopicAudit(endpoint.BootstrapServers, kafka.InputTopics[0], kafka.OutputTopic, pipeline.WindowFrames, pipeline.HopFrames);
@@ -129,11 +129,13 @@ public sealed class ServiceAccountingTests(ITestOutputHelper output)
     /// <summary>Waits until the service has built its pipeline and started consuming.</summary>
     static Task Ready(ServiceProcess service) => Until(() => service.Log.Contains("consuming ", StringComparison.Ordinal), service, "the service to start");
 
-    static async Task Until(Func<bool> condition, ServiceProcess service, string what)
+    /// <summary>Waits for <paramref name="condition"/>; a failed <paramref name="feeding"/> ends the wait with the feed's own error.</summary>
+    static async Task Until(Func<bool> condition, ServiceProcess service, string what, Task? feeding = null)
     {
         var deadline = Stopwatch.StartNew();
         while (!condition())
         {
+            if (feeding is { IsFaulted: true }) await feeding;
             Assert.False(service.HasExited, $"the service exited while waiting for {what}:\n{service.Log}");
             Assert.True(deadline.Elapsed < Deadline, $"no {what} within {Deadline.TotalSeconds} s:\n{service.Log}");
             await Task.Delay(50);

@@ -80,11 +80,14 @@ public sealed class KafkaSettingsTests
     public void ClientConfigs_PassThroughProperties_DeliverySettingsFixed()
     {
         var settings = Bind(("Kafka:Properties:sasl.username", "svc"), ("Kafka:ConsumerProperties:auto.offset.reset", "latest"),
-            ("Kafka:Properties:linger.ms", "20"), ("Kafka:ProducerProperties:linger.ms", "2"), ("Kafka:ConsumerProperties:sasl.username", "reader"));
+            ("Kafka:Properties:linger.ms", "20"), ("Kafka:ProducerProperties:linger.ms", "2"), ("Kafka:ConsumerProperties:sasl.username", "reader"),
+            ("Kafka:CommitIntervalMs", "250"));
 
         var consumer = KafkaClientConfig.ForConsumer(settings, "k:9092");
         Assert.Equal("reader", consumer.SaslUsername);
-        Assert.False(consumer.EnableAutoCommit);
+        // librdkafka commits in the background only what KafkaSource stored, every commit interval.
+        Assert.True(consumer.EnableAutoCommit);
+        Assert.Equal(250, consumer.AutoCommitIntervalMs);
         Assert.False(consumer.EnableAutoOffsetStore);
         Assert.Equal(Confluent.Kafka.AutoOffsetReset.Latest, consumer.AutoOffsetReset);
         Assert.Equal("streaming.consumer", consumer.ClientId);

@@ -50,6 +50,59 @@ public sealed class KafkaSourceTests
         Assert.Equal("m4", Encoding.UTF8.GetString(again[0].Value!));
     }
 
+    /// <summary>
+    /// The group's coordinator is one broker, the partition's leader another. While the coordinator is away the consumer
+    /// goes on reading from the leader (a commit on the consuming thread would hold it until the coordinator returned), and
+    /// what it settled meanwhile is committed once the coordinator is back.
+    /// </summary>
+    [Fact]
+    public async Task CoordinatorDown_ConsumptionGoesOn_CommitLandsWhenItReturns()
+    {
+        const int leader = 1, coordinator = 2, before = 10, during = 10;
+        using var cluster = new KafkaTestCluster(brokers: 2, partitions: 1);
+        cluster.Broker.SetPartitionLeader(KafkaTestCluster.Input, 0, leader);
+        cluster.Broker.SetGroupCoordinator(cluster.Settings.GroupId, coordinator);
+        using var sink = new KafkaSink(cluster.Settings, cluster.BootstrapServers);
+        for (var i = 0; i < before; i++) await sink.PublishAsync(KafkaTestCluster.Input, null, Encoding.UTF8.GetBytes($"m{i}"));
+
+        using var received = new RecordsReceived(KafkaSource.Create(cluster.Settings, cluster.BootstrapServers), record => record.MarkDone());
+        await received.WaitForAsync(before);
+        await UntilCommitted(cluster, before);
+
+        cluster.Broker.SetBrokerDown(coordinator);
+        var outage = Stopwatch.StartNew();
+        // A record every 100 ms, so that commits fall due between them (every 100 ms here) while the coordinator is away.
+        for (var i = before; i < before + during; i++)
+        {
+            await sink.PublishAsync(KafkaTestCluster.Input, null, Encoding.UTF8.GetBytes($"m{i}"));
+            await Task.Delay(100);
+        }
+        await received.WaitForAsync(before + during, TimeSpan.FromSeconds(3));
+        var readWithin = outage.Elapsed;
+        cluster.Broker.SetBrokerUp(coordinator);
+
+        Assert.Equal(Enumerable.Range(0, before + during).Select(i => (long)i), received.Records.Select(r => r.Offset));
+        await UntilCommitted(cluster, before + during);
+        Assert.InRange(readWithin, TimeSpan.Zero, TimeSpan.FromSeconds(3));
+    }
+
+    /// <summary>Waits until the group's committed position of the input's partition 0 reaches <paramref name="offset"/>.</summary>
+    static async Task UntilCommitted(KafkaTestCluster cluster, long offset)
+    {
+        var config = Streaming.Kafka.Configuration.KafkaClientConfig.ForConsumer(cluster.Settings, cluster.BootstrapServers);
+        using var reader = new Confluent.Kafka.ConsumerBuilder<byte[], byte[]>(config).Build();
+        var partition = new Confluent.Kafka.TopicPartition(KafkaTestCluster.Input, 0);
+        var waiting = Stopwatch.StartNew();
+        long committed = -1;
+        while (waiting.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            committed = reader.Committed([partition], TimeSpan.FromSeconds(5)).Single().Offset.Value;
+            if (committed >= offset) return;
+            await Task.Delay(50);
+        }
+        Assert.Fail($"the group committed {committed}, not {offset}, within 20 s");
+    }
+
     [Fact]
     public async Task Dispose_WhileIdle_StopsPromptly()
     {

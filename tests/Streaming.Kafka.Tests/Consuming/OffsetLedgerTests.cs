@@ -76,11 +76,11 @@ public sealed class OffsetLedgerTests
     }
 
     [Fact]
-    public void MarkCommitted_SamePosition_NotOfferedAgainUntilItMoves()
+    public void MarkStored_SamePosition_NotOfferedAgainUntilItMoves()
     {
         var ledger = Registered(P0, 0, 1);
         ledger.MarkDone(P0, 0);
-        ledger.MarkCommitted(ledger.Committable());
+        foreach (var position in ledger.Committable()) ledger.MarkStored(position);
         Assert.Empty(ledger.Committable());
         ledger.MarkDone(P0, 1);
         Assert.Equal(2, Position(ledger, P0));
