@@ -27,7 +27,7 @@ public sealed record KafkaSettings
     /// <summary>Topic of the recognition results, keyed by stream id.</summary>
     public string OutputTopic { get; init; } = StreamingTopics.Predictions.Name;
 
-    /// <summary>How often offsets of finished records are committed; they are also committed on stop and on revocation.</summary>
+    /// <summary>How often librdkafka commits, in the background, the offsets of finished records; they are also committed on stop and on revocation.</summary>
     public TimeSpan CommitInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Brokers of the embedded cluster when <see cref="BootstrapServers"/> is empty.</summary>
