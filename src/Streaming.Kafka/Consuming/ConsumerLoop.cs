@@ -88,10 +88,11 @@ internal sealed class ConsumerLoop(KafkaSettings settings, string bootstrapServe
     IConsumer<byte[]?, byte[]?> Build() =>
         new ConsumerBuilder<byte[]?, byte[]?>(config)
             .SetErrorHandler((_, error) => KafkaMetrics.ClientError(config.ClientId, error))
-            // A failed background commit is offered again with the next one: what is stored stays stored.
+            // A failed background commit is offered again with the next one: what is stored stays stored. (Nothing new
+            // stored since the last commit is no error.)
             .SetOffsetsCommittedHandler((_, committed) =>
             {
-                if (committed.Error.IsError) KafkaMetrics.ClientError(config.ClientId, committed.Error);
+                if (committed.Error.IsError && committed.Error.Code != ErrorCode.Local_NoOffset) KafkaMetrics.ClientError(config.ClientId, committed.Error);
                 foreach (var partition in committed.Offsets)
                     if (partition.Error.IsError) KafkaMetrics.ClientError(config.ClientId, partition.Error);
             })
