@@ -1,3 +1,4 @@
+using Confluent.Kafka;
 using Streaming.Kafka.Topics;
 using Streaming.Kafka.Configuration;
 using Streaming.Kafka.DeadLettering;
@@ -13,6 +14,7 @@ internal sealed class KafkaTestCluster : IDisposable
 
     public KafkaTestCluster(int brokers = 1, int partitions = 2)
     {
+        Partitions = partitions;
         Broker = new EmbeddedBroker(brokers);
         Broker.CreateTopic(Input, partitions);
         Broker.CreateTopic(StreamingTopics.DeadLettersOf(Input), partitions);
@@ -42,6 +44,18 @@ internal sealed class KafkaTestCluster : IDisposable
     public EmbeddedBroker Broker { get; }
     public KafkaSettings Settings { get; }
     public string BootstrapServers => Broker.BootstrapServers;
+
+    /// <summary>Partitions of each topic.</summary>
+    public int Partitions { get; }
+
+    /// <summary>The group's committed position per partition of the input topic, 0 where it has none (OffsetFetch; joins no group).</summary>
+    public Dictionary<int, long> Committed()
+    {
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(KafkaClientConfig.ForConsumer(Settings, BootstrapServers)).Build();
+        var partitions = Enumerable.Range(0, Partitions).Select(p => new TopicPartition(Input, p));
+        return consumer.Committed(partitions, TimeSpan.FromSeconds(10))
+            .ToDictionary(c => c.Partition.Value, c => c.Offset == Offset.Unset ? 0 : c.Offset.Value);
+    }
 
     public void Dispose() => Broker.Dispose();
 }

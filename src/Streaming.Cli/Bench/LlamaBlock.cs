@@ -16,6 +16,7 @@ public sealed class LlamaBlock
     readonly int b, t, d, heads;
     readonly Tensor norm1, norm2, wq, wk, wv, wo, w1, w3, w2;
     readonly InferenceKernels kernels = new();
+    readonly TensorArena stepStorage = new();
     // Inference activations, allocated once for the (B, T) shape.
     readonly Tensor h, q, k, v, y, gate, up;
 
@@ -88,8 +89,6 @@ public sealed class LlamaBlock
         Forward(x).Sum().Backward();
         foreach (var p in Parameters) p.Grad = null;
     }
-
-    readonly TensorArena stepStorage = new();
 
     /// <summary>Throws unless the inference path computes what autograd computes (itself checked against PyTorch op by op).</summary>
     public void CheckInferenceMatchesAutograd(Tensor x, Tensor output)

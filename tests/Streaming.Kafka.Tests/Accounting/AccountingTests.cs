@@ -80,7 +80,7 @@ public sealed class AccountingTests
         }
         await first.StopAsync();
         first.Dispose();
-        var committed = Committed(cluster);
+        var committed = cluster.Committed();
 
         using var second = new UppercasePipeline(cluster.Settings, cluster.BootstrapServers);
         var expectedSecond = inputs.Keys.Where(k => k.Item2 >= committed[k.Item1]).ToHashSet();
@@ -134,14 +134,4 @@ public sealed class AccountingTests
     }
 
     static bool IsInvalidValue(string value) => value.StartsWith("bad", StringComparison.Ordinal);
-
-    /// <summary>The group's committed position per partition of the input topic (OffsetFetch; joins no group).</summary>
-    static Dictionary<int, long> Committed(KafkaTestCluster cluster)
-    {
-        var config = Streaming.Kafka.Configuration.KafkaClientConfig.ForConsumer(cluster.Settings, cluster.BootstrapServers);
-        using var consumer = new ConsumerBuilder<Ignore, Ignore>(config).Build();
-        var partitions = Enumerable.Range(0, 3).Select(p => new TopicPartition(KafkaTestCluster.Input, p));
-        return consumer.Committed(partitions, TimeSpan.FromSeconds(10))
-            .ToDictionary(c => c.Partition.Value, c => c.Offset == Offset.Unset ? 0 : c.Offset.Value);
-    }
 }

@@ -89,14 +89,11 @@ public sealed class KafkaSourceTests
     /// <summary>Waits until the group's committed position of the input's partition 0 reaches <paramref name="offset"/>.</summary>
     static async Task UntilCommitted(KafkaTestCluster cluster, long offset)
     {
-        var config = Streaming.Kafka.Configuration.KafkaClientConfig.ForConsumer(cluster.Settings, cluster.BootstrapServers);
-        using var reader = new Confluent.Kafka.ConsumerBuilder<byte[], byte[]>(config).Build();
-        var partition = new Confluent.Kafka.TopicPartition(KafkaTestCluster.Input, 0);
         var waiting = Stopwatch.StartNew();
         long committed = -1;
         while (waiting.Elapsed < TimeSpan.FromSeconds(20))
         {
-            committed = reader.Committed([partition], TimeSpan.FromSeconds(5)).Single().Offset.Value;
+            committed = cluster.Committed()[0];
             if (committed >= offset) return;
             await Task.Delay(50);
         }
