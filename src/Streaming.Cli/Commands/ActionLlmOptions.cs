@@ -135,7 +135,7 @@ public sealed record ActionLlmSetup(string LmFolder, LanguageModelTrainingOption
                     stopping.Observe(state.EpochsDone, Evaluate(model, validation!, dataset.Actions.Count).Average(c => c.Moc));
                 }
             });
-        return new ActionLlmTrainingRun(model, baseModelTime, clock.Elapsed, options.Epochs - (resume?.EpochsDone ?? 0), stopping);
+        return new ActionLlmTrainingRun(model, baseModelTime, clock.Elapsed, (options.StopAfterEpochs ?? options.Epochs) - (resume?.EpochsDone ?? 0), stopping);
     }
 }
 
@@ -151,6 +151,17 @@ public sealed class ActionLlmOptions
     };
     // Half of `train lm`'s steps: the per-split corpus is small and every split pays for its own base model.
     readonly Option<int> lmSteps = new("--lm-steps") { Description = "Optimizer steps of a per-split base model.", DefaultValueFactory = _ => 300 };
+    readonly Option<int> lmWidth = new("--lm-width") { Description = "Hidden size of a per-split base model.", DefaultValueFactory = _ => new LanguageModelTrainingOptions().HiddenSize };
+    readonly Option<int> lmLayers = new("--lm-layers") { Description = "Transformer layers of a per-split base model.", DefaultValueFactory = _ => new LanguageModelTrainingOptions().Layers };
+    readonly Option<int> interactionWidth = new("--interaction-width")
+    {
+        Description = "D, the width of ActionLLM's cross-modality interaction block (the paper's 128).", DefaultValueFactory = _ => new ActionLlmConfig().InteractionWidth,
+    };
+    readonly Option<int> tuningWidth = new("--tuning-width")
+    {
+        Description = "The bottleneck of ActionLLM's action tuning, the adapter on the base model's output (the paper's 4).", DefaultValueFactory = _ => new ActionLlmConfig().TuningWidth,
+    };
+    readonly Option<float> dropout = new("--dropout") { Description = "Dropout in ActionLLM's adapters.", DefaultValueFactory = _ => new ActionLlmConfig().Dropout };
     readonly Option<int> epochs = new("--epochs") { Description = "ActionLLM training epochs.", DefaultValueFactory = _ => new ActionLlmTrainingOptions().Epochs };
     readonly Option<int> queries = new("--queries") { Description = "ActionLLM action queries N: the most future segments it predicts.", DefaultValueFactory = _ => new ActionLlmConfig().Queries };
     readonly Option<QueryInit> queryInit = new("--query-init") { Description = "Action query initialization: Constant (the paper's), Zero or Normal.", DefaultValueFactory = _ => QueryInit.Constant };
@@ -184,7 +195,7 @@ public sealed class ActionLlmOptions
     /// <summary>Adds the options to <paramref name="command"/>; without <paramref name="withSeed"/> for a command that runs several seeds itself.</summary>
     public void AddTo(Command command, bool withSeed = true)
     {
-        foreach (var option in new Option[] { lm, lmSteps, epochs, queries, queryInit, stepsPerVideo, learningRate, minObserved, maxObserved, batchSize, labelNoise, noCmib, noTextLoss, noVisual, noVisualLoss, noDurationPrior, noTransitionPrior })
+        foreach (var option in new Option[] { lm, lmSteps, lmWidth, lmLayers, interactionWidth, tuningWidth, dropout, epochs, queries, queryInit, stepsPerVideo, learningRate, minObserved, maxObserved, batchSize, labelNoise, noCmib, noTextLoss, noVisual, noVisualLoss, noDurationPrior, noTransitionPrior })
             command.Options.Add(option);
         if (withSeed) command.Options.Add(seed);
         seedAdded = withSeed;
@@ -192,8 +203,12 @@ public sealed class ActionLlmOptions
 
     public ActionLlmSetup Setup(ParseResult parse) => new(
         parse.GetValue(lm)!,
-        new LanguageModelTrainingOptions { Steps = parse.GetValue(lmSteps) },
-        new ActionLlmConfig { Queries = parse.GetValue(queries), QueryInit = parse.GetValue(queryInit), UseInteractionBlock = !parse.GetValue(noCmib) },
+        new LanguageModelTrainingOptions { Steps = parse.GetValue(lmSteps), HiddenSize = parse.GetValue(lmWidth), Layers = parse.GetValue(lmLayers) },
+        new ActionLlmConfig
+        {
+            Queries = parse.GetValue(queries), QueryInit = parse.GetValue(queryInit), UseInteractionBlock = !parse.GetValue(noCmib),
+            InteractionWidth = parse.GetValue(interactionWidth), TuningWidth = parse.GetValue(tuningWidth), Dropout = parse.GetValue(dropout),
+        }.Validate(),
         new ActionLlmTrainingOptions
         {
             Epochs = parse.GetValue(epochs), StepsPerVideo = parse.GetValue(stepsPerVideo), LearningRate = parse.GetValue(learningRate),

@@ -211,6 +211,11 @@ public static class EvalCommand
             Description = "Train ActionLLM on all training videos with the decoding given by the flags (--no-duration-prior, --no-transition-prior, --ensemble on) " +
                 "instead of choosing it on validation videos.",
         };
+        var noRefit = new Option<bool>("--no-refit")
+        {
+            Description = "Score the models trained without the validation videos, instead of training each split and seed again on all its training videos " +
+                "with the choices validation made (stopped at the chosen epoch, the learning-rate schedule as validated).",
+        };
         var validationEvery = new Option<int>("--validation-every")
         {
             Description = "Validation: one training video in this many, per activity (the last '_'-separated part of a video's name), is held out of training.",
@@ -246,9 +251,10 @@ public static class EvalCommand
             "and first-order transitions with mean durations. ActionLLM trains per split and seed on the training videos less a validation set (one in " +
             "--validation-every per activity); its training (learning rate, queries, observed fractions), its epochs (scored every " + ActionLlmSetup.ValidationInterval + "), " +
             "its decoding (residual time, transitions) and ensembling are chosen on the validation videos, each keeping its default unless another candidate beats it " +
-            "by more than the standard error across splits, and the test videos are scored once, with those choices.")
+            "by more than the standard error across splits; then each split and seed trains again on all its training videos with those choices " +
+            "(--no-refit skips this) and the test videos are scored once.")
         {
-            data, json, csv, methods, splits, seeds, noValidation, validationEvery, learningRates, queryCounts, observedRanges, ensemble,
+            data, json, csv, methods, splits, seeds, noValidation, noRefit, validationEvery, learningRates, queryCounts, observedRanges, ensemble,
         };
         actionLlmOptions.AddTo(command, withSeed: false);
         command.SetAction(parse =>
@@ -277,7 +283,7 @@ public static class EvalCommand
             var ranges = List(parse.GetValue(observedRanges), "--observed-ranges", ObservedRange);
             bool validate = !parse.GetValue(noValidation);
             var @default = ActionLlmCandidate.Of(actionLlm);
-            var protocol = new LtaProtocol(seedList, validate, parse.GetValue(validationEvery), ensembleMode,
+            var protocol = new LtaProtocol(seedList, validate, validate && !parse.GetValue(noRefit), parse.GetValue(validationEvery), ensembleMode,
                 validate ? ActionLlmCandidate.Around(@default, rates, queryList, ranges) : [@default]);
             return Run(parse.GetValue(data)!, parse.GetValue(json), parse.GetValue(csv), chosen, only, actionLlm, protocol);
         });
@@ -299,14 +305,18 @@ public static class EvalCommand
         throw new ArgumentException($"eval lta --observed-ranges: '{range}' is not min-max with 0 < min <= max < 1 (e.g. 0.1-0.5).");
     }
 
+    static Progress Progress() => AnsiConsole.Progress()
+        .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn());
+
     static int[]? Numbers(string? list, string option) => list?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
         .Select(k => int.TryParse(k, CultureInfo.InvariantCulture, out var n) ? n : throw new ArgumentException($"{option}: '{k}' is not a number.")).ToArray();
 
     /// <summary>
-    /// ActionLLM's seeds, whether choices are made on validation videos (one in <paramref name="ValidationEvery"/>), the
-    /// ensemble (null lets validation decide) and the ways to train validation chooses from, the flags' first (one: no choice).
+    /// ActionLLM's seeds, whether choices are made on validation videos (one in <paramref name="ValidationEvery"/>) and the
+    /// models then trained again on all training videos (<paramref name="Refit"/>), the ensemble (null lets validation
+    /// decide) and the ways to train validation chooses from, the flags' first (one: no choice).
     /// </summary>
-    sealed record LtaProtocol(int[] Seeds, bool Validation, int ValidationEvery, bool? Ensemble, IReadOnlyList<ActionLlmCandidate> Candidates);
+    sealed record LtaProtocol(int[] Seeds, bool Validation, bool Refit, int ValidationEvery, bool? Ensemble, IReadOnlyList<ActionLlmCandidate> Candidates);
 
     /// <summary>One split's ActionLLM models (one per seed) and the videos they were trained, validated and tested on.</summary>
     sealed record SplitModels(int Split, IReadOnlyList<LabelledVideo> Fit, IReadOnlyList<LabelledVideo> Validation, IReadOnlyList<LabelledVideo> Test, List<ActionLlm> Models);
@@ -338,83 +348,108 @@ public static class EvalCommand
         var candidate = protocol.Candidates[0];
         int epochs = actionLlm.Training.Epochs;
         TrainingChoice? training = null;
-        // Per split and seed, the per-split base model is pre-trained once and shared by that seed's candidates.
-        var baseModels = new Dictionary<(int Split, int Seed), string>();
+        // Per split, seed and set of videos, the per-split base model is pre-trained once and shared by that seed's candidates.
+        var baseModels = new Dictionary<(int Split, int Seed, bool AllVideos), string>();
+        ActionLlmTrainingRun TrainSeed(ProgressContext ctx, int k, int seed, ActionLlmCandidate way, IReadOnlyList<LabelledVideo> fit,
+            IReadOnlyList<LabelledVideo> validation, int? stopAfter = null)
+        {
+            bool all = stopAfter is not null;
+            var bar = ctx.AddTask(Markup.Escape($"split {k} seed {seed} {way.Name}{(all ? ", all training videos" : "")}: ActionLLM"), maxValue: 1);
+            var setup = way.Apply(actionLlm);
+            setup = setup with { Training = setup.Training with { Seed = seed, StopAfterEpochs = stopAfter } };
+            var pretraining = TimeSpan.Zero;
+            if (setup.LmFolder == ActionLlmSetup.PerSplitBaseModel)
+            {
+                if (!baseModels.TryGetValue((k, seed, all), out var folder))
+                {
+                    var pretrainClock = System.Diagnostics.Stopwatch.StartNew();
+                    folder = baseModels[(k, seed, all)] = Directory.CreateTempSubdirectory("streaming-lm-").FullName;
+                    setup.PretrainBaseModel(dataset, fit, k, bar, folder);
+                    pretraining = pretrainClock.Elapsed;
+                }
+                setup = setup with { LmFolder = folder };
+            }
+            var run = setup.Train(dataset, fit, k, bar, validation: validation) with { BaseModelTime = pretraining };
+            runs.Add(run);
+            return run;
+        }
+        var refitted = new List<SplitModels>();
+        var extra = new List<BenchResult>();
+        DecodingChoice? decoding = null;
         try
         {
-            AnsiConsole.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-                .Start(ctx =>
+            Progress().Start(ctx =>
+            {
+                var task = ctx.AddTask("splits", maxValue: splitNumbers.Length * (llm ? 2 : 1));
+                var carved = new Dictionary<int, (IReadOnlyList<LabelledVideo> Fit, IReadOnlyList<LabelledVideo> Validation, IReadOnlyList<LabelledVideo> Test)>();
+                foreach (var k in splitNumbers)
                 {
-                    var task = ctx.AddTask("splits", maxValue: splitNumbers.Length * (llm ? 2 : 1));
-                    var carved = new Dictionary<int, (IReadOnlyList<LabelledVideo> Fit, IReadOnlyList<LabelledVideo> Validation, IReadOnlyList<LabelledVideo> Test)>();
-                    ActionLlmTrainingRun TrainSeed(int k, int seed, ActionLlmCandidate way)
+                    task.Description = $"split {k}";
+                    var (train, test) = dataset.Split(k);
+                    if (baselines.TryGetValue("repeat-last", out var repeat))
+                        repeat.Add(AnticipationProtocol.Evaluate(test, dataset.Actions.Count, AnticipationProtocol.RepeatLast));
+                    if (baselines.TryGetValue("transitions", out var chain))
                     {
-                        var bar = ctx.AddTask(Markup.Escape($"split {k} seed {seed} {way.Name}: ActionLLM"), maxValue: 1);
-                        var setup = way.Apply(actionLlm);
-                        setup = setup with { Training = setup.Training with { Seed = seed } };
-                        var pretraining = TimeSpan.Zero;
-                        if (setup.LmFolder == ActionLlmSetup.PerSplitBaseModel)
-                        {
-                            if (!baseModels.TryGetValue((k, seed), out var folder))
-                            {
-                                var pretrainClock = System.Diagnostics.Stopwatch.StartNew();
-                                folder = baseModels[(k, seed)] = Directory.CreateTempSubdirectory("streaming-lm-").FullName;
-                                setup.PretrainBaseModel(dataset, carved[k].Fit, k, bar, folder);
-                                pretraining = pretrainClock.Elapsed;
-                            }
-                            setup = setup with { LmFolder = folder };
-                        }
-                        var run = setup.Train(dataset, carved[k].Fit, k, bar, validation: carved[k].Validation) with { BaseModelTime = pretraining };
-                        runs.Add(run);
-                        return run;
+                        var transitions = TransitionAnticipator.Train(train.Select(v => AnticipationProtocol.Runs(v.Labels)), dataset.Actions);
+                        chain.Add(AnticipationProtocol.Evaluate(test, dataset.Actions.Count, AnticipationProtocol.Transitions(transitions)));
                     }
-                    foreach (var k in splitNumbers)
+                    if (llm)
                     {
-                        task.Description = $"split {k}";
-                        var (train, test) = dataset.Split(k);
-                        if (baselines.TryGetValue("repeat-last", out var repeat))
-                            repeat.Add(AnticipationProtocol.Evaluate(test, dataset.Actions.Count, AnticipationProtocol.RepeatLast));
-                        if (baselines.TryGetValue("transitions", out var chain))
-                        {
-                            var transitions = TransitionAnticipator.Train(train.Select(v => AnticipationProtocol.Runs(v.Labels)), dataset.Actions);
-                            chain.Add(AnticipationProtocol.Evaluate(test, dataset.Actions.Count, AnticipationProtocol.Transitions(transitions)));
-                        }
-                        if (llm)
-                        {
-                            var (fit, validation) = protocol.Validation ? ValidationSplit.Carve(train, protocol.ValidationEvery) : (train, []);
-                            carved[k] = (fit, validation, test);
-                            foreach (var way in protocol.Candidates) firstSeed[(k, way)] = TrainSeed(k, protocol.Seeds[0], way);
-                        }
-                        task.Increment(1);
+                        var (fit, validation) = protocol.Validation ? ValidationSplit.Carve(train, protocol.ValidationEvery) : (train, []);
+                        carved[k] = (fit, validation, test);
+                        foreach (var way in protocol.Candidates) firstSeed[(k, way)] = TrainSeed(ctx, k, protocol.Seeds[0], way, fit, validation);
                     }
-                    if (!llm) return;
-                    if (protocol.Validation)
+                    task.Increment(1);
+                }
+                if (!llm) return;
+                if (protocol.Validation)
+                {
+                    (candidate, epochs) = ChooseTraining(splitNumbers, protocol, firstSeed, out var chosen);
+                    training = chosen;
+                }
+                foreach (var k in splitNumbers)
+                {
+                    task.Description = $"split {k}: seeds";
+                    var runsHere = new List<ActionLlmTrainingRun> { firstSeed[(k, candidate)] };
+                    foreach (var seed in protocol.Seeds.Skip(1)) runsHere.Add(TrainSeed(ctx, k, seed, candidate, carved[k].Fit, carved[k].Validation));
+                    foreach (var run in runsHere) run.Stopping?.Restore(epochs);
+                    trained.Add(new SplitModels(k, carved[k].Fit, carved[k].Validation, carved[k].Test, [.. runsHere.Select(r => r.Model)]));
+                    task.Increment(1);
+                }
+            });
+            if (runs.Count > 0)
+                AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                    $"training: {ActionLlmTrainingRun.Describe(runs, "training")}; {splitNumbers.Length} splits x ({protocol.Seeds.Length} seeds + {protocol.Candidates.Count - 1} more candidates); {clock.Elapsed.TotalSeconds:0} s")));
+            if (training is not null) ReportTrainingChoice(training, extra);
+            if (llm) decoding = protocol.Validation ? ChooseOnValidation(trained, actionLlm, dataset.Actions.Count, protocol, extra)
+                : new DecodingChoice(actionLlm.Training.DurationPrior, actionLlm.Training.TransitionPrior, protocol.Ensemble == true);
+            if (llm && protocol.Refit)
+            {
+                AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                    $"ActionLLM: each split and seed trained again on all its training videos (the validation videos too) with the choices above: {candidate.Name}, " +
+                    $"stopped after {epochs} of {actionLlm.Training.Epochs} epochs (--no-refit scores the models above)")));
+                runs.Clear();
+                clock.Restart();
+                Progress().Start(ctx =>
+                {
+                    var task = ctx.AddTask("splits: all training videos", maxValue: trained.Count);
+                    foreach (var split in trained)
                     {
-                        (candidate, epochs) = ChooseTraining(splitNumbers, protocol, firstSeed, out var chosen);
-                        training = chosen;
-                    }
-                    foreach (var k in splitNumbers)
-                    {
-                        task.Description = $"split {k}: seeds";
-                        var runsHere = new List<ActionLlmTrainingRun> { firstSeed[(k, candidate)] };
-                        foreach (var seed in protocol.Seeds.Skip(1)) runsHere.Add(TrainSeed(k, seed, candidate));
-                        foreach (var run in runsHere) run.Stopping?.Restore(epochs);
-                        trained.Add(new SplitModels(k, carved[k].Fit, carved[k].Validation, carved[k].Test, [.. runsHere.Select(r => r.Model)]));
+                        var (train, _) = dataset.Split(split.Split);
+                        var models = protocol.Seeds.Select(seed => TrainSeed(ctx, split.Split, seed, candidate, train, [], epochs).Model).ToList();
+                        refitted.Add(new SplitModels(split.Split, train, [], split.Test, models));
                         task.Increment(1);
                     }
                 });
+                AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                    $"training on all training videos: {ActionLlmTrainingRun.Describe(runs, "training")}; {clock.Elapsed.TotalSeconds:0} s")));
+            }
         }
         finally
         {
             foreach (var folder in baseModels.Values) Directory.Delete(folder, recursive: true);
         }
-        if (runs.Count > 0)
-            AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                $"training: {ActionLlmTrainingRun.Describe(runs, "training")}; {splitNumbers.Length} splits x ({protocol.Seeds.Length} seeds + {protocol.Candidates.Count - 1} more candidates); {clock.Elapsed.TotalSeconds:0} s")));
 
-        var extra = new List<BenchResult>();
-        if (training is not null) ReportTrainingChoice(training, extra);
         var methods = new Dictionary<string, List<List<IReadOnlyList<MocCell>>>>();
         foreach (var m in chosen)
         {
@@ -423,20 +458,27 @@ public static class EvalCommand
                 methods[m] = [baselines[m]];
                 continue;
             }
-            var choice = protocol.Validation ? ChooseOnValidation(trained, actionLlm, dataset.Actions.Count, protocol, extra)
-                : new DecodingChoice(actionLlm.Training.DurationPrior, actionLlm.Training.TransitionPrior, protocol.Ensemble == true);
-            AnsiConsole.MarkupLine($"ActionLLM decoding: [green]{Markup.Escape(choice.Name)}[/]{(protocol.Validation ? " (chosen on validation)" : "")}");
-            // Each seed alone (mean ± std) always; the ensemble beside it when chosen.
+            AnsiConsole.MarkupLine($"ActionLLM decoding: [green]{Markup.Escape(decoding!.Name)}[/]{(protocol.Validation ? " (chosen on validation)" : "")}");
+            if (protocol.Refit)
+            {
+                Score("actionllm", refitted);
+                Score("actionllm, validation videos held out", trained);
+            }
+            else Score("actionllm", trained);
+        }
+        // Each seed alone (mean ± std) always; the ensemble beside it when chosen.
+        void Score(string name, IReadOnlyList<SplitModels> splits)
+        {
             var perSeed = protocol.Seeds.Select(_ => new List<IReadOnlyList<MocCell>>()).ToList();
             var ensembled = new List<IReadOnlyList<MocCell>>();
-            foreach (var split in trained)
+            foreach (var split in splits)
             {
-                choice.Apply(split.Models, split.Fit);
+                decoding!.Apply(split.Models, split.Fit);
                 for (int s = 0; s < split.Models.Count; s++) perSeed[s].Add(actionLlm.Evaluate(split.Models[s], split.Test, dataset.Actions.Count));
-                if (choice.Ensemble) ensembled.Add(actionLlm.Evaluate(split.Models, split.Test, dataset.Actions.Count));
+                if (decoding.Ensemble) ensembled.Add(actionLlm.Evaluate(split.Models, split.Test, dataset.Actions.Count));
             }
-            methods["actionllm"] = perSeed;
-            if (choice.Ensemble) methods[$"actionllm ensemble of {protocol.Seeds.Length} seeds"] = [ensembled];
+            methods[name] = perSeed;
+            if (decoding.Ensemble) methods[$"{name} ensemble of {protocol.Seeds.Length} seeds"] = [ensembled];
         }
 
         MocReport.Write($"MoC (%) over {(only is null ? $"{dataset.SplitCount} splits" : $"split {string.Join(", ", splitNumbers)}")}: observe α, predict the next β" +

@@ -26,6 +26,18 @@ public sealed record ActionLlmConfig
     public bool UseInteractionBlock { get; init; } = true;  // ablation "without CMIB"
     public QueryInit QueryInit { get; init; } = QueryInit.Constant;
     public int VisualFeatures { get; init; }                // Dv per observed step [I3D: 2048]; 0: label-only, no visual stream
+
+    /// <summary>Checks that the settings fit together; throws naming the first that does not.</summary>
+    public ActionLlmConfig Validate()
+    {
+        if (VisualFeatures < 0) throw new ArgumentException($"ActionLLM: VisualFeatures is {VisualFeatures}; 0 (label-only) or Dv > 0.");
+        if (Queries < 1) throw new ArgumentException($"ActionLLM: {Queries} queries; at least 1.");
+        if (InteractionHeads < 1 || InteractionWidth < 1 || InteractionWidth % InteractionHeads != 0)
+            throw new ArgumentException($"ActionLLM: the interaction width {InteractionWidth} must be a positive multiple of its {InteractionHeads} heads.");
+        if (TuningWidth < 1) throw new ArgumentException($"ActionLLM: the tuning width is {TuningWidth}; at least 1.");
+        if (!(Dropout >= 0f && Dropout < 1f)) throw new ArgumentException($"ActionLLM: dropout {Dropout} must be in [0, 1).");
+        return this;
+    }
 }
 
 /// <summary>How the action queries start: the paper's constant initialization, zeros, or N(0, 1).</summary>
@@ -178,7 +190,7 @@ public sealed class ActionLlm : Module
     public ActionLlm(LlamaModel lm, Tokenizer tokenizer, IReadOnlyList<string> actions, ActionLlmConfig config, Random rng)
     {
         (this.lm, Config, Actions, this.rng) = (lm, config, actions, rng);
-        if (config.VisualFeatures < 0) throw new ArgumentOutOfRangeException(nameof(config), $"ActionLLM: VisualFeatures is {config.VisualFeatures}; 0 (label-only) or Dv > 0.");
+        config.Validate();
         lm.Freeze();
         lm.Eval();
         int c = lm.Config.HiddenSize, d = config.InteractionWidth, k = actions.Count;

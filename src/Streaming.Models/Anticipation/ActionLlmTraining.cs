@@ -9,6 +9,12 @@ namespace Streaming.Models.Anticipation;
 public sealed record ActionLlmTrainingOptions
 {
     public int Epochs { get; init; } = 20;                    // [20]
+
+    /// <summary>
+    /// Stop after this many of the <see cref="Epochs"/>, the learning-rate schedule still spanning them all: a model
+    /// refitted on more videos then ends where the epoch validation chose left the validated one. Null runs them all.
+    /// </summary>
+    public int? StopAfterEpochs { get; init; }
     public float LearningRate { get; init; } = 1e-3f;         // [1e-3 on 50 Salads]
     public float WeightDecay { get; init; } = 0.01f;
 
@@ -116,9 +122,11 @@ public static class ActionLlmTraining
         if (!(options.MinObserved > 0 && options.MinObserved <= options.MaxObserved && options.MaxObserved < 1))
             throw new ArgumentOutOfRangeException(nameof(options), $"ActionLLM training: observed fractions [{options.MinObserved}, {options.MaxObserved}] must satisfy 0 < min <= max < 1.");
         if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), $"ActionLLM training: batch size {options.BatchSize} must be at least 1.");
+        if (options.StopAfterEpochs is { } stop && (stop < 1 || stop > options.Epochs))
+            throw new ArgumentOutOfRangeException(nameof(options), $"ActionLLM training: stopping after {stop} epochs, outside 1..{options.Epochs}.");
         var optimizer = Optimizer(model, options);
         int perEpoch = videos.Count * options.ObservationsPerVideo, batches = (perEpoch + options.BatchSize - 1) / options.BatchSize;
-        int total = batches * options.Epochs;
+        int total = batches * options.Epochs, lastEpoch = options.StopAfterEpochs ?? options.Epochs;
         int step = 0, firstEpoch = 1;
         if (resume is not null)
         {
@@ -133,7 +141,7 @@ public static class ActionLlmTraining
         var features = model.Config.VisualFeatures == 0 ? null : videos.Select(v => StepFeatures(model, v, options.StepsPerVideo)).ToArray();
         var clock = Stopwatch.StartNew();
         int examplesHere = 0;
-        for (int epoch = firstEpoch; epoch <= options.Epochs; epoch++)
+        for (int epoch = firstEpoch; epoch <= lastEpoch; epoch++)
         {
             model.Train();
             var rng = new Random(unchecked(options.Seed * 1_000_003 + epoch));
@@ -143,7 +151,7 @@ public static class ActionLlmTraining
                 float loss = Step(model, optimizer, examples, features is null ? null : [.. chunk.Select(v => features[v])], options, rng);
                 step++;
                 examplesHere += examples.Length;
-                progress?.Report(new AnticipationProgress(epoch, options.Epochs, step, total, loss, examplesHere / clock.Elapsed.TotalSeconds));
+                progress?.Report(new AnticipationProgress(epoch, lastEpoch, step, batches * lastEpoch, loss, examplesHere / clock.Elapsed.TotalSeconds));
             }
             afterEpoch?.Invoke(new AnticipationTrainingState(epoch, optimizer.State()));
         }

@@ -49,6 +49,8 @@ public static class LanguageModelTraining
     public static TrainedLanguageModel Train(IReadOnlyList<string> documents, LanguageModelTrainingOptions options, IProgress<LanguageModelProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(documents);
+        if (options.Heads < 1 || options.HiddenSize < 1 || options.HiddenSize % options.Heads != 0)
+            throw new ArgumentException($"train lm: the hidden size {options.HiddenSize} must be a positive multiple of the {options.Heads} attention heads.");
         if (documents.Count == 0 || documents.All(string.IsNullOrWhiteSpace))
             throw new ArgumentException("train lm: the corpus is empty.", nameof(documents));
         var clock = Stopwatch.StartNew();

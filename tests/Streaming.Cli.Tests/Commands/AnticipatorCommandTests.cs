@@ -99,10 +99,14 @@ public sealed class AnticipatorCommandTests : IDisposable
         Assert.Contains("base LM ", output, StringComparison.Ordinal);
         Assert.Contains(" for each of 2; ", output, StringComparison.Ordinal);
         Assert.Contains("ActionLLM decoding on validation: ", output, StringComparison.Ordinal);
+        // Then each split and seed again on all training videos, a base model each, stopped at the chosen epoch.
+        Assert.Matches(@"trained again on all its training videos \(the validation videos too\) with the choices above: .*, stopped after 1 of 1 epochs", output);
+        Assert.Matches(@"training on all training videos: base LM [0-9.]+ s per training; ActionLLM [0-9.]+ s per training", output);
         Assert.Contains("±", output, StringComparison.Ordinal);
         var rows = JsonNode.Parse(File.ReadAllText(json))!["results"]!.AsArray();
         var average = rows.Single(r => r!["name"]!.GetValue<string>() == "actionllm moc average")!;
         Assert.NotNull(average["std"]);
+        Assert.NotNull(rows.Single(r => r!["name"]!.GetValue<string>() == "actionllm, validation videos held out moc average")!["std"]);
         Assert.Null(rows.Single(r => r!["name"]!.GetValue<string>() == "repeat-last moc average")!["std"]);
         // 8 decodings, 4 candidates at the one epoch scored, the chosen rate, queries, observed range and epochs
         Assert.Equal(17, rows.Count(r => r!["name"]!.GetValue<string>().StartsWith("actionllm validation ", StringComparison.Ordinal)));
@@ -124,6 +128,23 @@ public sealed class AnticipatorCommandTests : IDisposable
         Assert.Contains("no validation: trained on all training videos", output, StringComparison.Ordinal);
         Assert.Contains("ActionLLM decoding: residual time + queries alone + each seed alone", output, StringComparison.Ordinal);
         Assert.DoesNotContain("chosen on validation", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("trained again", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EvalLta_NoRefit_ScoresTheModelsTrainedWithoutTheValidationVideos()
+    {
+        var json = root.File("lta-no-refit.json");
+        var result = CliProcess.Run(root.Path, "eval", "lta", "--data", Dataset("no-refit"), "--methods", "actionllm", "--lm-steps", "5", "--epochs", "1",
+            "--steps-per-video", "10", "--queries", "4", "--seeds", "1", "--learning-rates", "1e-3", "--query-counts", "4", "--observed-ranges", "0.1-0.5",
+            "--no-visual", "--no-refit", "--json", json);
+        Assert.True(result.ExitCode == 0, $"exit code {result.ExitCode}; stderr:\n{result.Error}");
+        var output = Regex.Replace(Regex.Replace(result.Output, @"\x1b\[[0-9;]*m", ""), @"\s+", " ");
+        Assert.Contains("(chosen on validation)", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("trained again", output, StringComparison.Ordinal);
+        var names = JsonNode.Parse(File.ReadAllText(json))!["results"]!.AsArray().Select(r => r!["name"]!.GetValue<string>()).ToList();
+        Assert.Contains("actionllm moc average", names);
+        Assert.DoesNotContain(names, n => n.Contains("held out", StringComparison.Ordinal));
     }
 
     static void AssertFails(CliResult result, string message)
@@ -155,6 +176,10 @@ public sealed class AnticipatorCommandTests : IDisposable
     [InlineData("--ensemble", "maybe", "eval lta --ensemble: 'maybe' is not auto, on or off.")]
     [InlineData("--splits", "3", "eval lta --splits: split 3 does not exist (1..1).")]
     [InlineData("--lm", "no-such-folder", "ActionLLM needs a base model folder with config.json, safetensors and tokenizer.json at")]
+    [InlineData("--interaction-width", "30", "ActionLLM: the interaction width 30 must be a positive multiple of its 4 heads.")]
+    [InlineData("--tuning-width", "0", "ActionLLM: the tuning width is 0; at least 1.")]
+    [InlineData("--dropout", "1", "ActionLLM: dropout 1 must be in [0, 1).")]
+    [InlineData("--lm-width", "102", "train lm: the hidden size 102 must be a positive multiple of the 4 attention heads.")]
     public void EvalLta_BadOption_OneLineErrorAndExit1(string option, string value, string message) =>
         AssertFails(CliProcess.Run(root.Path, "eval", "lta", "--data", Dataset("bad-" + Guid.NewGuid().ToString("N")[..6]), "--epochs", "1",
             "--steps-per-video", "10", "--queries", "4", option, value), message);

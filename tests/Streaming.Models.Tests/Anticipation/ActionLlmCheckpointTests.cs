@@ -107,6 +107,23 @@ public sealed class ActionLlmCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void StopAfterEpochs_EndsWhereTheWholeScheduleStoodAfterThatEpoch()
+    {
+        var whole = Fresh();
+        float[]? afterFirst = null;
+        ActionLlmTraining.Train(whole, videos, Options, afterEpoch: s =>
+        {
+            if (s.EpochsDone == 1) afterFirst = Predict(whole);
+        });
+        var stopped = ActionLlmTraining.Train(Fresh(), videos, Options with { StopAfterEpochs = 1 });
+        Assert.Equal(afterFirst, Predict(stopped));
+        // One epoch of a one-epoch schedule decays the learning rate sooner: not the same model.
+        Assert.NotEqual(afterFirst, Predict(ActionLlmTraining.Train(Fresh(), videos, Options with { Epochs = 1 })));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => ActionLlmTraining.Train(Fresh(), videos, Options with { StopAfterEpochs = 3 }));
+        Assert.Contains("stopping after 3 epochs, outside 1..2", e.Message);
+    }
+
+    [Fact]
     public void VisualModel_SaveThenLoad_KeepsItsFeatureWidthAndPredictions()
     {
         var rng = new Random(5);
