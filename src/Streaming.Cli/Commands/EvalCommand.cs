@@ -336,7 +336,9 @@ public static class EvalCommand
             AnsiConsole.WriteLine(protocol.Validation
                 ? $"ActionLLM: seeds {string.Join(", ", protocol.Seeds)}; one training video in {protocol.ValidationEvery} per activity is held out for validation, " +
                   $"where the training ({protocol.Candidates.Count} candidates: {string.Join("; ", protocol.Candidates.Select(c => c.Name))}), the epochs, " +
-                  "the decoding and the ensembling are chosen; the test videos are scored once, with those choices (--no-validation trains on all)"
+                  "the decoding and the ensembling are chosen; " +
+                  (protocol.Refit ? "then each split and seed trains again on all its training videos with those choices (--no-refit: not), " : "") +
+                  "and the test videos are scored once (--no-validation trains on all training videos with the flags' choices)"
                 : $"ActionLLM: seeds {string.Join(", ", protocol.Seeds)}; no validation: trained on all training videos, decoded as the flags say");
         }
         var baselines = chosen.Where(m => m != "actionllm").ToDictionary(m => m, _ => new List<IReadOnlyList<MocCell>>());
