@@ -350,22 +350,22 @@ public static class EvalCommand
         var candidate = protocol.Candidates[0];
         int epochs = actionLlm.Training.Epochs;
         TrainingChoice? training = null;
-        // Per split, seed and set of videos, the per-split base model is pre-trained once and shared by that seed's candidates.
-        var baseModels = new Dictionary<(int Split, int Seed, bool AllVideos), string>();
+        // Per split, seed and training videos (all of them, or all less the validation ones), the per-split base model is
+        // pre-trained once and shared by that seed's candidates.
+        var baseModels = new Dictionary<(int Split, int Seed, int Videos), string>();
         ActionLlmTrainingRun TrainSeed(ProgressContext ctx, int k, int seed, ActionLlmCandidate way, IReadOnlyList<LabelledVideo> fit,
             IReadOnlyList<LabelledVideo> validation, int? stopAfter = null)
         {
-            bool all = stopAfter is not null;
-            var bar = ctx.AddTask(Markup.Escape($"split {k} seed {seed} {way.Name}{(all ? ", all training videos" : "")}: ActionLLM"), maxValue: 1);
+            var bar = ctx.AddTask(Markup.Escape($"split {k} seed {seed} {way.Name}, {fit.Count} videos: ActionLLM"), maxValue: 1);
             var setup = way.Apply(actionLlm);
             setup = setup with { Training = setup.Training with { Seed = seed, StopAfterEpochs = stopAfter } };
             var pretraining = TimeSpan.Zero;
             if (setup.LmFolder == ActionLlmSetup.PerSplitBaseModel)
             {
-                if (!baseModels.TryGetValue((k, seed, all), out var folder))
+                if (!baseModels.TryGetValue((k, seed, fit.Count), out var folder))
                 {
                     var pretrainClock = System.Diagnostics.Stopwatch.StartNew();
-                    folder = baseModels[(k, seed, all)] = Directory.CreateTempSubdirectory("streaming-lm-").FullName;
+                    folder = baseModels[(k, seed, fit.Count)] = Directory.CreateTempSubdirectory("streaming-lm-").FullName;
                     setup.PretrainBaseModel(dataset, fit, k, bar, folder);
                     pretraining = pretrainClock.Elapsed;
                 }
