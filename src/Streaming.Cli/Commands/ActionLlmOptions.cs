@@ -129,13 +129,13 @@ public sealed record ActionLlmSetup(string LmFolder, LanguageModelTrainingOption
             state =>
             {
                 if (checkpoint is not null) ActionLlmCheckpoint.Save(checkpoint, model, baseFolder, options.StepsPerVideo, state);
-                if (stopping is not null && (state.EpochsDone % ValidationInterval == 0 || state.EpochsDone == options.Epochs))
+                if (stopping is not null && (state.EpochsDone % ValidationInterval == 0 || state.EpochsDone == options.LastEpoch))
                 {
                     model.Eval();
                     stopping.Observe(state.EpochsDone, Evaluate(model, validation!, dataset.Actions.Count).Average(c => c.Moc));
                 }
             });
-        return new ActionLlmTrainingRun(model, baseModelTime, clock.Elapsed, (options.StopAfterEpochs ?? options.Epochs) - (resume?.EpochsDone ?? 0), stopping);
+        return new ActionLlmTrainingRun(model, baseModelTime, clock.Elapsed, options.LastEpoch - (resume?.EpochsDone ?? 0), stopping);
     }
 }
 

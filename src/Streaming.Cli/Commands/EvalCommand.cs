@@ -376,6 +376,9 @@ public static class EvalCommand
             return run;
         }
         var refitted = new List<SplitModels>();
+        // Per split: its training videos, and those less the validation ones, as ActionLLM fits them first.
+        var carved = new Dictionary<int, (IReadOnlyList<LabelledVideo> Train, IReadOnlyList<LabelledVideo> Fit, IReadOnlyList<LabelledVideo> Validation,
+            IReadOnlyList<LabelledVideo> Test)>();
         var extra = new List<BenchResult>();
         DecodingChoice? decoding = null;
         try
@@ -383,7 +386,6 @@ public static class EvalCommand
             Progress().Start(ctx =>
             {
                 var task = ctx.AddTask("splits", maxValue: splitNumbers.Length * (llm ? 2 : 1));
-                var carved = new Dictionary<int, (IReadOnlyList<LabelledVideo> Fit, IReadOnlyList<LabelledVideo> Validation, IReadOnlyList<LabelledVideo> Test)>();
                 foreach (var k in splitNumbers)
                 {
                     task.Description = $"split {k}";
@@ -398,7 +400,7 @@ public static class EvalCommand
                     if (llm)
                     {
                         var (fit, validation) = protocol.Validation ? ValidationSplit.Carve(train, protocol.ValidationEvery) : (train, []);
-                        carved[k] = (fit, validation, test);
+                        carved[k] = (train, fit, validation, test);
                         foreach (var way in protocol.Candidates) firstSeed[(k, way)] = TrainSeed(ctx, k, protocol.Seeds[0], way, fit, validation);
                     }
                     task.Increment(1);
@@ -437,7 +439,7 @@ public static class EvalCommand
                     var task = ctx.AddTask("splits: all training videos", maxValue: trained.Count);
                     foreach (var split in trained)
                     {
-                        var (train, _) = dataset.Split(split.Split);
+                        var train = carved[split.Split].Train;
                         var models = protocol.Seeds.Select(seed => TrainSeed(ctx, split.Split, seed, candidate, train, [], epochs).Model).ToList();
                         refitted.Add(new SplitModels(split.Split, train, [], split.Test, models));
                         task.Increment(1);

@@ -15,6 +15,9 @@ public sealed record ActionLlmTrainingOptions
     /// refitted on more videos then ends where the epoch validation chose left the validated one. Null runs them all.
     /// </summary>
     public int? StopAfterEpochs { get; init; }
+
+    /// <summary>The epoch training ends after: <see cref="StopAfterEpochs"/> when set, else <see cref="Epochs"/>.</summary>
+    public int LastEpoch => StopAfterEpochs ?? Epochs;
     public float LearningRate { get; init; } = 1e-3f;         // [1e-3 on 50 Salads]
     public float WeightDecay { get; init; } = 0.01f;
 
@@ -126,7 +129,7 @@ public static class ActionLlmTraining
             throw new ArgumentOutOfRangeException(nameof(options), $"ActionLLM training: stopping after {stop} epochs, outside 1..{options.Epochs}.");
         var optimizer = Optimizer(model, options);
         int perEpoch = videos.Count * options.ObservationsPerVideo, batches = (perEpoch + options.BatchSize - 1) / options.BatchSize;
-        int total = batches * options.Epochs, lastEpoch = options.StopAfterEpochs ?? options.Epochs;
+        int total = batches * options.Epochs, lastEpoch = options.LastEpoch;
         int step = 0, firstEpoch = 1;
         if (resume is not null)
         {
