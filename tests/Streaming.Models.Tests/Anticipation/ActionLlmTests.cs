@@ -19,6 +19,18 @@ public sealed class ActionLlmTests(ITestOutputHelper output)
         return (lm, tokenizer);
     }
 
+    [Theory]
+    [InlineData(0, 64, 4, 0.1f, 0, "ActionLLM: 0 queries; at least 1.")]
+    [InlineData(20, 64, 4, 0.1f, -1, "ActionLLM: VisualFeatures is -1; 0 (label-only) or Dv > 0.")]
+    [InlineData(20, 30, 4, 0.1f, 0, "ActionLLM: the interaction width 30 must be a positive multiple of its 4 heads.")]
+    [InlineData(20, 64, 0, 0.1f, 0, "ActionLLM: the tuning width is 0; at least 1.")]
+    [InlineData(20, 64, 4, -0.5f, 0, "ActionLLM: dropout -0.5 must be in [0, 1).")]
+    public void Config_Validate_NamesTheSettingThatDoesNotFit(int queries, int width, int tuning, float dropout, int visual, string message)
+    {
+        var config = new ActionLlmConfig { Queries = queries, InteractionWidth = width, TuningWidth = tuning, Dropout = dropout, VisualFeatures = visual };
+        Assert.Equal(message, Assert.Throws<ArgumentException>(() => config.Validate()).Message);
+    }
+
     [Fact]
     public void Example_ObservesStepsAndTargetsTheFollowingSegmentsThenNone()
     {
