@@ -46,16 +46,17 @@ internal static unsafe class GemmPacking
     {
         if (!transB)
         {
-            // Row by row, so that B is read in long sequential runs whatever the sliver width.
+            // Row by row, so that B is read in long sequential runs whatever the sliver width; the destination steps
+            // from sliver to sliver by pointer (a division per sliver row cost as much as the copy).
+            int full = nc / nr * nr;
             for (int p = 0; p < kc; p++)
             {
-                float* src = b + p * ldb;
-                for (int j = 0; j < nc; j += nr)
+                float* src = b + p * ldb, d = dst + p * nr;
+                for (int j = 0; j < full; j += nr, d += stride) Copy(src + j, d, nr);
+                if (full < nc)
                 {
-                    int cols = Math.Min(nr, nc - j);
-                    float* d = dst + j / nr * stride + p * nr;
-                    Copy(src + j, d, cols);
-                    if (cols < nr) new Span<float>(d + cols, nr - cols).Clear();
+                    Copy(src + full, d, nc - full);
+                    new Span<float>(d + nc - full, nr - (nc - full)).Clear();
                 }
             }
             return;
@@ -79,7 +80,8 @@ internal static unsafe class GemmPacking
 
     /// <summary>
     /// dst[p * ldd + r] = alpha * src[r * lds + p] for r below count and p below kc: four rows at a time through 4 x 4
-    /// register transposes, which run several times faster than element-by-element copies with strided stores.
+    /// register transposes, then pairs through 2 x 4 ones, which run several times faster than element-by-element
+    /// copies with strided stores.
     /// </summary>
     static void Transpose(float* src, nint lds, int count, int kc, float alpha, float* dst, nint ldd)
     {
@@ -130,6 +132,38 @@ internal static unsafe class GemmPacking
                     d[1] = alpha * s1[p];
                     d[2] = alpha * s2[p];
                     d[3] = alpha * s3[p];
+                }
+            }
+        }
+        if (Sse.IsSupported)
+        {
+            // Two rows left (MR = 6 leaves two after the groups of four): 2 x 4 transposes, each k step's pair stored as one 8-byte write.
+            var scale = Vector128.Create(alpha);
+            for (; r + 2 <= count; r += 2)
+            {
+                float* s0 = src + r * lds, s1 = s0 + lds;
+                float* d = dst + r;
+                int p = 0;
+                for (; p + 4 <= kc; p += 4, d += 4 * ldd)
+                {
+                    var x0 = Sse.LoadVector128(s0 + p);
+                    var x1 = Sse.LoadVector128(s1 + p);
+                    if (alpha != 1)
+                    {
+                        x0 *= scale;
+                        x1 *= scale;
+                    }
+                    var lo = Sse.UnpackLow(x0, x1);
+                    var hi = Sse.UnpackHigh(x0, x1);
+                    Sse.StoreLow(d, lo);
+                    Sse.StoreHigh(d + ldd, lo);
+                    Sse.StoreLow(d + 2 * ldd, hi);
+                    Sse.StoreHigh(d + 3 * ldd, hi);
+                }
+                for (; p < kc; p++, d += ldd)
+                {
+                    d[0] = alpha * s0[p];
+                    d[1] = alpha * s1[p];
                 }
             }
         }
