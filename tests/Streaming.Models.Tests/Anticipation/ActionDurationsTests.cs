@@ -4,18 +4,18 @@ namespace Streaming.Models.Tests.Anticipation;
 
 public sealed class ActionDurationsTests
 {
-    // Action 0 ran for 0.1, 0.2 and 0.4 of its videos; action 1 for 0.3; action 2 never.
-    static readonly ActionDurations Durations = new([[0.4, 0.1, 0.2], [0.3], []]);
+    // Action 0 ran for 0.1, 0.2, 0.4 and 0.7 of its videos; action 1 for 0.3; action 2 never.
+    static readonly ActionDurations Durations = new([[0.4, 0.1, 0.7, 0.2], [0.3], []]);
 
     [Theory]
-    [InlineData(0, 0.0, (0.1 + 0.2 + 0.4) / 3)]        // nothing elapsed: the mean run
-    [InlineData(0, 0.15, ((0.2 - 0.15) + (0.4 - 0.15)) / 2)] // only the runs longer than 0.15 count
-    [InlineData(0, 0.2, 0.4 - 0.2)]                     // a run exactly as long as the elapsed time has ended
-    [InlineData(0, 0.5, 0.1 * (0.1 + 0.2 + 0.4) / 3)]   // past every run: a tenth of the mean
+    [InlineData(0, 0.0, (0.2 + 0.4) / 2)]               // nothing elapsed: the median run (an even count: the two middle ones)
+    [InlineData(0, 0.15, 0.4 - 0.15)]                   // only the runs longer than 0.15 count: 0.2, 0.4, 0.7
+    [InlineData(0, 0.2, (0.4 + 0.7) / 2 - 0.2)]         // a run exactly as long as the elapsed time has ended
+    [InlineData(0, 0.8, 0.1 * (0.1 + 0.2 + 0.4 + 0.7) / 4)] // past every run: a tenth of the mean
     [InlineData(1, 0.1, 0.2)]
-    [InlineData(2, 0.0, (0.1 + 0.2 + 0.4 + 0.3) / 4)]   // never seen: the runs of all actions
-    [InlineData(2, 0.25, ((0.3 - 0.25) + (0.4 - 0.25)) / 2)]
-    public void Remaining_IsTheMeanResidualOfTheLongerRuns(int action, double elapsed, double expected) =>
+    [InlineData(2, 0.0, 0.3)]                           // never seen: the runs of all actions, 0.1 0.2 0.3 0.4 0.7
+    [InlineData(2, 0.25, 0.4 - 0.25)]                   // 0.3, 0.4, 0.7 of all runs
+    public void Remaining_IsTheMedianResidualOfTheLongerRuns(int action, double elapsed, double expected) =>
         Assert.Equal(expected, Durations.Remaining(action, elapsed), 12);
 
     [Fact]
