@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
@@ -22,6 +23,26 @@ internal sealed unsafe class GemmBlocked : IParallelWork
     const int NcTarget = 4096;
 
     [ThreadStatic] static GemmBlocked? cached;
+
+    // The share of the tiles the first of two parts takes, split along m or n. The cores of a shared machine do not run
+    // at one speed (here one ran 5-30% slower than the other for seconds at a time), and with an even split the faster
+    // waits for the slower; each call of at least a millisecond a part moves the share an eighth of the way towards the
+    // one that would have finished both together (one call's balance is noisy: it tracks what lasts over several calls;
+    // shorter calls are timed too coarsely and follow the longer ones' share).
+    // Any split computes every element of C the same way, so the results do not depend on it.
+    static double firstShare = 0.5;
+    const double MinShare = 0.3, MaxShare = 0.7;
+    static readonly long SteeringTicks = Stopwatch.Frequency / 1000;
+
+    /// <summary>The share the next two-part split starts from (tests set it to check that results do not depend on it).</summary>
+    internal static double FirstShare
+    {
+        get => firstShare;
+        set => firstShare = Math.Clamp(value, MinShare, MaxShare);
+    }
+
+    double share;
+    long time0, time1, work0, work1;  // each part's ticks and elements of C in the last call
 
     GemmProblem problem;
     GemmKernelKind kind;
@@ -65,7 +86,18 @@ internal sealed unsafe class GemmBlocked : IParallelWork
             double packed = (double)cp * g.M + (double)(parts / cp) * g.N;
             if (packed <= best) (best, job.rowParts, job.colParts) = (packed, parts / cp, cp);
         }
+        (job.share, job.time0, job.time1) = (firstShare, 0, 0);
         WorkerThreads.Run(job, job.rowParts * job.colParts);
+        if (job.rowParts * job.colParts == 2) job.Steer();
+    }
+
+    /// <summary>Moves <see cref="firstShare"/> an eighth of the way towards the share at which both parts of the last call would have ended together.</summary>
+    void Steer()
+    {
+        if (time0 < SteeringTicks || time1 < SteeringTicks) return;
+        double first = (double)time0 / work0, second = (double)time1 / work1; // ticks per element of C
+        double balanced = second / (first + second);
+        firstShare = Math.Clamp(firstShare + (balanced - firstShare) / 8, MinShare, MaxShare);
     }
 
     public void Execute(int part, int parts)
@@ -78,15 +110,19 @@ internal sealed unsafe class GemmBlocked : IParallelWork
             g = new GemmProblem(g.TransA, g.TransB, g.M, g.N, k1 - k0, g.Alpha, g.AAt(0, k0), g.Lda, g.BAt(k0, 0), g.Ldb,
                 part == 0 ? g.Beta : 0f, c, part == 0 ? g.Ldc : g.N);
         }
-        var (i0, i1) = Range(g.M, mr, part % (rowParts * colParts) / colParts, rowParts);
-        var (j0, j1) = Range(g.N, nr, part % colParts, colParts);
+        var (i0, i1) = Range(g.M, mr, part % (rowParts * colParts) / colParts, rowParts, share);
+        var (j0, j1) = Range(g.N, nr, part % colParts, colParts, share);
         if (i0 >= i1 || j0 >= j1) return;
+        long start = Stopwatch.GetTimestamp();
         switch (kind)
         {
             case GemmKernelKind.Avx512: Run<GemmKernelAvx512>(g, i0, i1, j0, j1); break;
             case GemmKernelKind.Avx2: Run<GemmKernelAvx2>(g, i0, i1, j0, j1); break;
             default: Run<GemmKernelVector128>(g, i0, i1, j0, j1); break;
         }
+        long work = (long)(i1 - i0) * (j1 - j0), time = Stopwatch.GetTimestamp() - start;
+        if (part == 0) (time0, work0) = (time, work);
+        else if (part == 1) (time1, work1) = (time, work);
     }
 
     /// <summary>C += the partial products of depth parts 1.. (each already scaled by alpha).</summary>
@@ -104,11 +140,15 @@ internal sealed unsafe class GemmBlocked : IParallelWork
         }
     }
 
-    /// <summary>Part <paramref name="index"/> of <paramref name="count"/> of [0, total), cut at multiples of the tile.</summary>
-    static (int Start, int End) Range(int total, int tile, int index, int count)
+    /// <summary>
+    /// Part <paramref name="index"/> of <paramref name="count"/> of [0, total), cut at multiples of the tile: even parts,
+    /// or of two parts the first <paramref name="firstShare"/> of the tiles.
+    /// </summary>
+    static (int Start, int End) Range(int total, int tile, int index, int count, double firstShare = 0.5)
     {
         long tiles = (total + tile - 1) / tile;
-        int start = (int)(tiles * index / count) * tile, end = (int)(tiles * (index + 1) / count) * tile;
+        int Cut(int i) => count == 2 && i == 1 && tiles >= 2 ? (int)Math.Clamp((long)(tiles * firstShare), 1, tiles - 1) : (int)(tiles * i / count);
+        int start = Cut(index) * tile, end = Cut(index + 1) * tile;
         return (Math.Min(start, total), Math.Min(end, total));
     }
 

@@ -67,6 +67,29 @@ public class GemmTests
 
     [Theory]
     [MemberData(nameof(Kernels))]
+    public void Sgemm_TwoParts_GiveTheSameBitsWhateverTheirShares(string kernelName)
+    {
+        // Two parts split the tiles unevenly as the cores' speeds steer them; any split must compute each element of C
+        // as one part does. Wide (split along n) and tall (along m), edge tiles at both ends, beta 0 and a general beta.
+        var kernel = Enum.Parse<GemmKernelKind>(kernelName);
+        foreach (var (m, n, k, beta) in new[] { (37, 301, 129, 0f), (300, 40, 77, -0.5f), (64, 512, 300, 1f) })
+        {
+            var rng = new Random(m + n + k);
+            var (a, b, c0) = (RandomArray(rng, m * k), RandomArray(rng, k * n), RandomArray(rng, m * n));
+            var one = (float[])c0.Clone();
+            Gemm.Sgemm(false, false, m, n, k, 1.5f, a, 0, k, b, 0, n, beta, one, 0, n, 1, kernel);
+            foreach (var share in new[] { 0.3, 0.5, 0.7 })
+            {
+                GemmBlocked.FirstShare = share;
+                var two = (float[])c0.Clone();
+                Gemm.Sgemm(false, false, m, n, k, 1.5f, a, 0, k, b, 0, n, beta, two, 0, n, 2, kernel);
+                Assert.True(one.AsSpan().SequenceEqual(two), $"{m}x{n}x{k} {kernel}: two parts starting from share {share} differ from one part");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kernels))]
     public void Sgemm_OffsetsAndWideStrides_TouchOnlyTheirRegion(string kernelName)
     {
         var kernel = Enum.Parse<GemmKernelKind>(kernelName);
