@@ -18,6 +18,7 @@ namespace Streaming.Cli.Tests.Accounting;
 /// stopped with SIGTERM (a drain) while its replacement joins. Every input must end in a published window or in the
 /// dead-letter topic; a drain must publish no window twice.
 /// </summary>
+[Collection(ServiceAccountingCollection.Name)]
 public sealed partial class ScaleOutTests(ITestOutputHelper output)
 {
     const string GroupId = "scale-out";

@@ -15,6 +15,7 @@ namespace Streaming.Cli.Tests.Accounting;
 /// dead-letter topic with its reason; outputs repeat only as at-least-once redelivery after the kill, identified by
 /// (stream, window id).
 /// </summary>
+[Collection(ServiceAccountingCollection.Name)]
 public sealed class ServiceAccountingTests(ITestOutputHelper output)
 {
     const string GroupId = "accounting";
