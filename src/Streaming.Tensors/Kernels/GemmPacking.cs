@@ -134,11 +134,7 @@ internal static unsafe class GemmPacking
                     d[3] = alpha * s3[p];
                 }
             }
-        }
-        if (Sse.IsSupported)
-        {
             // Two rows left (MR = 6 leaves two after the groups of four): 2 x 4 transposes, each k step's pair stored as one 8-byte write.
-            var scale = Vector128.Create(alpha);
             for (; r + 2 <= count; r += 2)
             {
                 float* s0 = src + r * lds, s1 = s0 + lds;
