@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace Streaming.Tensors.Inference;
@@ -136,7 +137,7 @@ public sealed class InferenceKernels
                 var row = scores.AsSpan(r * P, P);
                 float max = TensorPrimitives.Max(row);
                 TensorPrimitives.Subtract(row, max, row);
-                TensorPrimitives.Exp(row, row);
+                Exponential.Apply(row, row);
                 float sum = TensorPrimitives.Sum(row);
                 TensorPrimitives.Multiply(row, 1f / sum, row);
                 prefixLse[r * heads + h] = max + MathF.Log(sum);
@@ -235,9 +236,9 @@ public sealed class InferenceKernels
         }
     }
 
+    /// <summary>gate = silu(gate) * up = gate * up / (1 + exp(-gate)), one pass over each element.</summary>
     sealed class SwiGluJob : IParallelWork
     {
-        const int Chunk = 4096;
         Tensor gate = Tensor.Zeros(0), up = Tensor.Zeros(0);
 
         public void Run(Tensor g, Tensor u)
@@ -248,15 +249,21 @@ public sealed class InferenceKernels
 
         public void Execute(int part, int parts)
         {
-            int chunks = (gate.Size + Chunk - 1) / Chunk;
-            Span<float> silu = stackalloc float[Chunk];
-            for (int c = part * chunks / parts, end = (part + 1) * chunks / parts; c < end; c++)
-            {
-                int start = c * Chunk, n = Math.Min(Chunk, gate.Size - start);
-                var g = gate.Data.AsSpan(gate.Offset + start, n);
-                Tensor.SiluForward(g, silu[..n]);
-                TensorPrimitives.Multiply(silu[..n], up.Data.AsSpan(up.Offset + start, n), g);
-            }
+            int width = Vector<float>.Count, vectors = gate.Size / width;
+            int start = part * vectors / parts * width, end = part == parts - 1 ? gate.Size : (part + 1) * vectors / parts * width;
+            var g = gate.Data.AsSpan(gate.Offset + start, end - start);
+            var u = up.Data.AsSpan(up.Offset + start, end - start);
+            int i = 0;
+            for (; i + width <= g.Length; i += width) Apply(new Vector<float>(g[i..]), new Vector<float>(u[i..])).CopyTo(g[i..]);
+            if (i == g.Length) return;
+            // The tail through the same vector code, so an element's result does not depend on where it sits.
+            Span<float> gt = stackalloc float[width], ut = stackalloc float[width];
+            g[i..].CopyTo(gt);
+            u[i..].CopyTo(ut);
+            Apply(new Vector<float>(gt), new Vector<float>(ut)).CopyTo(gt);
+            gt[..(g.Length - i)].CopyTo(g[i..]);
         }
+
+        static Vector<float> Apply(Vector<float> g, Vector<float> u) => g * u / (Vector<float>.One + Exponential.Of(-g));
     }
 }

@@ -185,7 +185,7 @@ internal sealed class FlashAttention : IParallelWork
         float mNew = MathF.Max(m, blockMax), correction = MathF.Exp(m - mNew);
         if (correction != 1f) TensorPrimitives.Multiply(acc, correction, acc);
         TensorPrimitives.Subtract(scores, mNew, scores);
-        TensorPrimitives.Exp(scores, scores);
+        Exponential.Apply(scores, scores);
         l = l * correction + TensorPrimitives.Sum(scores);
         m = mNew;
     }
@@ -252,7 +252,7 @@ internal sealed class FlashAttention : IParallelWork
                             var dsn = dsRow[..n];
                             MaskAndMax(pn, b, j0);
                             TensorPrimitives.Subtract(pn, logSumExp[row], pn);
-                            TensorPrimitives.Exp(pn, pn);
+                            Exponential.Apply(pn, pn);
                             TensorPrimitives.Subtract(dsn, delta[hh * Tq + i], dsn);
                             TensorPrimitives.Multiply(dsn, pn, dsn);
                             TensorPrimitives.Multiply(dsn, Scale, dsn);

@@ -89,7 +89,7 @@ public sealed partial class Tensor
     internal static void FastSigmoid(ReadOnlySpan<float> x, Span<float> o)
     {
         TensorPrimitives.Negate(x, o);
-        TensorPrimitives.Exp(o, o);
+        Exponential.Apply(o, o);
         TensorPrimitives.Add(o, 1f, o);
         TensorPrimitives.Divide(1f, o, o);
     }

@@ -82,7 +82,7 @@ public sealed partial class Tensor
                     var dzr = dz.Data.AsSpan(i * c, c);
                     float wt = w is null ? 1f : w[t[i]];
                     LogProbabilities(z.Data.AsSpan(z.Offset + i * c, c), rowMax[i], rowLogSum[i], dzr);
-                    TensorPrimitives.Exp(dzr, dzr);
+                    Exponential.Apply(dzr, dzr);
                     TensorPrimitives.Multiply(dzr, ((1f - eps) * wt + eps / c * wSum) * scale, dzr);
                     if (eps > 0f)
                     {

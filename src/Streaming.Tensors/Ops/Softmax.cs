@@ -35,7 +35,7 @@ public sealed partial class Tensor
     {
         float max = TensorPrimitives.Max(x);
         TensorPrimitives.Subtract(x, max, y);
-        TensorPrimitives.Exp(y, y);
+        Exponential.Apply(y, y);
         TensorPrimitives.Multiply(y, 1f / TensorPrimitives.Sum(y), y);
     }
 
@@ -74,7 +74,7 @@ public sealed partial class Tensor
                     // dx = g - exp(y) * sum(g)
                     var gr = gs.Data.AsSpan(gs.Offset + r * n, n);
                     var dxr = dx.Data.AsSpan(r * n, n);
-                    TensorPrimitives.Exp(y.Data.AsSpan(r * n, n), dxr);
+                    Exponential.Apply(y.Data.AsSpan(r * n, n), dxr);
                     TensorPrimitives.MultiplyAdd(dxr, -TensorPrimitives.Sum(gr), gr, dxr);
                 }
             });
@@ -90,7 +90,7 @@ public sealed partial class Tensor
     {
         float max = TensorPrimitives.Max(x);
         TensorPrimitives.Subtract(x, max, scratch);
-        TensorPrimitives.Exp(scratch, scratch);
+        Exponential.Apply(scratch, scratch);
         return (max, MathF.Log(TensorPrimitives.Sum(scratch)));
     }
 
