@@ -6,10 +6,10 @@ namespace Streaming.Tensors;
 
 /// <summary>
 /// exp over a span of floats, vectorized in float: Cephes' expf (x = n ln 2 + r with ln 2 in two parts, |r| &lt;= ln 2 / 2,
-/// e^r as 1 + r + r^2 P(r), P of degree 5, then 2^n), relative error below 2.5e-7 wherever the result is
-/// a normal float, subnormal results where they are due, 0 below -103.97, +inf above 88.72, NaN kept. What softmax,
-/// attention and SiLU call. TensorPrimitives.Exp computes the float case in double: 0.6 to 1.5 ns a float on the AMD EPYCs
-/// here against about 0.1 for this.
+/// e^r as 1 + r + r^2 P(r), P of degree 5, then 2^n). Relative error at most 1.2e-7 wherever the result is a normal
+/// float (measured against exp in double), subnormal results where they are due, 0 below -103.97, +inf above 88.72,
+/// NaN kept. What softmax, attention and SiLU call: TensorPrimitives.Exp computes the float case in double, 0.6 to 1.5 ns
+/// a float on the AMD EPYCs here against 0.64 for this.
 /// </summary>
 internal static class Exponential
 {
